@@ -1,0 +1,176 @@
+"""The company's records as core hands them around. Storage rows map onto these."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from panelist.errors import ValidationError
+from panelist.providers.events import ResponseStatus
+
+
+class Stage(enum.StrEnum):
+    NEW = "new"
+    SCREENING = "screening"
+    INTERVIEW = "interview"
+    OFFER = "offer"
+    HIRED = "hired"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Method(enum.StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+    @property
+    def label(self) -> str:
+        return {"in_person": "In person", "phone": "Phone", "video": "Video"}[self.value]
+
+
+class InterviewStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class CandidateStatus(enum.StrEnum):
+    NOT_INVITED = "not_invited"
+    EMAIL_SENT = "email_sent"
+
+    @property
+    def label(self) -> str:
+        return {"not_invited": "Not invited", "email_sent": "Email sent"}[self.value]
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Per weekday (Monday = 0) the local-time spans a person works; empty = day off."""
+
+    days: tuple[tuple[tuple[time, time], ...], ...]
+
+    @classmethod
+    def office(cls, start: str = "09:00", end: str = "17:00", days: int = 5) -> WorkingHours:
+        span = ((time.fromisoformat(start), time.fromisoformat(end)),)
+        return cls(tuple(span if i < days else () for i in range(7)))
+
+    @classmethod
+    def from_json(cls, raw: str) -> WorkingHours:
+        return cls.from_mapping(json.loads(raw))
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, list[list[str]]]) -> WorkingHours:
+        unknown = set(data) - set(WEEKDAYS)
+        if unknown:
+            raise ValidationError(f"unknown weekday {sorted(unknown)[0]!r} in working hours")
+        days = []
+        for day in WEEKDAYS:
+            spans = []
+            for pair in data.get(day, []):
+                try:
+                    start, end = (time.fromisoformat(pair[0]), time.fromisoformat(pair[1]))
+                except (ValueError, IndexError, TypeError):
+                    raise ValidationError(
+                        f"working hours on {day}: {pair!r} is not a pair of HH:MM times"
+                    ) from None
+                if end <= start:
+                    raise ValidationError(f"working hours on {day}: {pair[1]} is not after {pair[0]}")
+                spans.append((start, end))
+            days.append(tuple(sorted(spans)))
+        return cls(tuple(days))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                WEEKDAYS[i]: [[s.strftime("%H:%M"), e.strftime("%H:%M")] for s, e in spans]
+                for i, spans in enumerate(self.days)
+                if spans
+            }
+        )
+
+    def describe(self) -> str:
+        """ "Mon–Fri 09:00–17:00" style, for people."""
+        parts = []
+        for i, spans in enumerate(self.days):
+            if spans:
+                text = ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in spans)
+                parts.append(f"{WEEKDAYS[i].capitalize()} {text}")
+        return "; ".join(parts) or "no working hours"
+
+
+@dataclass(frozen=True)
+class Employee:
+    id: int
+    email: str
+    name: str
+    timezone: str
+    working_hours: WorkingHours
+    calendar_provider: str | None = None
+    calendar_id: str | None = None
+    company_role_id: int | None = None
+
+    @property
+    def calendar_integrated(self) -> bool:
+        return self.calendar_provider is not None
+
+
+@dataclass(frozen=True)
+class Room:
+    id: int
+    name: str
+    capacity: int
+    location: str = ""
+    calendar_provider: str | None = None
+    calendar_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationSummary:
+    id: int
+    candidate_name: str
+    candidate_email: str
+    job_id: int
+    job_title: str
+    stage: Stage
+    applied_on: str
+    interview_count: int = 0
+
+
+@dataclass(frozen=True)
+class ParticipantSummary:
+    employee_id: int
+    name: str
+    role: str
+    response: ResponseStatus
+    calendar_integrated: bool
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    id: int
+    application_id: int
+    type_name: str
+    organiser_name: str
+    start: datetime
+    end: datetime
+    timezone: str
+    method: Method
+    video_provider: str | None
+    video_link: str | None
+    room_name: str | None
+    status: InterviewStatus
+    candidate_status: CandidateStatus
+    participants: tuple[ParticipantSummary, ...] = field(default=())

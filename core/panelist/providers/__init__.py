@@ -1,0 +1,42 @@
+"""Provider contracts: what a calendar or conference plugin implements."""
+
+from panelist.providers.base import Provider, ProviderContext, ProviderOption
+from panelist.providers.calendar import CalendarCapability, CalendarProvider
+from panelist.providers.conference import (
+    ConferenceCapability,
+    ConferenceProvider,
+    Meeting,
+    MeetingDraft,
+)
+from panelist.providers.events import (
+    Attendee,
+    BusyInterval,
+    CalendarEvent,
+    EventDraft,
+    EventTime,
+    ResponseStatus,
+    RoomInfo,
+    SyncResult,
+    Transparency,
+)
+
+__all__ = [
+    "Attendee",
+    "BusyInterval",
+    "CalendarCapability",
+    "CalendarEvent",
+    "CalendarProvider",
+    "ConferenceCapability",
+    "ConferenceProvider",
+    "EventDraft",
+    "EventTime",
+    "Meeting",
+    "MeetingDraft",
+    "Provider",
+    "ProviderContext",
+    "ProviderOption",
+    "ResponseStatus",
+    "RoomInfo",
+    "SyncResult",
+    "Transparency",
+]

@@ -1,0 +1,71 @@
+"""What every provider shares: identity, declared options and the context it runs in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from panelist.clock import Clock
+
+OptionKind = Literal["text", "secret", "url", "int", "bool", "choice"]
+
+
+@dataclass(frozen=True)
+class ProviderOption:
+    """A setting a provider needs, declared so the CLI and TUI can render it generically.
+
+    Options of kind "secret" are never stored in the database: they are read
+    from the OS keyring or the environment (see `ProviderContext.secret`).
+    """
+
+    name: str
+    label: str
+    kind: OptionKind = "text"
+    required: bool = False
+    default: str | None = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass
+class ProviderContext:
+    """Everything a provider may use from its host application.
+
+    `database` is the Panelist sqlite-utils Database, for providers that keep
+    data locally (the built-in local calendar); remote providers should not need it.
+    `settings` holds the provider's non-secret options.
+    """
+
+    database: Any
+    clock: Clock
+    settings: Mapping[str, str] = field(default_factory=dict)
+    secret_lookup: Callable[[str, str], str | None] | None = None
+
+    def secret(self, provider_id: str, name: str) -> str | None:
+        """A secret from the keyring, or `PANELIST_<PROVIDER>_<NAME>` in the environment."""
+        if self.secret_lookup is not None:
+            found = self.secret_lookup(provider_id, name)
+            if found is not None:
+                return found
+        return os.environ.get(f"PANELIST_{provider_id}_{name}".upper().replace("-", "_"))
+
+
+class Provider:
+    """Identity shared by calendar and conference providers."""
+
+    id: ClassVar[str]
+    """Unique, stable, lower-case id (used in the database and config): "local", "google"."""
+
+    display_name: ClassVar[str]
+    """Shown to people: "Google Calendar", "Zoom"."""
+
+    options: ClassVar[tuple[ProviderOption, ...]] = ()
+
+    def __init__(self, context: ProviderContext) -> None:
+        self.context = context
+
+    async def aclose(self) -> None:
+        """Release connections. Called once when the host is done with the provider."""

@@ -1,0 +1,134 @@
+"""Calendar data as providers hand it to core: plain, immutable, provider-neutral.
+
+Times follow khal's model: a `datetime` with tzinfo is an instant, a naive
+`datetime` is floating (the same wall-clock time in every zone) and a `date` is
+all-day. `end` is exclusive; an all-day event on 3 May ends on 4 May.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+EventTime = datetime | date
+
+
+class ResponseStatus(enum.StrEnum):
+    """An attendee's answer, with the vocabulary of RFC 5545 PARTSTAT."""
+
+    NEEDS_ACTION = "needs_action"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+    @property
+    def label(self) -> str:
+        return _RESPONSE_LABELS[self]
+
+
+_RESPONSE_LABELS = {
+    ResponseStatus.NEEDS_ACTION: "Awaiting response",
+    ResponseStatus.ACCEPTED: "Accepted",
+    ResponseStatus.DECLINED: "Declined",
+    ResponseStatus.TENTATIVE: "Maybe",
+}
+
+
+class Transparency(enum.StrEnum):
+    """How an event blocks time: busy, tentatively (a soft conflict) or not at all."""
+
+    BUSY = "busy"
+    TENTATIVE = "tentative"
+    FREE = "free"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str = ""
+    status: ResponseStatus = ResponseStatus.NEEDS_ACTION
+    optional: bool = False
+    resource: bool = False
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """What Panelist asks a provider to write. Providers map it to their own format."""
+
+    summary: str
+    start: EventTime
+    end: EventTime
+    timezone: str | None = None
+    description: str = ""
+    location: str = ""
+    private: bool = True
+    transparency: Transparency = Transparency.BUSY
+    attendees: tuple[Attendee, ...] = ()
+    organizer: str | None = None
+    conference_url: str | None = None
+    rrule: str | None = None
+    """An RFC 5545 RRULE value ("FREQ=WEEKLY;BYDAY=MO"), for recurring series."""
+    rdates: tuple[EventTime, ...] = ()
+    exdates: tuple[EventTime, ...] = ()
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
+
+
+@dataclass(frozen=True)
+class CalendarEvent(EventDraft):
+    """An event as read from a provider.
+
+    `uid` identifies the event (the series, for a recurring one) at the provider.
+    A recurring master carries `rrule`/`rdates`/`exdates`; an overridden
+    occurrence carries the master's uid and its `recurrence_id`.
+    """
+
+    uid: str = ""
+    calendar_id: str = ""
+    cancelled: bool = False
+    recurrence_id: EventTime | None = None
+    etag: str | None = None
+    sequence: int = 0
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def response_of(self, email: str) -> ResponseStatus | None:
+        wanted = email.casefold()
+        for attendee in self.attendees:
+            if attendee.email.casefold() == wanted:
+                return attendee.status
+        return None
+
+
+@dataclass(frozen=True)
+class BusyInterval:
+    start: datetime
+    end: datetime
+    transparency: Transparency = Transparency.BUSY
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """One round of incremental sync.
+
+    `changed` holds new and modified events, `deleted` the uids that are gone.
+    When `reset` is true the provider could not continue from the cursor and
+    `changed` is the complete calendar: the caller drops what it cached first.
+    `cursor` is opaque: store it and hand it back next time.
+    """
+
+    changed: list[CalendarEvent]
+    deleted: list[str]
+    cursor: str
+    reset: bool = False
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    calendar_id: str
+    name: str
+    capacity: int | None = None
+    email: str | None = None
+    building: str | None = None

@@ -1,0 +1,88 @@
+"""Employees, rooms and company settings: reading them as core models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from panelist.errors import NotFound
+from panelist.models import Employee, Room, WorkingHours
+
+# Company settings and their defaults; values are stored as JSON in `settings`.
+SETTING_DEFAULTS: dict[str, Any] = {
+    "company_name": "Panelist",
+    "company_timezone": "Europe/Amsterdam",
+    "holiday_country": "NL",
+    "holiday_subdivision": None,
+    "show_private_event_names": False,
+    "application_base_url": "panelist://application/",
+}
+
+
+def get_setting(db: Database, key: str) -> Any:
+    if key not in SETTING_DEFAULTS:
+        raise KeyError(f"unknown setting {key!r}")
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else SETTING_DEFAULTS[key]
+
+
+def set_setting(db: Database, key: str, value: Any) -> None:
+    if key not in SETTING_DEFAULTS:
+        raise KeyError(f"unknown setting {key!r}")
+    db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+
+def employee_from_row(row: dict[str, Any]) -> Employee:
+    return Employee(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        timezone=row["timezone"],
+        working_hours=WorkingHours.from_json(row["working_hours"]),
+        calendar_provider=row["calendar_provider"],
+        calendar_id=row["calendar_id"],
+        company_role_id=row["company_role_id"],
+    )
+
+
+def get_employee(db: Database, employee_id: int) -> Employee:
+    rows = list(db["employees"].rows_where("id = ?", [employee_id]))
+    if not rows:
+        raise NotFound(f"no employee with id {employee_id}")
+    return employee_from_row(rows[0])
+
+
+def find_employee_by_email(db: Database, email: str) -> Employee | None:
+    rows = list(db["employees"].rows_where("email = ? COLLATE NOCASE", [email.strip()]))
+    return employee_from_row(rows[0]) if rows else None
+
+
+def find_employee_by_os_user(db: Database, os_user: str) -> Employee | None:
+    rows = list(db["employees"].rows_where("os_user = ?", [os_user]))
+    return employee_from_row(rows[0]) if rows else None
+
+
+def list_employees(db: Database, search: str = "") -> list[Employee]:
+    like = f"%{search.strip()}%"
+    return [
+        employee_from_row(row)
+        for row in db["employees"].rows_where(
+            "active AND (name LIKE ? OR email LIKE ?)", [like, like], order_by="name"
+        )
+    ]
+
+
+def list_rooms(db: Database) -> list[Room]:
+    return [
+        Room(
+            id=row["id"],
+            name=row["name"],
+            capacity=row["capacity"],
+            location=row["location"],
+            calendar_provider=row["calendar_provider"],
+            calendar_id=row["calendar_id"],
+        )
+        for row in db["rooms"].rows_where(order_by="name")
+    ]

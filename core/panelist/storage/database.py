@@ -1,0 +1,67 @@
+"""Opening the Panelist database: where it lives, pragmas, migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import platformdirs
+from sqlite_utils import Database
+
+from panelist.errors import ConfigurationError
+from panelist.storage.migrations import MigrationSet, migrate
+from panelist.storage.schema import core_migrations
+
+APP_NAME = "panelist"
+DB_ENV = "PANELIST_DB"
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "panelist.db"
+
+
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--db PATH` wins, then ``PANELIST_DB``, then the platform's user data directory."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV]).expanduser()
+    return default_db_path()
+
+
+def connect(path: Path) -> Database:
+    """A connection with the pragmas every Panelist process uses; no migrations."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigurationError(f"cannot open database {path}: {exc}") from None
+    db = Database(conn)
+    try:
+        with db.ensure_autocommit_on():
+            # WAL lets several terminal sessions on one host share the file.
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ConfigurationError(f"{path} is not a Panelist database: {exc}") from None
+    return db
+
+
+def open_database(
+    path: str | os.PathLike[str] | None = None,
+    plugin_migrations: Iterable[MigrationSet] = (),
+) -> Database:
+    """Open (creating if needed) and migrate the database: core's schema, then each plugin's."""
+    resolved = resolve_db_path(path)
+    db = connect(resolved)
+    try:
+        migrate(db, [core_migrations, *plugin_migrations], str(resolved))
+    except Exception:
+        db.close()
+        raise
+    return db

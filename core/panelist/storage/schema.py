@@ -1,0 +1,214 @@
+"""Core's schema, as migrations. Company records first, the provider cache apart.
+
+Conventions: instants are ISO-8601 strings in UTC ("2026-11-26T09:00:00+00:00")
+with the IANA zone kept beside them where a local time matters; dates are
+"YYYY-MM-DD"; JSON columns end in nothing special but are documented here.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from panelist.storage.migrations import MigrationSet
+
+core_migrations = MigrationSet("core")
+
+
+@core_migrations
+def m001_company(db: Database) -> None:
+    db.executescript(_M001)
+
+
+_M001 = """
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL            -- JSON
+);
+
+CREATE TABLE recruiting_roles (
+    id     INTEGER PRIMARY KEY,
+    name   TEXT NOT NULL UNIQUE,
+    rights TEXT NOT NULL DEFAULT '[]'   -- JSON list of panelist.permissions.Right values
+);
+
+CREATE TABLE employees (
+    id                INTEGER PRIMARY KEY,
+    email             TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name              TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    timezone          TEXT NOT NULL,
+    -- JSON: {"mon": [["09:00","17:00"]], ...}; a missing day is a day off
+    working_hours     TEXT NOT NULL,
+    calendar_provider TEXT,            -- NULL: calendar not integrated
+    calendar_id       TEXT,
+    os_user           TEXT UNIQUE,     -- the OS account that maps to this employee
+    company_role_id   INTEGER REFERENCES recruiting_roles(id),
+    active            INTEGER NOT NULL DEFAULT 1,
+    CHECK ((calendar_provider IS NULL) = (calendar_id IS NULL))
+);
+
+CREATE TABLE video_accounts (
+    employee_id INTEGER NOT NULL REFERENCES employees(id) ON DELETE CASCADE,
+    provider    TEXT NOT NULL,
+    account     TEXT NOT NULL,         -- the login at the provider, usually the email
+    verified_at TEXT,                  -- NULL: not (yet) verified
+    PRIMARY KEY (employee_id, provider)
+);
+
+CREATE TABLE rooms (
+    id                INTEGER PRIMARY KEY,
+    name              TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    capacity          INTEGER NOT NULL CHECK (capacity > 0),
+    location          TEXT NOT NULL DEFAULT '',
+    calendar_provider TEXT,
+    calendar_id       TEXT,
+    CHECK ((calendar_provider IS NULL) = (calendar_id IS NULL))
+);
+
+CREATE TABLE jobs (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    department TEXT NOT NULL DEFAULT '',
+    location   TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed'))
+);
+
+-- The people responsible for a job, each with the recruiting role they hold for it.
+CREATE TABLE job_responsibles (
+    job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    employee_id INTEGER NOT NULL REFERENCES employees(id),
+    role_id     INTEGER NOT NULL REFERENCES recruiting_roles(id),
+    PRIMARY KEY (job_id, employee_id)
+);
+
+CREATE TABLE candidates (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    email    TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    phone    TEXT NOT NULL DEFAULT '',
+    timezone TEXT
+);
+
+CREATE TABLE applications (
+    id           INTEGER PRIMARY KEY,
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    job_id       INTEGER NOT NULL REFERENCES jobs(id),
+    stage        TEXT NOT NULL DEFAULT 'new' CHECK (stage IN
+                 ('new', 'screening', 'interview', 'offer', 'hired', 'rejected')),
+    applied_on   TEXT NOT NULL,
+    UNIQUE (candidate_id, job_id)
+);
+CREATE INDEX applications_job ON applications(job_id, stage);
+
+CREATE TABLE evaluation_forms (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL UNIQUE,
+    questions TEXT NOT NULL DEFAULT '[]'    -- JSON list of strings
+);
+
+CREATE TABLE interview_types (
+    id                 INTEGER PRIMARY KEY,
+    name               TEXT NOT NULL UNIQUE,
+    duration_minutes   INTEGER NOT NULL CHECK (duration_minutes BETWEEN 5 AND 1440),
+    default_method     TEXT NOT NULL CHECK (default_method IN ('in_person', 'phone', 'video')),
+    evaluation_form_id INTEGER REFERENCES evaluation_forms(id)
+);
+
+CREATE TABLE message_templates (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    purpose TEXT NOT NULL CHECK (purpose IN
+            ('candidate_invitation', 'candidate_cancellation', 'interviewer_cancellation',
+             'evaluation_reminder', 'decline_notice')),
+    subject TEXT NOT NULL,
+    body    TEXT NOT NULL                   -- Jinja2, rendered in a sandbox
+);
+
+CREATE TABLE interviews (
+    id                 INTEGER PRIMARY KEY,
+    application_id     INTEGER NOT NULL REFERENCES applications(id),
+    type_id            INTEGER REFERENCES interview_types(id),
+    organiser_id       INTEGER NOT NULL REFERENCES employees(id),
+    start_utc          TEXT NOT NULL,
+    end_utc            TEXT NOT NULL,
+    timezone           TEXT NOT NULL,       -- the organiser's zone, shown in brackets
+    room_id            INTEGER REFERENCES rooms(id),
+    method             TEXT NOT NULL CHECK (method IN ('in_person', 'phone', 'video')),
+    video_provider     TEXT,
+    video_host_id      INTEGER REFERENCES employees(id),
+    video_link         TEXT,
+    notes              TEXT NOT NULL DEFAULT '',
+    evaluation_form_id INTEGER REFERENCES evaluation_forms(id),
+    reminder_policy    TEXT,                -- JSON, e.g. {"first_after_minutes": 60, ...}
+    status             TEXT NOT NULL DEFAULT 'scheduled'
+                       CHECK (status IN ('scheduled', 'closed', 'cancelled')),
+    candidate_status   TEXT NOT NULL DEFAULT 'not_invited'
+                       CHECK (candidate_status IN ('not_invited', 'email_sent')),
+    sequence           INTEGER NOT NULL DEFAULT 0,
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL,
+    CHECK (end_utc > start_utc),
+    CHECK ((method = 'video') = (video_provider IS NOT NULL))
+);
+CREATE INDEX interviews_application ON interviews(application_id);
+CREATE INDEX interviews_time ON interviews(start_utc);
+
+CREATE TABLE interview_participants (
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    employee_id  INTEGER NOT NULL REFERENCES employees(id),
+    role_id      INTEGER NOT NULL REFERENCES recruiting_roles(id),
+    response     TEXT NOT NULL DEFAULT 'needs_action'
+                 CHECK (response IN ('needs_action', 'accepted', 'declined', 'tentative')),
+    PRIMARY KEY (interview_id, employee_id)
+);
+
+-- Every external thing an interview created: calendar events, room bookings, meetings.
+CREATE TABLE interview_external_refs (
+    id              INTEGER PRIMARY KEY,
+    interview_id    INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL CHECK (kind IN
+                    ('interviewer_event', 'room_booking', 'meeting', 'candidate_event')),
+    provider        TEXT NOT NULL,
+    calendar_id     TEXT,
+    external_id     TEXT NOT NULL,
+    employee_id     INTEGER REFERENCES employees(id),
+    idempotency_key TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE interview_history (
+    id           INTEGER PRIMARY KEY,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    start_utc    TEXT NOT NULL,
+    end_utc      TEXT NOT NULL,
+    changed_at   TEXT NOT NULL
+);
+
+CREATE TABLE absences (
+    id          INTEGER PRIMARY KEY,
+    employee_id INTEGER NOT NULL REFERENCES employees(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,              -- never shown in the grid: only "Absent"
+    start_date  TEXT NOT NULL,
+    end_date    TEXT NOT NULL,              -- inclusive
+    CHECK (end_date >= start_date)
+);
+CREATE INDEX absences_employee ON absences(employee_id, start_date);
+
+-- Provider data that is only a cache: safe to drop and sync again.
+CREATE TABLE cache_sync_state (
+    provider    TEXT NOT NULL,
+    calendar_id TEXT NOT NULL,
+    cursor      TEXT,
+    synced_at   TEXT,
+    error       TEXT,                       -- last failure; the calendar is stale while set
+    PRIMARY KEY (provider, calendar_id)
+);
+
+CREATE TABLE cache_events (
+    provider      TEXT NOT NULL,
+    calendar_id   TEXT NOT NULL,
+    uid           TEXT NOT NULL,
+    recurrence_id TEXT NOT NULL DEFAULT '', -- '' for a single event or a series master
+    data          TEXT NOT NULL,            -- JSON of panelist.providers.CalendarEvent
+    etag          TEXT,
+    PRIMARY KEY (provider, calendar_id, uid, recurrence_id)
+);
+"""

@@ -1,0 +1,95 @@
+"""A Workspace is one user's session on one database: what every service call receives."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from panelist.clock import Clock, SystemClock
+from panelist.config import Config, load_config
+from panelist.errors import ConfigurationError
+from panelist.models import Employee
+from panelist.plugins import PluginRegistry, load_registry
+from panelist.providers import CalendarProvider, ConferenceProvider, ProviderContext
+from panelist.services.directory import find_employee_by_email, find_employee_by_os_user
+from panelist.storage.database import open_database, resolve_db_path
+
+USER_ENV = "PANELIST_USER"
+
+
+@dataclass
+class Workspace:
+    db: Database
+    db_path: Path
+    registry: PluginRegistry
+    clock: Clock
+    user: Employee
+    _providers: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def provider_context(self) -> ProviderContext:
+        return ProviderContext(database=self.db, clock=self.clock)
+
+    def calendar_provider(self, provider_id: str) -> CalendarProvider:
+        """One instance per provider id and workspace, created on first use."""
+        key = ("calendar", provider_id)
+        if key not in self._providers:
+            cls = self.registry.calendar_provider(provider_id)
+            self._providers[key] = cls(self.provider_context())
+        provider: CalendarProvider = self._providers[key]
+        return provider
+
+    def conference_provider(self, provider_id: str) -> ConferenceProvider:
+        key = ("conference", provider_id)
+        if key not in self._providers:
+            cls = self.registry.conference_provider(provider_id)
+            self._providers[key] = cls(self.provider_context())
+        provider: ConferenceProvider = self._providers[key]
+        return provider
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def resolve_user(db: Database, as_email: str | None, config: Config) -> Employee:
+    """`--as EMAIL`, then ``PANELIST_USER``, then the config file, then the OS account."""
+    for source, email in (
+        ("--as", as_email),
+        (USER_ENV, os.environ.get(USER_ENV)),
+        ("the config file", config.user),
+    ):
+        if email:
+            employee = find_employee_by_email(db, email)
+            if employee is None:
+                raise ConfigurationError(f"{source} names {email}, who is not an employee")
+            return employee
+    os_user = getpass.getuser()
+    employee = find_employee_by_os_user(db, os_user)
+    if employee is None:
+        raise ConfigurationError(
+            f"the OS account {os_user!r} is not mapped to an employee; "
+            "run with --as EMAIL or set user in the config file"
+        )
+    return employee
+
+
+def open_workspace(
+    db_path: str | os.PathLike[str] | None = None,
+    as_email: str | None = None,
+    clock: Clock | None = None,
+    registry: PluginRegistry | None = None,
+) -> Workspace:
+    config = load_config()
+    registry = registry or load_registry()
+    path = resolve_db_path(db_path or config.db)
+    db = open_database(path, registry.migrations)
+    try:
+        user = resolve_user(db, as_email, config)
+    except Exception:
+        db.close()
+        raise
+    return Workspace(db, path, registry, clock or SystemClock(), user)
