@@ -87,7 +87,9 @@ class WorkingHours:
                         f"working hours on {day}: {pair!r} is not a pair of HH:MM times"
                     ) from None
                 if end <= start:
-                    raise ValidationError(f"working hours on {day}: {pair[1]} is not after {pair[0]}")
+                    raise ValidationError(
+                        f"working hours on {day}: {pair[1]} is not after {pair[0]}"
+                    )
                 spans.append((start, end))
             days.append(tuple(sorted(spans)))
         return cls(tuple(days))

@@ -115,7 +115,9 @@ def visible_applications_sql(db: Database, employee_id: int) -> tuple[str, dict[
     return clause, {"viewer": employee_id}
 
 
-def require(db: Database, employee_id: int, right: Right, application_id: int | None = None) -> None:
+def require(
+    db: Database, employee_id: int, right: Right, application_id: int | None = None
+) -> None:
     """Raise `PermissionDenied` unless the user holds `right` (on the application, if given)."""
     if application_id is None:
         rights = company_rights(db, employee_id)

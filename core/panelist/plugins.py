@@ -121,9 +121,7 @@ def _new_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def _load_entry_points(
-    pm: pluggy.PluginManager, eps: Iterable[EntryPoint]
-) -> list[PluginStatus]:
+def _load_entry_points(pm: pluggy.PluginManager, eps: Iterable[EntryPoint]) -> list[PluginStatus]:
     statuses = []
     for ep in eps:
         status = PluginStatus(ep.name, _distribution_version(ep), _distribution_name(ep))
@@ -133,12 +131,15 @@ def _load_entry_points(
             pm.register(module, name=ep.name)
         except Exception as exc:  # a broken plugin must not take the app down
             status.error = f"could not be loaded: {type(exc).__name__}: {exc}"
-            log.warning("plugin %s %s", ep.name, status.error)
+            log.warning("plugin %s skipped: %s", ep.name, status.error)
     pm.check_pending()
     return statuses
 
 
 P = TypeVar("P", bound=Provider)
+# Abstract base classes are passed as values here on purpose (for issubclass checks).
+_CALENDAR_BASE: Any = CalendarProvider
+_CONFERENCE_BASE: Any = ConferenceProvider
 
 
 def _collect(
@@ -157,12 +158,16 @@ def _collect(
             continue
         mine: dict[str, type[P]] = {}
 
-        def register(provider_class: type[P], _mine: dict[str, type[P]] = mine) -> None:
+        def register(
+            provider_class: type[P],
+            _mine: dict[str, type[P]] = mine,
+            _plugin: str = impl.plugin_name,
+        ) -> None:
             if not (isinstance(provider_class, type) and issubclass(provider_class, base)):
                 raise TypeError(f"{provider_class!r} is not a {base.__name__} subclass")
             provider_id = provider_class.id
             if provider_id in found or provider_id in _mine:
-                holder = owner.get(provider_id, impl.plugin_name)
+                holder = owner.get(provider_id, _plugin)
                 raise ValueError(
                     f"{kind} provider id {provider_id!r} is already registered by plugin {holder!r}"
                 )
@@ -174,7 +179,7 @@ def _collect(
             if status is not None:
                 status.error = f"rejected: {exc}"
                 status.providers.clear()
-            log.warning("plugin %s rejected: %s", impl.plugin_name, exc)
+            log.warning("plugin %s skipped: %s", impl.plugin_name, exc)
             continue
         found.update(mine)
         owner.update(dict.fromkeys(mine, impl.plugin_name))
@@ -197,10 +202,10 @@ def build_registry(
     by_name = {s.name: s for s in statuses}
 
     calendar, calendar_owner = _collect(
-        pm.hook.register_calendar_providers, CalendarProvider, "calendar", by_name
+        pm.hook.register_calendar_providers, _CALENDAR_BASE, "calendar", by_name
     )
     conference, conference_owner = _collect(
-        pm.hook.register_conference_providers, ConferenceProvider, "video", by_name
+        pm.hook.register_conference_providers, _CONFERENCE_BASE, "video", by_name
     )
     # A plugin rejected while registering one kind loses what it registered of the other.
     rejected = {s.name for s in statuses if not s.ok}

@@ -55,7 +55,9 @@ class CalendarProvider(Provider):
     capabilities: CalendarCapability = CalendarCapability.NONE
 
     @abstractmethod
-    async def list_events(self, calendar_id: str, start: datetime, end: datetime) -> list[CalendarEvent]:
+    async def list_events(
+        self, calendar_id: str, start: datetime, end: datetime
+    ) -> list[CalendarEvent]:
         """Events overlapping [start, end), recurring series expanded into occurrences.
 
         Each occurrence keeps the series `uid` and has `recurrence_id` set. Cancelled
@@ -74,10 +76,12 @@ class CalendarProvider(Provider):
         for calendar_id in calendar_ids:
             events = await self.list_events(calendar_id, start, end)
             result[calendar_id] = [
-                BusyInterval(max(ev.start, start), min(ev.end, end), ev.transparency)  # type: ignore[type-var]
+                BusyInterval(max(ev.start, start), min(ev.end, end), ev.transparency)
                 for ev in events
-                if ev.transparency is not Transparency.FREE and isinstance(ev.start, datetime)
-                and isinstance(ev.end, datetime) and ev.start.tzinfo is not None
+                if ev.transparency is not Transparency.FREE
+                and isinstance(ev.start, datetime)
+                and isinstance(ev.end, datetime)
+                and ev.start.tzinfo is not None
             ]
         return result
 

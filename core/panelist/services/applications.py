@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from panelist.errors import NotFound
 from panelist.models import ApplicationSummary, Stage
@@ -25,17 +26,17 @@ class ApplicationFilter:
     stage: Stage | None = None
 
 
-def _summary(row: tuple[object, ...]) -> ApplicationSummary:
+def _summary(row: tuple[Any, ...]) -> ApplicationSummary:
     app_id, name, email, job_id, title, stage, applied_on, count = row
     return ApplicationSummary(
-        id=int(app_id),  # type: ignore[call-overload]
-        candidate_name=str(name),
-        candidate_email=str(email),
-        job_id=int(job_id),  # type: ignore[call-overload]
-        job_title=str(title),
+        id=app_id,
+        candidate_name=name,
+        candidate_email=email,
+        job_id=job_id,
+        job_title=title,
         stage=Stage(stage),
-        applied_on=str(applied_on),
-        interview_count=int(count),  # type: ignore[call-overload]
+        applied_on=applied_on,
+        interview_count=count,
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlite_utils import Database
-
 from panelist.errors import NotFound
 from panelist.models import Employee, Room, WorkingHours
+from sqlite_utils import Database
 
 # Company settings and their defaults; values are stored as JSON in `settings`.
 SETTING_DEFAULTS: dict[str, Any] = {
@@ -18,6 +17,8 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "holiday_subdivision": None,
     "show_private_event_names": False,
     "application_base_url": "panelist://application/",
+    # True in a database built by `panelist demo`, which may then be rebuilt freely.
+    "demo": False,
 }
 
 
@@ -31,7 +32,7 @@ def get_setting(db: Database, key: str) -> Any:
 def set_setting(db: Database, key: str, value: Any) -> None:
     if key not in SETTING_DEFAULTS:
         raise KeyError(f"unknown setting {key!r}")
-    db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+    db.table("settings").upsert({"key": key, "value": json.dumps(value)}, pk="key")
 
 
 def employee_from_row(row: dict[str, Any]) -> Employee:
@@ -48,19 +49,19 @@ def employee_from_row(row: dict[str, Any]) -> Employee:
 
 
 def get_employee(db: Database, employee_id: int) -> Employee:
-    rows = list(db["employees"].rows_where("id = ?", [employee_id]))
+    rows = list(db.table("employees").rows_where("id = ?", [employee_id]))
     if not rows:
         raise NotFound(f"no employee with id {employee_id}")
     return employee_from_row(rows[0])
 
 
 def find_employee_by_email(db: Database, email: str) -> Employee | None:
-    rows = list(db["employees"].rows_where("email = ? COLLATE NOCASE", [email.strip()]))
+    rows = list(db.table("employees").rows_where("email = ? COLLATE NOCASE", [email.strip()]))
     return employee_from_row(rows[0]) if rows else None
 
 
 def find_employee_by_os_user(db: Database, os_user: str) -> Employee | None:
-    rows = list(db["employees"].rows_where("os_user = ?", [os_user]))
+    rows = list(db.table("employees").rows_where("os_user = ?", [os_user]))
     return employee_from_row(rows[0]) if rows else None
 
 
@@ -68,7 +69,7 @@ def list_employees(db: Database, search: str = "") -> list[Employee]:
     like = f"%{search.strip()}%"
     return [
         employee_from_row(row)
-        for row in db["employees"].rows_where(
+        for row in db.table("employees").rows_where(
             "active AND (name LIKE ? OR email LIKE ?)", [like, like], order_by="name"
         )
     ]
@@ -84,5 +85,5 @@ def list_rooms(db: Database) -> list[Room]:
             calendar_provider=row["calendar_provider"],
             calendar_id=row["calendar_id"],
         )
-        for row in db["rooms"].rows_where(order_by="name")
+        for row in db.table("rooms").rows_where(order_by="name")
     ]

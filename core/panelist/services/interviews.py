@@ -41,8 +41,20 @@ def interviews_for_application(ws: Workspace, application_id: int) -> list[Inter
     now = ws.clock.now()
     result = []
     for row in rows:
-        (iid, type_name, organiser, start, end, tz, method, provider, link, room, status,
-         candidate_status) = row
+        (
+            iid,
+            type_name,
+            organiser,
+            start,
+            end,
+            tz,
+            method,
+            provider,
+            link,
+            room,
+            status,
+            candidate_status,
+        ) = row
         start_dt, end_dt = datetime.fromisoformat(start), datetime.fromisoformat(end)
         result.append(
             InterviewSummary(

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from panelist.errors import SchemaTooNew
+from sqlite_utils import Database
 
 Migration = Callable[[Database], None]
 
@@ -67,7 +66,7 @@ def migrate(db: Database, sets: Iterable[MigrationSet], path: str = "database") 
                 continue
             with db.atomic():
                 step(db)
-                db["_migrations"].insert(
+                db.table("_migrations").insert(
                     {
                         "scope": migration_set.scope,
                         "version": version,

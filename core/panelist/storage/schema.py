@@ -7,9 +7,8 @@ with the IANA zone kept beside them where a local time matters; dates are
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from panelist.storage.migrations import MigrationSet
+from sqlite_utils import Database
 
 core_migrations = MigrationSet("core")
 
@@ -17,6 +16,16 @@ core_migrations = MigrationSet("core")
 @core_migrations
 def m001_company(db: Database) -> None:
     db.executescript(_M001)
+
+
+@core_migrations
+def m002_default_roles(db: Database) -> None:
+    """A new company starts with the usual recruiting roles; admins may change them."""
+    from panelist.permissions import DEFAULT_ROLES, dump_rights
+
+    db.table("recruiting_roles").insert_all(
+        {"name": name, "rights": dump_rights(rights)} for name, rights in DEFAULT_ROLES.items()
+    )
 
 
 _M001 = """

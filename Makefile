@@ -1,0 +1,43 @@
+# Two commands for a fresh machine with Python 3.11 and make:
+#   make demo   install everything, build the demo company, open the app on it
+#   make test   install everything, run lint, layer contracts, type check and the tests
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install demo test lint contracts typecheck pytest clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock tests/example_plugin/pyproject.toml
+	$(UV) sync --frozen --python "$(PYTHON)"
+	touch $@
+
+install: $(VENV)/.synced
+
+demo: install
+	$(BIN)/panelist demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+contracts: install
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint contracts typecheck pytest
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

@@ -1,0 +1,215 @@
+"""The ``panelist`` command line (click).
+
+Core builds the command group; the TUI package supplies the function that
+opens the full-screen app (`build_cli(open_ui=...)`), so core never imports
+Textual. Every PanelistError becomes one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from panelist import __version__
+from panelist.config import load_config
+from panelist.errors import ConfigurationError, PanelistError
+from panelist.importer import KINDS, import_file
+from panelist.permissions import Right, require
+from panelist.plugins import load_registry, register_commands
+from panelist.storage.database import open_database, resolve_db_path
+from panelist.workspace import Workspace, open_workspace, resolve_user
+
+OpenUI = Callable[[Workspace], None]
+
+
+class _Group(click.Group):
+    """Turns PanelistError into one readable line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PanelistError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Database file (default: $PANELIST_DB, the config file, or the user data dir).",
+    )(fn)
+
+
+def _as_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as", "as_email", metavar="EMAIL", help="Act as this employee (default: config/OS user)."
+    )(fn)
+
+
+def _pick_db(ctx: click.Context, db_path: Path | None) -> Path | None:
+    """A sub-command's --db wins over the group's."""
+    return db_path or (ctx.obj or {}).get("db_path")
+
+
+def build_cli(open_ui: OpenUI | None = None) -> click.Group:
+    @click.group(cls=_Group, invoke_without_command=True)
+    @click.version_option(__version__, prog_name="panelist")
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def cli(ctx: click.Context, db_path: Path | None, as_email: str | None) -> None:
+        """Schedule job interviews against real calendars. Without a command: open the app."""
+        ctx.obj = {"db_path": db_path, "as_email": as_email}
+        if ctx.invoked_subcommand is None:
+            _launch(open_ui, open_workspace(db_path, as_email))
+
+    @cli.command()
+    @_db_option
+    @click.option("--no-tui", is_flag=True, help="Only create the database; do not open the app.")
+    @click.option("--force", is_flag=True, help="Replace a database that is not a demo one.")
+    @click.pass_context
+    def demo(ctx: click.Context, db_path: Path | None, no_tui: bool, force: bool) -> None:
+        """Create (or reset) the demo company, then open the app on it."""
+        path = resolve_db_path(_pick_db(ctx, db_path) or load_config().db)
+        summary = create_demo_database(path, force=force)
+        click.echo(f"Demo company written to {path}: {summary}")
+        if not no_tui:
+            _launch(open_ui, open_workspace(path, (ctx.obj or {}).get("as_email")))
+
+    @cli.command()
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    def plugins(as_json: bool) -> None:
+        """List installed plugins, their versions and the providers they register."""
+        registry = load_registry()
+        if as_json:
+            click.echo(json.dumps([_plugin_json(p) for p in registry.plugins], indent=2))
+            return
+        for p in registry.plugins:
+            state = f"FAILED: {p.error}" if p.error else ", ".join(p.providers) or "no providers"
+            click.echo(f"{p.name:<12} {p.version:<10} {state}")
+
+    @cli.command(name="import")
+    @click.argument("kind", type=click.Choice(KINDS))
+    @click.argument("file", type=click.Path(path_type=Path))
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def import_(
+        ctx: click.Context, kind: str, file: Path, db_path: Path | None, as_email: str | None
+    ) -> None:
+        """Import employees, rooms, jobs or applications from CSV or JSON (all or nothing)."""
+        registry = load_registry()
+        path = resolve_db_path(_pick_db(ctx, db_path) or load_config().db)
+        db = open_database(path, registry.migrations)
+        try:
+            _require_admin_unless_empty(db, as_email or (ctx.obj or {}).get("as_email"))
+            result = import_file(
+                db, kind, file, frozenset(registry.calendar_providers), date.today()
+            )
+        finally:
+            db.close()
+        click.echo(f"{kind}: {result.created} created, {result.updated} updated")
+
+    register_commands(cli)
+    return cli
+
+
+def _plugin_json(status: Any) -> dict[str, Any]:
+    return {
+        "name": status.name,
+        "version": status.version,
+        "providers": status.providers,
+        "ok": status.ok,
+        "error": status.error,
+    }
+
+
+def _require_admin_unless_empty(db: Any, as_email: str | None) -> None:
+    """Importing needs the Configure right, except into a company with no employees yet."""
+    if db.execute("SELECT count(*) FROM employees").fetchone()[0] == 0:
+        return
+    user = resolve_user(db, as_email, load_config())
+    require(db, user.id, Right.CONFIGURE)
+
+
+def _launch(open_ui: OpenUI | None, workspace: Workspace) -> None:
+    if open_ui is None:
+        workspace.close()
+        raise ConfigurationError("the terminal app is not installed (panelist_tui missing)")
+    try:
+        open_ui(workspace)
+    finally:
+        workspace.close()
+
+
+def create_demo_database(path: Path, force: bool = False) -> str:
+    """Build the demo company in a temporary file and move it into place atomically.
+
+    Nothing half-written can be left behind: the old database stays as it was
+    until the new one is complete.
+    """
+    from panelist.clock import SystemClock
+    from panelist.demo import build_demo_company
+    from panelist.services.directory import get_setting
+
+    registry = load_registry()
+    if path.exists() and not force:
+        existing = open_database(path, registry.migrations)
+        try:
+            if not get_setting(existing, "demo"):
+                raise ConfigurationError(
+                    f"{path} holds a company that is not the demo; use --force to replace it"
+                )
+        finally:
+            existing.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".panelist-demo-", suffix=".db", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        db = open_database(tmp, registry.migrations)
+        try:
+            summary = build_demo_company(db, registry, SystemClock(), os_user=getpass.getuser())
+            with db.ensure_autocommit_on():
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+    return str(summary)
+
+
+def _configure_logging() -> None:
+    """Warnings (a skipped plugin, say) as one line each on stderr, no traceback."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("panelist: %(message)s"))
+    logger = logging.getLogger("panelist")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+
+def main(open_ui: OpenUI | None = None) -> None:
+    """Entry point; the installed ``panelist`` script calls it with the TUI's launcher."""
+    _configure_logging()
+    build_cli(open_ui)(prog_name="panelist")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+    sys.exit(0)

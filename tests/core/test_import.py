@@ -1,0 +1,226 @@
+"""`panelist import`: all or nothing, errors name the file, row and field."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from panelist.errors import ImportFailed
+from panelist.importer import import_file, parse_working_hours
+from sqlite_utils import Database
+
+PROVIDERS = frozenset({"local"})
+
+EMPLOYEES_CSV = """email,name,timezone,working_hours,calendar_provider,calendar_id,role
+rosa@example.com,Rosa Jansen,Europe/Amsterdam,Mon-Fri 09:00-17:00,local,rosa@example.com,Admin
+sam@example.com,Sam O'Neil,America/New_York,Mon-Thu 10:00-16:00,,,Interviewer
+zoe@example.com,Zoë Łukaszewska,Europe/London,Mon-Fri 09:00-13:00,local,zoe@example.com,
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def count(db: Database, table: str) -> int:
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_employees_from_csv_and_reimport_changes_nothing(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "employees.csv", EMPLOYEES_CSV)
+    first = import_file(db, "employees", path, PROVIDERS)
+    assert (first.created, first.updated) == (3, 0)
+    zoe = db.execute(
+        "SELECT name, timezone, calendar_provider FROM employees WHERE email='zoe@example.com'"
+    ).fetchone()
+    assert zoe == ("Zoë Łukaszewska", "Europe/London", "local")
+    sam = db.execute(
+        "SELECT calendar_provider, working_hours FROM employees WHERE email='sam@example.com'"
+    ).fetchone()
+    assert sam[0] is None and json.loads(sam[1])["thu"] == [["10:00", "16:00"]]
+    again = import_file(db, "employees", path, PROVIDERS)
+    assert (again.created, again.updated) == (0, 3)
+    assert count(db, "employees") == 3
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "x@example.com,X,Europe/Amsterdm,,,,",
+            "row 4, field 'timezone': 'Europe/Amsterdm' is not an IANA time zone",
+        ),
+        ("not-an-email,X,UTC,,,,", "row 4, field 'email': 'not-an-email' is not an email address"),
+        ("x@example.com,,UTC,,,,", "row 4, field 'name': is required"),
+        (
+            "x@example.com,X,UTC,Mon-Fri 17:00-09:00,,,",
+            "row 4, field 'working_hours': working hours on mon: 09:00 is not after 17:00",
+        ),
+        (
+            "x@example.com,X,UTC,Funday 09:00-17:00,,,",
+            "row 4, field 'working_hours': 'Funday' is not a weekday",
+        ),
+        (
+            "x@example.com,X,UTC,,google,x@example.com,",
+            "row 4, field 'calendar_provider': 'google' is not installed",
+        ),
+        (
+            "x@example.com,X,UTC,,local,,",
+            "row 4, field 'calendar_id': calendar_provider and calendar_id go together",
+        ),
+        ("x@example.com,X,UTC,,,,Wizard", "row 4, field 'role': unknown recruiting role 'Wizard'"),
+        ("rosa@example.com,Rosa Again,UTC,,,,", "row 4, field 'email': duplicates row 1"),
+    ],
+)
+def test_one_bad_row_rejects_the_whole_file(
+    db: Database, tmp_path: Path, row: str, message: str
+) -> None:
+    path = write(tmp_path, "employees.csv", EMPLOYEES_CSV + row + "\n")
+    with pytest.raises(ImportFailed) as failure:
+        import_file(db, "employees", path, PROVIDERS)
+    assert str(failure.value).startswith(f"{path} {message}")
+    assert str(failure.value).endswith("(nothing was imported)")
+    assert count(db, "employees") == 0
+
+
+def test_several_problems_are_listed_one_per_line(db: Database, tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "e.csv", "email,name,timezone\nbad,A,UTC\nb@example.com,B,Nowhere/City\n"
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_file(db, "employees", path, PROVIDERS)
+    assert str(failure.value).splitlines() == [
+        "2 problems, nothing was imported:",
+        f"{path} row 1, field 'email': 'bad' is not an email address",
+        f"{path} row 2, field 'timezone': 'Nowhere/City' is not an IANA time zone (e.g. Europe/Amsterdam)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("e.json", "{not json", "not valid JSON (line 1"),
+        ("e.json", '{"email": "x"}', "expected a JSON list of objects"),
+        ("e.json", "[1]", "row 1: expected an object, got int"),
+        ("e.json", "[]", "no records to import"),
+        ("e.txt", "email\n", "unknown format .txt"),
+        ("e.csv", "", "the CSV file has no header row"),
+        ("e.csv", "email,name\na@example.com,A,extra\n", "row 1: more values than columns"),
+    ],
+)
+def test_malformed_files(db: Database, tmp_path: Path, name: str, text: str, message: str) -> None:
+    with pytest.raises(ImportFailed, match=message.replace("(", r"\(").replace(".", r"\.")):
+        import_file(db, "employees", write(tmp_path, name, text), PROVIDERS)
+    assert count(db, "employees") == 0
+
+
+def test_missing_file(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed, match="no such file"):
+        import_file(db, "employees", tmp_path / "nope.csv", PROVIDERS)
+
+
+def test_rooms_jobs_and_applications_from_json(db: Database, tmp_path: Path) -> None:
+    import_file(db, "employees", write(tmp_path, "e.csv", EMPLOYEES_CSV), PROVIDERS)
+    rooms = [
+        {
+            "name": "Amstel",
+            "capacity": 8,
+            "calendar_provider": "local",
+            "calendar_id": "room:amstel",
+        }
+    ]
+    assert (
+        import_file(db, "rooms", write(tmp_path, "r.json", json.dumps(rooms)), PROVIDERS).created
+        == 1
+    )
+    jobs = [
+        {
+            "title": "Backend Engineer",
+            "department": "Engineering",
+            "responsibles": ["rosa@example.com=Recruiter", "sam@example.com=Hiring manager"],
+        }
+    ]
+    import_file(db, "jobs", write(tmp_path, "j.json", json.dumps(jobs)), PROVIDERS)
+    assert count(db, "job_responsibles") == 2
+    apps = (
+        "candidate_name,candidate_email,candidate_timezone,job,stage,applied_on\n"
+        "Ana Silva,ana@example.org,America/Sao_Paulo,Backend Engineer,screening,2026-11-02\n"
+        "李雷,li@example.org,,Backend Engineer,new,\n"
+    )
+    result = import_file(db, "applications", write(tmp_path, "a.csv", apps), PROVIDERS)
+    assert result.created == 2
+    assert db.execute(
+        "SELECT c.name, a.stage FROM applications a JOIN candidates c ON c.id=a.candidate_id ORDER BY c.name"
+    ).fetchall() == [("Ana Silva", "screening"), ("李雷", "new")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "message"),
+    [
+        ("rooms", "name,capacity\nTiny,0\n", "row 1, field 'capacity': must be more than 0"),
+        (
+            "rooms",
+            "name,capacity\nTiny,many\n",
+            "row 1, field 'capacity': 'many' is not a whole number",
+        ),
+        (
+            "jobs",
+            "title,responsibles\nCook,nobody@example.com\n",
+            "row 1, field 'responsibles': 'nobody@example.com' is not an employee",
+        ),
+        (
+            "applications",
+            "candidate_name,candidate_email,job\nA,a@example.org,Astronaut\n",
+            "row 1, field 'job': no job titled 'Astronaut'",
+        ),
+    ],
+)
+def test_other_kinds_name_row_and_field(
+    db: Database, tmp_path: Path, kind: str, text: str, message: str
+) -> None:
+    with pytest.raises(ImportFailed, match=message):
+        import_file(db, kind, write(tmp_path, f"{kind}.csv", text), PROVIDERS)
+
+
+def test_header_injection_like_values_are_refused(db: Database, tmp_path: Path) -> None:
+    rows = [{"email": "x@example.com", "name": "Evil\r\nBcc: all@example.com", "timezone": "UTC"}]
+    with pytest.raises(ImportFailed, match="field 'name': must be on one line"):
+        import_file(db, "employees", write(tmp_path, "e.json", json.dumps(rows)), PROVIDERS)
+
+
+def test_working_hours_text() -> None:
+    hours = parse_working_hours("Mon-Wed 09:00-12:00; Mon 13:00-17:00; Fri 10:00-14:00")
+    assert (
+        hours.describe()
+        == "Mon 09:00–12:00, 13:00–17:00; Tue 09:00–12:00; Wed 09:00–12:00; Fri 10:00–14:00"
+    )
+
+
+def test_cli_import_prints_one_line_and_exits_1(tmp_path: Path) -> None:
+    db_file = tmp_path / "cli.db"
+    bad = write(tmp_path, "employees.csv", "email,name,timezone\nx@example.com,X,Mars/Olympus\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "panelist", "import", "employees", str(bad), "--db", str(db_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"Error: {bad} row 1, field 'timezone': 'Mars/Olympus' is not an IANA time zone"
+        " (e.g. Europe/Amsterdam) (nothing was imported)"
+    ]
+    good = write(tmp_path, "ok.csv", EMPLOYEES_CSV)
+    done = subprocess.run(
+        [sys.executable, "-m", "panelist", "import", "employees", str(good), "--db", str(db_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "employees: 3 created, 0 updated"

@@ -1,0 +1,17 @@
+"""The installed ``panelist`` command: core's CLI with this package's app as its UI."""
+
+from __future__ import annotations
+
+from panelist import cli
+from panelist.workspace import Workspace
+
+
+def open_app(workspace: Workspace) -> None:
+    # Imported here so `panelist plugins` and `panelist import` never pay for Textual.
+    from panelist_tui.app import run_tui
+
+    run_tui(workspace)
+
+
+def main() -> None:
+    cli.main(open_ui=open_app)
