@@ -16,7 +16,11 @@ from panelist.errors import ConfigurationError
 from panelist.models import Employee
 from panelist.plugins import PluginRegistry, load_registry
 from panelist.providers import CalendarProvider, ConferenceProvider, ProviderContext
-from panelist.services.directory import find_employee_by_email, find_employee_by_os_user
+from panelist.services.directory import (
+    find_employee_by_email,
+    find_employee_by_os_user,
+    provider_settings,
+)
 from panelist.storage.database import open_database, resolve_db_path
 
 USER_ENV = "PANELIST_USER"
@@ -31,15 +35,17 @@ class Workspace:
     user: Employee
     _providers: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
-    def provider_context(self) -> ProviderContext:
-        return ProviderContext(database=self.db, clock=self.clock)
+    def provider_context(self, provider_id: str) -> ProviderContext:
+        return ProviderContext(
+            database=self.db, clock=self.clock, settings=provider_settings(self.db, provider_id)
+        )
 
     def calendar_provider(self, provider_id: str) -> CalendarProvider:
         """One instance per provider id and workspace, created on first use."""
         key = ("calendar", provider_id)
         if key not in self._providers:
             cls = self.registry.calendar_provider(provider_id)
-            self._providers[key] = cls(self.provider_context())
+            self._providers[key] = cls(self.provider_context(provider_id))
         provider: CalendarProvider = self._providers[key]
         return provider
 
@@ -47,7 +53,7 @@ class Workspace:
         key = ("conference", provider_id)
         if key not in self._providers:
             cls = self.registry.conference_provider(provider_id)
-            self._providers[key] = cls(self.provider_context())
+            self._providers[key] = cls(self.provider_context(provider_id))
         provider: ConferenceProvider = self._providers[key]
         return provider
 

@@ -2,11 +2,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
+
 from panelist.errors import ConfigurationError, SchemaTooNew
 from panelist.storage.database import open_database, resolve_db_path
 from panelist.storage.migrations import MigrationSet, migrate
 from panelist.storage.schema import core_migrations
-from sqlite_utils import Database
 
 
 def test_tables_named_as_the_domain(db: Database) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from panelist.secrets import get_secret
 
 if TYPE_CHECKING:
     from panelist.clock import Clock
@@ -42,15 +43,11 @@ class ProviderContext:
     database: Any
     clock: Clock
     settings: Mapping[str, str] = field(default_factory=dict)
-    secret_lookup: Callable[[str, str], str | None] | None = None
+    secret_lookup: Callable[[str, str], str | None] = get_secret
 
     def secret(self, provider_id: str, name: str) -> str | None:
-        """A secret from the keyring, or `PANELIST_<PROVIDER>_<NAME>` in the environment."""
-        if self.secret_lookup is not None:
-            found = self.secret_lookup(provider_id, name)
-            if found is not None:
-                return found
-        return os.environ.get(f"PANELIST_{provider_id}_{name}".upper().replace("-", "_"))
+        """``PANELIST_<PROVIDER>_<NAME>`` from the environment, else the OS keyring."""
+        return self.secret_lookup(provider_id, name)
 
 
 class Provider:

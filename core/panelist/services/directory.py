@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlite_utils import Database
+
 from panelist.errors import NotFound
 from panelist.models import Employee, Room, WorkingHours
-from sqlite_utils import Database
 
 # Company settings and their defaults; values are stored as JSON in `settings`.
 SETTING_DEFAULTS: dict[str, Any] = {
@@ -33,6 +34,13 @@ def set_setting(db: Database, key: str, value: Any) -> None:
     if key not in SETTING_DEFAULTS:
         raise KeyError(f"unknown setting {key!r}")
     db.table("settings").upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+
+def provider_settings(db: Database, provider_id: str) -> dict[str, str]:
+    rows = db.execute(
+        "SELECT key, value FROM provider_settings WHERE provider = ?", [provider_id]
+    ).fetchall()
+    return dict(rows)
 
 
 def employee_from_row(row: dict[str, Any]) -> Employee:

@@ -7,8 +7,9 @@ with the IANA zone kept beside them where a local time matters; dates are
 
 from __future__ import annotations
 
-from panelist.storage.migrations import MigrationSet
 from sqlite_utils import Database
+
+from panelist.storage.migrations import MigrationSet
 
 core_migrations = MigrationSet("core")
 
@@ -25,6 +26,16 @@ def m002_default_roles(db: Database) -> None:
 
     db.table("recruiting_roles").insert_all(
         {"name": name, "rights": dump_rights(rights)} for name, rights in DEFAULT_ROLES.items()
+    )
+
+
+@core_migrations
+def m003_provider_settings(db: Database) -> None:
+    """Non-secret provider options (server URLs, tenant ids); secrets never go here."""
+    db.execute(
+        "CREATE TABLE provider_settings ("
+        " provider TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY (provider, key))"
     )
 
 
