@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
+
 from panelist.clock import FrozenClock
 from panelist.plugins import PluginRegistry, build_registry
 from panelist.storage.database import open_database
-from sqlite_utils import Database
 
 # Monday 23 November 2026, 09:00 UTC: every test that needs "now" starts here.
 FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

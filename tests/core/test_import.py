@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
+
 from panelist.errors import ImportFailed
 from panelist.importer import import_file, parse_working_hours
-from sqlite_utils import Database
 
 PROVIDERS = frozenset({"local"})
 

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from sqlite_utils import Database
+
 from panelist.clock import FrozenClock
 from panelist.errors import NotFound, PermissionDenied
 from panelist.models import WorkingHours
@@ -11,7 +13,6 @@ from panelist.services.applications import ApplicationFilter, get_application, l
 from panelist.services.directory import get_employee
 from panelist.services.interviews import interviews_for_application
 from panelist.workspace import Workspace
-from sqlite_utils import Database
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from panelist.plugins import build_registry
 
 BAD_PLUGINS = {

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
+from sqlite_utils import Database
+
 from panelist.errors import ConfigurationError
 from panelist.storage.migrations import MigrationSet, migrate
 from panelist.storage.schema import core_migrations
-from sqlite_utils import Database
 
 APP_NAME = "panelist"
 DB_ENV = "PANELIST_DB"

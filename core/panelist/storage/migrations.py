@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from panelist.errors import SchemaTooNew
 from sqlite_utils import Database
+
+from panelist.errors import SchemaTooNew
 
 Migration = Callable[[Database], None]
 
