@@ -151,8 +151,8 @@ def _collect(
     """Call a register_* hook plugin by plugin, so one bad plugin is rejected alone."""
     found: dict[str, type[P]] = {}
     owner: dict[str, str] = {}
-    # get_hookimpls() lists in reverse registration order; keep registration order.
-    for impl in reversed(hook.get_hookimpls()):
+    # get_hookimpls() lists in registration order: built-ins first, see _selected_entry_points.
+    for impl in hook.get_hookimpls():
         status = by_name.get(impl.plugin_name)
         if status is not None and not status.ok:
             continue
@@ -213,7 +213,7 @@ def build_registry(
     conference = {k: v for k, v in conference.items() if conference_owner[k] not in rejected}
 
     migrations: list[MigrationSet] = []
-    for impl in reversed(pm.hook.register_migrations.get_hookimpls()):
+    for impl in pm.hook.register_migrations.get_hookimpls():
         if impl.plugin_name in rejected:
             continue
         impl.function(register=migrations.append)
@@ -232,7 +232,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 def register_commands(cli: Callable[..., Any]) -> None:
     """Let plugins add CLI sub-commands; a plugin that fails here is logged, not fatal."""
-    for impl in reversed(get_plugin_manager().hook.register_commands.get_hookimpls()):
+    for impl in get_plugin_manager().hook.register_commands.get_hookimpls():
         try:
             impl.function(cli=cli)
         except Exception as exc:
