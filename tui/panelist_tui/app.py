@@ -1,0 +1,133 @@
+"""The Panelist terminal app. `run_tui(workspace)` is what the CLI calls.
+
+Importing this module costs Textual and core only: no provider is imported or
+created here (providers are created by core, on first use).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from panelist.errors import PanelistError
+from panelist.models import Stage
+from panelist.services.applications import get_application
+from panelist.services.interviews import interviews_for_application
+from panelist.services.session import current_profile
+from panelist.workspace import Workspace
+from panelist_tui.commands import PanelistCommands
+from panelist_tui.glyphs import ascii_from_env, glyphs_for
+from panelist_tui.screens.application import ApplicationScreen
+from panelist_tui.screens.applications import ApplicationsScreen
+from panelist_tui.screens.help import HelpScreen
+
+THEME_ENV = "PANELIST_THEME"
+ANSI_THEME = "ansi-dark"
+"""Used when the terminal has only 16 colours: the terminal's own palette, nothing blended."""
+
+
+class PanelistApp(App[None]):
+    """Recruiters schedule interviews here, by keyboard, at 80x24 or larger."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Panelist"
+    COMMANDS = App.COMMANDS | {PanelistCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", tooltip="These keys"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("q", "quit", "Quit", tooltip="Quit Panelist"),
+    ]
+
+    def __init__(
+        self, workspace: Workspace, *, ascii: bool | None = None, theme: str | None = None
+    ) -> None:
+        """`ascii=None` reads ``PANELIST_ASCII``; `theme=None` keeps Textual's default."""
+        super().__init__()
+        self.workspace = workspace
+        self.ascii = ascii_from_env() if ascii is None else ascii
+        self.glyphs = glyphs_for(self.ascii)
+        self._wanted_theme = theme
+
+    def get_default_screen(self) -> Screen[None]:
+        return ApplicationsScreen()
+
+    def on_mount(self) -> None:
+        if self._wanted_theme and self._wanted_theme in self.available_themes:
+            self.theme = self._wanted_theme
+        try:
+            profile = current_profile(self.workspace)
+        except PanelistError as error:
+            self.report_error(error)
+            return
+        self.title = profile.company_name
+        role = f" ({profile.role_name})" if profile.role_name else ""
+        self.sub_title = f"{profile.name}{role}"
+
+    # ----------------------------------------------------------------- errors
+
+    def report_error(self, error: PanelistError) -> None:
+        """Core's one-line message, as a notification; the app keeps running."""
+        self.notify(str(error), severity="error", timeout=8)
+
+    # ----------------------------------------------------------------- navigation
+
+    @property
+    def applications_screen(self) -> ApplicationsScreen:
+        return next(s for s in self.screen_stack if isinstance(s, ApplicationsScreen))
+
+    def open_application(self, application_id: int) -> None:
+        """Read the application and its interviews from core, then show them."""
+        try:
+            application = get_application(self.workspace, application_id)
+            interviews = interviews_for_application(self.workspace, application_id)
+        except PanelistError as error:
+            self.report_error(error)
+            return
+        self._back_to_applications()
+        self.push_screen(ApplicationScreen(application, interviews))
+
+    def filter_applications(self, *, stage: Stage | None = None, job_id: int | None = None) -> None:
+        """Show the list filtered by stage and/or job (no argument: every application)."""
+        self._back_to_applications()
+        screen = self.applications_screen
+        screen.set_search("")
+        screen.set_stage(stage)
+        screen.set_job(job_id)
+        screen.table.focus()
+
+    def _back_to_applications(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ApplicationsScreen):
+            self.pop_screen()
+
+    # ----------------------------------------------------------------- actions
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_search(self) -> None:
+        self._back_to_applications()
+        self.applications_screen.action_focus_search()
+
+
+def terminal_theme() -> str | None:
+    """``PANELIST_THEME`` if set; the terminal's own 16 colours when that is all it has."""
+    wanted = os.environ.get(THEME_ENV, "").strip()
+    if wanted:
+        return wanted
+    from rich.console import Console
+
+    if Console().color_system in ("standard", "windows"):
+        return ANSI_THEME
+    return None
+
+
+def run_tui(workspace: Workspace, *, ascii: bool | None = None) -> None:
+    """Run the TUI on `workspace` until the user quits. `ascii=None`: ``PANELIST_ASCII``."""
+    PanelistApp(workspace, ascii=ascii, theme=terminal_theme()).run()

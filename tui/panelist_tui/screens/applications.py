@@ -1,0 +1,201 @@
+"""Recruiting → Applications: search, filter by job and stage, open one with Enter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from panelist.errors import PanelistError
+from panelist.models import ApplicationSummary, Stage
+from panelist.services.applications import ApplicationFilter, list_applications, list_jobs
+from panelist_tui.widgets.application_table import ApplicationTable
+
+if TYPE_CHECKING:
+    from panelist_tui.app import PanelistApp
+
+
+class ApplicationsScreen(Screen[None]):
+    """The list of applications the user may see; the app's first screen."""
+
+    app: PanelistApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", tooltip="Search by name, email or job"),
+        Binding("s", "cycle_stage(1)", "Stage", tooltip="Next stage filter"),
+        Binding("S", "cycle_stage(-1)", "Previous stage", show=False),
+        Binding("j", "cycle_job(1)", "Job", tooltip="Next job filter"),
+        Binding("J", "cycle_job(-1)", "Previous job", show=False),
+        Binding("c", "clear_filters", "Clear", tooltip="Clear the search and the filters"),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("down", "focus_table", "From the search box to the list", show=False),
+        Binding("f5,ctrl+r", "reload", "Refresh", show=False, tooltip="Read the list again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="applications-screen")
+        self._jobs: list[tuple[int, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon=self.app.glyphs.app_icon)
+        with Horizontal(id="filters"):
+            yield Input(placeholder="Search name, email or job", id="search")
+            yield Select[int]([], prompt="All jobs", id="job-filter")
+            yield Select[Stage](
+                [(stage.label, stage) for stage in Stage], prompt="All stages", id="stage-filter"
+            )
+        yield ApplicationTable(self.app.glyphs, id="applications")
+        yield Static(id="summary")
+        yield Footer()
+
+    # ----------------------------------------------------------------- widgets
+
+    @property
+    def table(self) -> ApplicationTable:
+        return self.query_one(ApplicationTable)
+
+    @property
+    def search_input(self) -> Input:
+        return self.query_one("#search", Input)
+
+    @property
+    def job_select(self) -> Select[int]:
+        return self.query_one("#job-filter", Select)
+
+    @property
+    def stage_select(self) -> Select[Stage]:
+        return self.query_one("#stage-filter", Select)
+
+    # ----------------------------------------------------------------- state
+
+    @property
+    def current_filter(self) -> ApplicationFilter:
+        job = self.job_select.value
+        stage = self.stage_select.value
+        return ApplicationFilter(
+            search=self.search_input.value,
+            job_id=job if isinstance(job, int) else None,
+            stage=stage if isinstance(stage, Stage) else None,
+        )
+
+    @property
+    def applications(self) -> list[ApplicationSummary]:
+        """The applications the table shows now, in its order."""
+        return self.table.applications
+
+    def on_mount(self) -> None:
+        self._load_jobs()
+        self.reload()
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from an application (or the palette): counts may have changed meanwhile.
+        if self.is_mounted:
+            self.reload()
+
+    def _load_jobs(self) -> None:
+        try:
+            jobs = list_jobs(self.app.workspace)
+        except PanelistError as error:
+            self.app.report_error(error)
+            return
+        if jobs != self._jobs:
+            self._jobs = jobs
+            selected = self.job_select.value
+            self.job_select.set_options([(title, job_id) for job_id, title in jobs])
+            if isinstance(selected, int) and any(job_id == selected for job_id, _ in jobs):
+                self.job_select.value = selected
+
+    def reload(self) -> None:
+        """Ask core for the applications matching the filters and show them."""
+        query = self.current_filter
+        try:
+            applications = list_applications(self.app.workspace, query)
+        except PanelistError as error:
+            self.app.report_error(error)
+            return
+        self.table.show(applications)
+        self._show_summary(query, len(applications))
+
+    def _show_summary(self, query: ApplicationFilter, count: int) -> None:
+        sep = f" {self.app.glyphs.separator} "
+        parts = []
+        if query.search.strip():
+            parts.append(f'search "{query.search.strip()}"')
+        if query.job_id is not None:
+            parts.append(f"job {dict(self._jobs).get(query.job_id, query.job_id)}")
+        if query.stage is not None:
+            parts.append(f"stage {query.stage.label}")
+        noun = "application" if count == 1 else "applications"
+        text = f"{count} {noun}"
+        if parts:
+            text += f"{sep}{', '.join(parts)}"
+        summary = self.query_one("#summary", Static)
+        if count == 0 and parts:
+            text = f"No applications match{sep}{', '.join(parts)}{sep}press c to clear"
+        summary.set_class(count == 0, "-empty")
+        summary.update(text)
+
+    # ----------------------------------------------------------------- filters
+
+    def set_stage(self, stage: Stage | None) -> None:
+        self.stage_select.value = Select.NULL if stage is None else stage
+
+    def set_job(self, job_id: int | None) -> None:
+        self.job_select.value = Select.NULL if job_id is None else job_id
+
+    def set_search(self, text: str) -> None:
+        self.search_input.value = text
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed)
+    def _filters_changed(self, _event: Any) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.table.focus()
+
+    def action_focus_search(self) -> None:
+        self.search_input.focus()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def action_cycle_stage(self, step: int) -> None:
+        choices: list[Stage | None] = [None, *Stage]
+        value = self.stage_select.value
+        current = value if isinstance(value, Stage) else None
+        self.set_stage(choices[(choices.index(current) + step) % len(choices)])
+
+    def action_cycle_job(self, step: int) -> None:
+        choices: list[int | None] = [None, *(job_id for job_id, _ in self._jobs)]
+        value = self.job_select.value
+        current = value if isinstance(value, int) and value in choices else None
+        self.set_job(choices[(choices.index(current) + step) % len(choices)])
+
+    def action_clear_filters(self) -> None:
+        query = self.current_filter
+        if query == ApplicationFilter():
+            return
+        with self.prevent(Input.Changed, Select.Changed):
+            self.search_input.value = ""
+            self.job_select.value = Select.NULL
+            self.stage_select.value = Select.NULL
+        self.reload()
+
+    def action_reload(self) -> None:
+        self._load_jobs()
+        self.reload()
+
+    # ----------------------------------------------------------------- opening
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_application(int(event.row_key.value))

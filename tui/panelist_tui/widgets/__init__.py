@@ -1,0 +1,1 @@
+"""Widgets of the Panelist TUI, by area."""

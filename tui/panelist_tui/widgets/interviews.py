@@ -1,0 +1,124 @@
+"""The Interviews tab: one card per interview, everything a recruiter checks at a glance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.style import Style
+from textual.widgets import ListItem, ListView, Static
+
+from panelist.models import InterviewStatus, InterviewSummary, Method, ParticipantSummary
+from panelist.providers.events import ResponseStatus
+from panelist_tui.formatting import time_span
+from panelist_tui.glyphs import Glyphs
+
+STATUS_STYLE = {
+    InterviewStatus.SCHEDULED: "bold $text-success",
+    InterviewStatus.CLOSED: "bold $text-muted",
+    InterviewStatus.CANCELLED: "bold $text-error",
+}
+
+RESPONSE_STYLE = {
+    ResponseStatus.ACCEPTED: "$text-success",
+    ResponseStatus.DECLINED: "$text-error",
+    ResponseStatus.TENTATIVE: "$text-warning",
+    ResponseStatus.NEEDS_ACTION: "$text-muted",
+}
+
+
+def _participant_lines(
+    participants: tuple[ParticipantSummary, ...], glyphs: Glyphs
+) -> list[Content]:
+    """Name (with a warning when the calendar is not integrated), role and response, aligned."""
+
+    def name_of(p: ParticipantSummary) -> str:
+        return p.name if p.calendar_integrated else f"{p.name} {glyphs.warning}"
+
+    name_width = max((cell_len(name_of(p)) for p in participants), default=0)
+    role_width = max((cell_len(p.role) for p in participants), default=0)
+    lines = []
+    for p in participants:
+        name = name_of(p)
+        name_part: Content = Content(p.name)
+        if not p.calendar_integrated:
+            name_part = Content.assemble(p.name, " ", (glyphs.warning, "bold $text-warning"))
+        lines.append(
+            Content.assemble(
+                "  ",
+                name_part,
+                " " * (name_width - cell_len(name) + 2),
+                (p.role.ljust(role_width), "$text-muted"),
+                "  ",
+                (f"{glyphs.response(p.response)} {p.response.label}", RESPONSE_STYLE[p.response]),
+            )
+        )
+    return lines
+
+
+def interview_content(
+    interview: InterviewSummary, glyphs: Glyphs, now: datetime, video_provider_name: str = ""
+) -> Content:
+    """The card of one interview as display content (pure: easy to test and to reuse).
+
+    Line 1: status, type, organiser; line 2: time in the organiser's zone and the
+    candidate's status; line 3: method and room; for video the link on the next
+    line; then the participants.
+    """
+    sep = Content.styled(f" {glyphs.separator} ", "$text-muted")
+    when = time_span(interview.start, interview.end, interview.timezone, now, glyphs)
+    status_width = max(len(status.label) for status in InterviewStatus)
+    lines: list[Content] = [
+        Content.assemble(
+            (interview.status.label.ljust(status_width), STATUS_STYLE[interview.status]),
+            "  ",
+            (interview.type_name, "bold"),
+            sep,
+            ("organiser ", "$text-muted"),
+            interview.organiser_name,
+        ),
+        Content.assemble(
+            "  ",
+            (when, "strike" if interview.status is InterviewStatus.CANCELLED else ""),
+            sep,
+            ("candidate ", "$text-muted"),
+            interview.candidate_status.label,
+        ),
+    ]
+    method = Content.assemble("  ", glyphs.method(interview.method), " ", interview.method.label)
+    link: Content | None = None
+    if interview.method is Method.VIDEO:
+        provider = video_provider_name or interview.video_provider
+        if provider:
+            method += Content(f" ({provider})")
+        url = interview.video_link
+        link = Content.assemble(
+            "    ",
+            (url, Style(link=url, underline=True)) if url else ("no link yet", "$text-muted"),
+        )
+    if interview.room_name:
+        method += sep + Content.assemble(("room ", "$text-muted"), interview.room_name)
+    lines.append(method)
+    if link is not None:
+        # On a line of its own: links are long (Teams' run to 200 characters).
+        lines.append(link)
+    lines.extend(_participant_lines(interview.participants, glyphs))
+    return Content("\n").join(lines)
+
+
+class InterviewCard(ListItem):
+    """One interview in the list; the ListView moves between cards with the arrow keys."""
+
+    def __init__(self, interview: InterviewSummary, content: Content) -> None:
+        super().__init__(classes=f"-{interview.status.value}")
+        self.interview = interview
+        self._content = content
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._content, classes="interview-body")
+
+
+class InterviewList(ListView):
+    """The interviews of one application, newest first (the order core gives)."""
