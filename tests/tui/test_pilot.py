@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple
+from dataclasses import astuple, replace
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from panelist.models import ApplicationSummary, InterviewStatus, Method, Stage
+from panelist.plugins import PluginStatus
 from panelist.services.applications import ApplicationFilter, list_applications
 from panelist.services.interviews import interviews_for_application
 from panelist.workspace import Workspace
@@ -351,3 +352,21 @@ async def test_refresh_keeps_the_highlighted_interview(
         skip = 4 if interviews[1].method is Method.VIDEO else 3
         line = next(ln for ln in card_texts(app)[1].splitlines()[skip:] if first.name in ln)
         assert "Declined" in line
+
+
+async def test_a_skipped_plugin_is_announced_and_the_app_still_starts(
+    workspace: Workspace,
+) -> None:
+    broken = PluginStatus(
+        "acme", "1.0", "panelist-acme", error="could not be loaded: RuntimeError: kaboom"
+    )
+    workspace.registry = replace(workspace.registry, plugins=[*workspace.registry.plugins, broken])
+    app = PanelistApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [(n.message, n.severity) for n in app._notifications]
+        assert (
+            "Plugin acme skipped: could not be loaded: RuntimeError: kaboom",
+            "warning",
+        ) in messages
+        assert app.screen.query_one(DataTable).row_count == len(list_applications(workspace))

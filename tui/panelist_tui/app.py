@@ -68,6 +68,8 @@ class PanelistApp(App[None]):
         self.title = profile.company_name
         role = f" ({profile.role_name})" if profile.role_name else ""
         self.sub_title = f"{profile.name}{role}"
+        for plugin in self.workspace.registry.failures:
+            self.notify(f"Plugin {plugin.name} skipped: {plugin.error}", severity="warning")
 
     # ----------------------------------------------------------------- errors
 
