@@ -22,12 +22,14 @@ from typing import Any, TypeVar
 import pluggy
 
 from panelist import hookspecs
+from panelist.errors import ConfigurationError
 from panelist.providers import CalendarProvider, ConferenceProvider, Provider
 from panelist.storage.migrations import MigrationSet
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "panelist"
+P = TypeVar("P", bound=Provider)
 BUILTIN_DISTRIBUTION = "panelist"
 
 
@@ -61,26 +63,20 @@ class PluginRegistry:
         return [p for p in self.plugins if not p.ok]
 
     def calendar_provider(self, provider_id: str) -> type[CalendarProvider]:
-        from panelist.errors import ConfigurationError
-
-        try:
-            return self.calendar_providers[provider_id]
-        except KeyError:
-            raise ConfigurationError(
-                f"no calendar provider {provider_id!r} is installed "
-                f"(installed: {', '.join(sorted(self.calendar_providers)) or 'none'})"
-            ) from None
+        return _installed(self.calendar_providers, provider_id, "calendar")
 
     def conference_provider(self, provider_id: str) -> type[ConferenceProvider]:
-        from panelist.errors import ConfigurationError
+        return _installed(self.conference_providers, provider_id, "video")
 
-        try:
-            return self.conference_providers[provider_id]
-        except KeyError:
-            raise ConfigurationError(
-                f"no video provider {provider_id!r} is installed "
-                f"(installed: {', '.join(sorted(self.conference_providers)) or 'none'})"
-            ) from None
+
+def _installed(providers: dict[str, type[P]], provider_id: str, kind: str) -> type[P]:
+    try:
+        return providers[provider_id]
+    except KeyError:
+        installed = ", ".join(sorted(providers)) or "none"
+        raise ConfigurationError(
+            f"no {kind} provider {provider_id!r} is installed (installed: {installed})"
+        ) from None
 
 
 def _names_from_env(variable: str) -> set[str] | None:
@@ -136,7 +132,6 @@ def _load_entry_points(pm: pluggy.PluginManager, eps: Iterable[EntryPoint]) -> l
     return statuses
 
 
-P = TypeVar("P", bound=Provider)
 # Abstract base classes are passed as values here on purpose (for issubclass checks).
 _CALENDAR_BASE: Any = CalendarProvider
 _CONFERENCE_BASE: Any = ConferenceProvider

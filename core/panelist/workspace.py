@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,20 +43,22 @@ class Workspace:
 
     def calendar_provider(self, provider_id: str) -> CalendarProvider:
         """One instance per provider id and workspace, created on first use."""
-        key = ("calendar", provider_id)
-        if key not in self._providers:
-            cls = self.registry.calendar_provider(provider_id)
-            self._providers[key] = cls(self.provider_context(provider_id))
-        provider: CalendarProvider = self._providers[key]
+        provider: CalendarProvider = self._instance(
+            "calendar", provider_id, self.registry.calendar_provider
+        )
         return provider
 
     def conference_provider(self, provider_id: str) -> ConferenceProvider:
-        key = ("conference", provider_id)
-        if key not in self._providers:
-            cls = self.registry.conference_provider(provider_id)
-            self._providers[key] = cls(self.provider_context(provider_id))
-        provider: ConferenceProvider = self._providers[key]
+        provider: ConferenceProvider = self._instance(
+            "conference", provider_id, self.registry.conference_provider
+        )
         return provider
+
+    def _instance(self, kind: str, provider_id: str, lookup: Callable[[str], type[Any]]) -> Any:
+        if (kind, provider_id) not in self._providers:
+            provider_class = lookup(provider_id)
+            self._providers[kind, provider_id] = provider_class(self.provider_context(provider_id))
+        return self._providers[kind, provider_id]
 
     def close(self) -> None:
         self.db.close()

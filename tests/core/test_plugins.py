@@ -66,7 +66,8 @@ def test_builtins_and_the_example_plugin_load_through_entry_points(registry) -> 
 
 def test_allow_and_block_lists_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PANELIST_BLOCK_PLUGINS", "example, jitsi")
-    assert [p.name for p in build_registry().plugins] == ["local"]
+    names = [p.name for p in build_registry().plugins]
+    assert "local" in names and "example" not in names and "jitsi" not in names
     monkeypatch.delenv("PANELIST_BLOCK_PLUGINS")
     monkeypatch.setenv("PANELIST_PLUGINS", "jitsi")
     registry = build_registry()
