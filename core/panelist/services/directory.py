@@ -20,6 +20,15 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "application_base_url": "panelist://application/",
     # True in a database built by `panelist demo`, which may then be rebuilt freely.
     "demo": False,
+    # Outgoing mail (panelist.mail). "maildir" writes into a local Maildir, needing no server.
+    "mail_transport": "maildir",
+    "maildir_path": None,  # None: the platform's user data directory / "outbox"
+    "mail_from": "Panelist <panelist@example.com>",
+    "mail_timeout_s": 30,
+    "smtp_host": None,
+    "smtp_port": 587,
+    "smtp_security": "starttls",  # "starttls", "tls" (implicit TLS, port 465) or "none"
+    "smtp_username": None,  # the password is a secret: PANELIST_SMTP_PASSWORD or the keyring
 }
 
 

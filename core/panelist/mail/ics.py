@@ -1,0 +1,149 @@
+"""The candidate's calendar invitation: an iTIP (RFC 5546) REQUEST or CANCEL as .ics bytes.
+
+The candidate's event is separate from the interviewers' (SPEC §6): the
+candidate is its only attendee and everything in it is candidate-facing, passed
+in by the caller. Nothing internal (interviewers, notes, the application link)
+can reach it because this function is never given any.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Literal
+
+import icalendar
+
+from panelist.errors import ValidationError
+from panelist.mail.headers import checked_email, one_line
+from panelist.providers.ical import PRODID, zone
+
+IcsMethod = Literal["REQUEST", "CANCEL"]
+
+
+def interview_ics(
+    *,
+    method: IcsMethod,
+    uid: str,
+    sequence: int,
+    start: datetime,
+    end: datetime,
+    timezone: str,
+    summary: str,
+    description: str,
+    location: str,
+    organizer_email: str,
+    organizer_name: str,
+    attendee_email: str,
+    attendee_name: str,
+    url: str | None = None,
+    stamp: datetime,
+) -> bytes:
+    """A VCALENDAR with METHOD, the VTIMEZONE of `timezone` and one private VEVENT.
+
+    Send every change of the same interview with the same `uid` and a higher
+    `sequence`; a CANCEL carries the sequence of the change that cancels it.
+    `url` (the video link) is added as URL and CONFERENCE and, for clients
+    that show neither, at the end of the description. `stamp` is DTSTAMP: the
+    injected clock's now.
+    """
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValidationError(f"unknown iTIP method {method!r}", field="method")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    calendar.add_component(
+        _vevent(
+            method=method,
+            uid=uid,
+            sequence=sequence,
+            start=_in_zone(start, timezone, "start"),
+            end=_in_zone(end, timezone, "end"),
+            summary=summary,
+            description=_with_link(description, url),
+            location=location,
+            organizer=_address(organizer_email, organizer_name, "organizer email", "ORGANIZER"),
+            attendee=_address(attendee_email, attendee_name, "candidate email", "ATTENDEE"),
+            url=url,
+            stamp=stamp,
+        )
+    )
+    # The zone's rules for the interview's years only: the full 1970–2038 history is 6 kB.
+    calendar.add_missing_timezones(
+        first_date=date(start.year - 1, 1, 1), last_date=date(end.year + 2, 1, 1)
+    )
+    ics: bytes = calendar.to_ical()
+    return ics
+
+
+def _vevent(
+    *,
+    method: IcsMethod,
+    uid: str,
+    sequence: int,
+    start: datetime,
+    end: datetime,
+    summary: str,
+    description: str,
+    location: str,
+    organizer: icalendar.vCalAddress,
+    attendee: icalendar.vCalAddress,
+    url: str | None,
+    stamp: datetime,
+) -> icalendar.Event:
+    if not uid.strip() or sequence < 0:
+        raise ValidationError("an invitation needs a uid and a sequence of 0 or more", field="uid")
+    if end <= start:
+        raise ValidationError("the interview must end after it starts", field="end")
+    event = icalendar.Event()
+    event.add("uid", one_line(uid))
+    event.add("sequence", sequence)
+    event.add("dtstamp", _aware(stamp, "stamp").astimezone(UTC))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", one_line(summary))
+    if description.strip():
+        event.add("description", description)
+    if location.strip():
+        event.add("location", one_line(location))
+    event.add("class", "PRIVATE")
+    event.add("transp", "OPAQUE")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", organizer)
+    # RSVP asks the candidate's client for a reply; a cancellation expects none.
+    attendee.params["RSVP"] = "TRUE" if method == "REQUEST" else "FALSE"
+    event.add("attendee", attendee)
+    if url:
+        event.add("url", url)
+        event.add("conference", url, parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
+    return event
+
+
+def _address(email: str, name: str, what: str, role: str) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{checked_email(email, what)}")
+    # A quote cannot be escaped inside a parameter value (RFC 5545 §3.2).
+    cn = one_line(name).replace('"', "'")
+    if cn:
+        address.params["CN"] = cn
+    if role == "ATTENDEE":
+        address.params["CUTYPE"] = "INDIVIDUAL"
+        address.params["ROLE"] = "REQ-PARTICIPANT"
+        address.params["PARTSTAT"] = "NEEDS-ACTION"
+    return address
+
+
+def _in_zone(value: datetime, zone_name: str, what: str) -> datetime:
+    return _aware(value, what).astimezone(zone(zone_name, "invitation timezone"))
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None:
+        raise ValidationError(f"{what}: a time without a timezone", field=what)
+    return value
+
+
+def _with_link(description: str, url: str | None) -> str:
+    text = description.strip()
+    if not url or url in text:
+        return text
+    return f"{text}\n\n{url}" if text else url

@@ -1,0 +1,138 @@
+"""The embedded Maildir transport (exactly once per Message-ID) and choosing a transport."""
+
+from __future__ import annotations
+
+import mailbox
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from mail_servers import DEMO_NOW
+from sqlite_utils import Database
+
+from panelist.errors import ConfigurationError
+from panelist.mail.message import compose
+from panelist.mail.transport import (
+    MaildirTransport,
+    MailError,
+    SmtpTransport,
+    default_outbox_path,
+    transport_from_settings,
+)
+from panelist.services.directory import set_setting
+
+
+def invitation(key: str, subject: str = "Your interview") -> EmailMessage:
+    return compose(
+        sender="Northwind Labs <recruiting@northwind.example>",
+        to=[("Kavya Gupta", "kavya.gupta@example.net")],
+        subject=subject,
+        text="Dear Kavya,\n",
+        ics=b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+        message_id_key=key,
+        date=DEMO_NOW,
+    )
+
+
+def test_sending_the_same_message_twice_leaves_one_file(outbox: Path) -> None:
+    transport = MaildirTransport(outbox)
+    transport.send(invitation("outbox-1"))
+    transport.send(invitation("outbox-1", subject="Your interview (resent)"))
+    (delivered,) = (outbox / "new").iterdir()
+    assert list((outbox / "tmp").iterdir()) == []
+    (message,) = mailbox.Maildir(outbox, create=False)  # what a mail client sees
+    assert message["Message-ID"] == invitation("outbox-1")["Message-ID"]
+    assert message["Subject"] == "Your interview"  # the first delivery stands
+    assert delivered.read_bytes().count(b"Message-ID:") == 1
+
+
+def test_a_message_already_read_is_not_delivered_again(outbox: Path) -> None:
+    transport = MaildirTransport(outbox)
+    transport.send(invitation("outbox-1"))
+    (delivered,) = (outbox / "new").iterdir()
+    delivered.rename(outbox / "cur" / f"{delivered.name}:2,S")  # a mail client marks it read
+    transport.send(invitation("outbox-1"))
+    assert list((outbox / "new").iterdir()) == []
+    assert len(mailbox.Maildir(outbox, create=False)) == 1
+
+
+def test_different_messages_are_different_files(outbox: Path) -> None:
+    transport = MaildirTransport(outbox)
+    for key in ("outbox-1", "outbox-2", "outbox-3"):
+        transport.send(invitation(key))
+    subjects = sorted(str(m["Message-ID"]) for m in mailbox.Maildir(outbox, create=False))
+    assert subjects == sorted(
+        str(invitation(k)["Message-ID"]) for k in ("outbox-1", "outbox-2", "outbox-3")
+    )
+
+
+def test_an_unwritable_outbox_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "outbox"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(MailError) as caught:
+        MaildirTransport(blocker).send(invitation("outbox-1"))
+    assert str(caught.value).startswith(f"cannot write to the outbox {blocker}: ")
+    assert caught.value.retryable is False
+
+
+def test_a_message_without_message_id_is_refused(outbox: Path) -> None:
+    message = invitation("outbox-1")
+    del message["Message-ID"]
+    with pytest.raises(MailError, match="has no Message-ID"):
+        MaildirTransport(outbox).send(message)
+
+
+def test_the_default_transport_is_the_maildir_outbox(db: Database, outbox: Path) -> None:
+    default = transport_from_settings(db)
+    assert isinstance(default, MaildirTransport)
+    assert default.path == default_outbox_path()
+    assert default.path.name == "outbox"
+    set_setting(db, "maildir_path", str(outbox))
+    configured = transport_from_settings(db)
+    assert isinstance(configured, MaildirTransport)
+    configured.send(invitation("outbox-1"))
+    assert len(list((outbox / "new").iterdir())) == 1
+
+
+def test_smtp_settings_without_a_username_never_ask_for_a_password(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PANELIST_SMTP_PASSWORD", "not used")
+    set_setting(db, "mail_transport", "smtp")
+    set_setting(db, "smtp_host", "smtp.northwind.example")
+    transport = transport_from_settings(db)
+    assert transport == SmtpTransport("smtp.northwind.example", 587, "starttls", None, None, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"mail_transport": "carrier-pigeon"},
+            "setting mail_transport: expected 'maildir' or 'smtp', got 'carrier-pigeon'",
+        ),
+        ({"mail_transport": "smtp"}, "setting smtp_host is empty"),
+        (
+            {"mail_transport": "smtp", "smtp_host": "mx", "smtp_security": "ssl"},
+            "setting smtp_security: expected one of starttls, tls, none, got 'ssl'",
+        ),
+        (
+            {"mail_transport": "smtp", "smtp_host": "mx", "smtp_port": 70000},
+            "setting smtp_port: 70000 is not a port number",
+        ),
+        (
+            {"mail_transport": "smtp", "smtp_host": "mx", "mail_timeout_s": "soon"},
+            "setting mail_timeout_s: 'soon' is not a number",
+        ),
+        (
+            {"mail_transport": "smtp", "smtp_host": "mx", "mail_timeout_s": 0},
+            "setting mail_timeout_s: must be more than 0, got 0",
+        ),
+    ],
+)
+def test_wrong_settings_are_named(db: Database, settings: dict[str, object], message: str) -> None:
+    for key, value in settings.items():
+        set_setting(db, key, value)
+    with pytest.raises(ConfigurationError) as caught:
+        transport_from_settings(db)
+    assert str(caught.value).startswith(message)
