@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -121,8 +121,63 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             db.close()
         click.echo(f"{kind}: {result.created} created, {result.updated} updated")
 
+    @cli.group()
+    def reminders() -> None:
+        """Evaluation reminders to interviewers."""
+
+    @reminders.command(name="run")
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def reminders_run(ctx: click.Context, db_path: Path | None, as_email: str | None) -> None:
+        """Send the reminders that are due and close interviews that have ended.
+
+        Safe to run from cron and beside an open app: no reminder is sent twice.
+        """
+        import asyncio
+
+        from panelist.mail.transport import transport_from_settings
+        from panelist.scheduling import SchedulingService, run_due_reminders
+
+        ws = open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
+        try:
+            closed = SchedulingService(ws).close_finished()
+            done = asyncio.run(run_due_reminders(ws, transport_from_settings(ws.db)))
+        finally:
+            ws.close()
+        click.echo(f"{done.queued} reminders due, {closed} interviews closed")
+        _report_unsent(ctx, done.problems)
+
+    @cli.command()
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def resume(ctx: click.Context, db_path: Path | None, as_email: str | None) -> None:
+        """Finish calendar, meeting and mail work an earlier run left (a crash, an outage)."""
+        import asyncio
+
+        from panelist.mail.transport import transport_from_settings
+        from panelist.scheduling import SchedulingService
+
+        ws = open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
+        try:
+            service = SchedulingService(ws, transport_from_settings(ws.db))
+            report = asyncio.run(service.resume_pending())
+        finally:
+            ws.close()
+        click.echo(f"{report.interviews} interviews had work left")
+        _report_unsent(ctx, [p for found in report.problems.values() for p in found])
+
     register_commands(cli)
     return cli
+
+
+def _report_unsent(ctx: click.Context, problems: Sequence[str]) -> None:
+    """What is still in the outbox: one line each on stderr, and exit status 1 for cron."""
+    for problem in problems:
+        click.echo(f"panelist: left for later: {problem}", err=True)
+    if problems:
+        ctx.exit(1)
 
 
 def _plugin_json(status: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from sqlite_utils import Database
 
 from panelist.errors import ConfigurationError, SchemaTooNew
 from panelist.storage.database import open_database, resolve_db_path
-from panelist.storage.migrations import MigrationSet, migrate
+from panelist.storage.migrations import MigrationSet, migrate, run_script
 from panelist.storage.schema import core_migrations
 
 
@@ -105,3 +105,21 @@ def test_migrate_reports_what_ran(tmp_path: Path) -> None:
     ran = migrate(db, [core_migrations])
     assert ran == [f"core:{i + 1} {step.__name__}" for i, step in enumerate(core_migrations.steps)]
     assert migrate(db, [core_migrations]) == []
+
+
+def test_a_failing_script_migration_rolls_back_every_statement(db_path: Path) -> None:
+    scripted = MigrationSet("scripted")
+
+    @scripted
+    def m001_two_tables_then_error(db: Database) -> None:
+        run_script(
+            db,
+            "CREATE TABLE scripted_a (id INTEGER PRIMARY KEY); -- a comment; with semicolons\n"
+            "CREATE TABLE scripted_b (id INTEGER PRIMARY KEY);\n"
+            "INSERT INTO no_such_table VALUES (1);\n",
+        )
+
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        open_database(db_path, [scripted])
+    db = Database(db_path)
+    assert not db["scripted_a"].exists() and not db["scripted_b"].exists()

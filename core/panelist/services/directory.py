@@ -29,6 +29,18 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "smtp_port": 587,
     "smtp_security": "starttls",  # "starttls", "tls" (implicit TLS, port 465) or "none"
     "smtp_username": None,  # the password is a secret: PANELIST_SMTP_PASSWORD or the keyring
+    # Scheduling (panelist.scheduling): how long one calendar/meeting/mail side effect keeps
+    # retrying before the recruiter is told (the outbox keeps it for later), and one call's limit.
+    "provider_retry_budget_s": 30,
+    "provider_call_timeout_s": 20,
+    # How long a process may hold outbox rows before another takes them over (a dead one's at once).
+    "outbox_claim_minutes": 10,
+    # Evaluation reminders when an interview has a form but names no policy of its own.
+    "evaluation_reminder_policy": {
+        "first_after_minutes": 60,
+        "repeat_every_minutes": 1440,
+        "max_reminders": 3,
+    },
 }
 
 

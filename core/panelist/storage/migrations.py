@@ -7,6 +7,7 @@ runs in its own transaction, so a failing step leaves the previous version intac
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -31,6 +32,21 @@ class MigrationSet:
     @property
     def latest(self) -> int:
         return len(self.steps)
+
+
+def run_script(db: Database, script: str) -> None:
+    """Run SQL statements one by one, inside the caller's transaction.
+
+    (`executescript` would COMMIT first, so a failing migration could not roll back.)
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        db.execute(pending)
 
 
 def _applied_versions(db: Database) -> dict[str, int]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from panelist.storage.migrations import MigrationSet
+from panelist.storage.migrations import MigrationSet, run_script
 
 core_migrations = MigrationSet("core")
 
 
 @core_migrations
 def m001_company(db: Database) -> None:
-    db.executescript(_M001)
+    run_script(db, _M001)
 
 
 @core_migrations
@@ -37,6 +37,12 @@ def m003_provider_settings(db: Database) -> None:
         " provider TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
         " PRIMARY KEY (provider, key))"
     )
+
+
+@core_migrations
+def m004_scheduling(db: Database) -> None:
+    """The scheduling service's outbox, evaluation reminders and notices (see _M004)."""
+    run_script(db, _M004)
 
 
 _M001 = """
@@ -231,4 +237,66 @@ CREATE TABLE cache_events (
     etag          TEXT,
     PRIMARY KEY (provider, calendar_id, uid, recurrence_id)
 );
+"""
+
+# Scheduling (panelist.scheduling). Every external side effect (event, booking, meeting,
+# mail) is a row of `outbox`, written under its idempotency key before it is made.
+_M004 = """
+CREATE TABLE outbox (
+    id           INTEGER PRIMARY KEY,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL UNIQUE,      -- idempotency key; also seeds the Message-ID
+    batch        INTEGER NOT NULL,          -- one operation (invite, reschedule …) per interview
+    phase        INTEGER NOT NULL,          -- order inside a batch: meeting, events, mail
+    target       TEXT NOT NULL,             -- the thing touched: "interviewer_event-e3", "meeting"
+    kind         TEXT NOT NULL CHECK (kind IN
+                 ('create_event', 'update_event', 'delete_event', 'create_meeting',
+                  'update_meeting', 'delete_meeting', 'send_mail')),
+    provider     TEXT NOT NULL,             -- provider id, or 'mail'
+    payload      TEXT NOT NULL DEFAULT '{}',-- JSON: the intent; the exact request before a call
+    state        TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'done', 'failed', 'skipped')),
+    result       TEXT,                      -- JSON: what the provider answered
+    attempts     INTEGER NOT NULL DEFAULT 0,-- calls started; > 0 means it may have happened
+    last_error   TEXT,
+    claimed_by   TEXT,                      -- "host:pid:token" of the process working on it
+    claimed_until TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX outbox_open ON outbox(state, interview_id);
+CREATE INDEX outbox_interview ON outbox(interview_id, target);
+
+-- Evaluation reminders still to send, one row per interview and interviewer.
+CREATE TABLE evaluation_reminders (
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    employee_id  INTEGER NOT NULL REFERENCES employees(id),
+    next_due_utc TEXT,                      -- NULL: nothing more to send
+    sent         INTEGER NOT NULL DEFAULT 0,
+    done_at      TEXT,                      -- the evaluation form was marked done
+    PRIMARY KEY (interview_id, employee_id)
+);
+CREATE INDEX evaluation_reminders_due ON evaluation_reminders(next_due_utc);
+
+-- What the TUI tells a user once, e.g. "Sam declined the interview with Ana".
+CREATE TABLE scheduling_notices (
+    id           INTEGER PRIMARY KEY,
+    employee_id  INTEGER NOT NULL REFERENCES employees(id) ON DELETE CASCADE,
+    interview_id INTEGER REFERENCES interviews(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL UNIQUE,
+    message      TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    read_at      TEXT
+);
+CREATE INDEX scheduling_notices_unread ON scheduling_notices(employee_id, read_at);
+
+-- A client's key for one "Invite interviewers": pressing it twice books once.
+ALTER TABLE interviews ADD COLUMN request_key TEXT;
+CREATE UNIQUE INDEX interviews_request_key ON interviews(request_key)
+    WHERE request_key IS NOT NULL;
+-- The candidate's answer to the .ics, when one arrives; it never changes the status.
+ALTER TABLE interviews ADD COLUMN candidate_response TEXT NOT NULL DEFAULT 'needs_action'
+    CHECK (candidate_response IN ('needs_action', 'accepted', 'declined', 'tentative'));
+CREATE INDEX interviews_room_time ON interviews(room_id, start_utc);
+CREATE INDEX interviews_host_time ON interviews(video_host_id, start_utc);
 """

@@ -1,0 +1,60 @@
+"""Scheduling interviews against real calendars: invite, mail, cancel, reschedule, remind.
+
+Every external side effect goes through an outbox (see `panelist.scheduling.outbox`),
+so a retry or a restart finishes the work without doubling any of it.
+
+    service = SchedulingService(ws, transport_from_settings(ws.db))
+    record = await service.invite(InterviewRequest(...))
+    await service.send_candidate_invitation(record.id)
+"""
+
+from panelist.scheduling.errors import (
+    HostHasOverlappingMeeting,
+    HostNotVerified,
+    InterviewNotOpen,
+    NoParticipants,
+    OrganiserNotResponsible,
+    OutboxIncomplete,
+    ParticipantWithoutRole,
+    RoomTaken,
+    SchedulingError,
+    SlotTaken,
+)
+from panelist.scheduling.executor import OnStep, StepEvent
+from panelist.scheduling.notices import Notice, list_notices, mark_notice_read
+from panelist.scheduling.records import InterviewRecord, ParticipantRecord, load_interview
+from panelist.scheduling.reminders import ReminderRun, mark_evaluation_done, run_due_reminders
+from panelist.scheduling.requests import InterviewRequest, ParticipantRequest, ReminderPolicy
+from panelist.scheduling.retry import RetryPolicy
+from panelist.scheduling.service import KEEP, ResumeReport, SchedulingService
+
+__all__ = [
+    "KEEP",
+    "HostHasOverlappingMeeting",
+    "HostNotVerified",
+    "InterviewNotOpen",
+    "InterviewRecord",
+    "InterviewRequest",
+    "NoParticipants",
+    "Notice",
+    "OnStep",
+    "OrganiserNotResponsible",
+    "OutboxIncomplete",
+    "ParticipantRecord",
+    "ParticipantRequest",
+    "ParticipantWithoutRole",
+    "ReminderPolicy",
+    "ReminderRun",
+    "ResumeReport",
+    "RetryPolicy",
+    "RoomTaken",
+    "SchedulingError",
+    "SchedulingService",
+    "SlotTaken",
+    "StepEvent",
+    "list_notices",
+    "load_interview",
+    "mark_evaluation_done",
+    "mark_notice_read",
+    "run_due_reminders",
+]

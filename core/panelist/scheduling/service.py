@@ -1,0 +1,608 @@
+"""The scheduling service: what "Invite interviewers", "Mail invitation", "Cancel" and
+"Reschedule" do, for any calendar and video provider.
+
+Each operation checks the rules, then changes the interview and queues its side
+effects in one `BEGIN IMMEDIATE` transaction (so two processes cannot book one
+room), then works the outbox off. Operations are safe to repeat: a repeated
+invite with the same `request_key`, cancel of a cancelled interview or move to the
+time it already has only finishes what is left in the outbox.
+
+Idempotency keys follow the demo's format: ``interview-<id>-interviewer_event-e<employee>``,
+``interview-<id>-room_booking-r<room>``, ``interview-<id>-meeting``; later changes add
+``-s<sequence>`` or ``-delete``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from panelist.errors import NotFound, PanelistError, ProviderUnavailable, ValidationError
+from panelist.mail.templates import format_when
+from panelist.mail.transport import MailTransport
+from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, Room
+from panelist.permissions import Right, can_view_application, require
+from panelist.providers import CalendarCapability, ResponseStatus
+from panelist.scheduling import mails, outbox
+from panelist.scheduling.errors import InterviewNotOpen, OutboxIncomplete, SchedulingError
+from panelist.scheduling.executor import Executor, OnStep, Stage, StepEvent
+from panelist.scheduling.notices import add_notice
+from panelist.scheduling.outbox import Effect, Kind, OutboxRow
+from panelist.scheduling.recheck import recheck_providers
+from panelist.scheduling.records import InterviewRecord, get_room, load_interview, to_text
+from panelist.scheduling.refs import find_ref, refs_of
+from panelist.scheduling.reminders import plan_reminders, stop_reminders
+from panelist.scheduling.requests import InterviewRequest
+from panelist.scheduling.retry import RetryPolicy, with_retries
+from panelist.scheduling.settings import claimer_for, default_reminder_policy, retry_policy
+from panelist.scheduling.transaction import immediate
+from panelist.scheduling.validation import (
+    Slot,
+    check_conflicts,
+    check_request,
+    participants_of,
+    room_problems,
+    time_problems,
+    verified_account,
+)
+from panelist.services.directory import get_employee
+from panelist.workspace import Workspace
+
+
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep()
+"""For `reschedule`: leave the room as it is."""
+
+
+@dataclass(frozen=True)
+class _Unanswered:
+    message: str
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    interviews: int
+    problems: dict[int, list[str]] = field(default_factory=dict)
+
+
+class SchedulingService:
+    """One user's scheduling actions on one workspace. All provider work is async."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        mail_transport: MailTransport | None = None,
+        *,
+        on_step: OnStep | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.ws = ws
+        self.db = ws.db
+        self.on_step = on_step
+        self.policy = retry or retry_policy(ws.db)
+        self.executor = Executor(ws, mail_transport, self.policy, claimer_for(ws.db), on_step)
+
+    # ------------------------------------------------------------------ invite
+
+    def check(self, request: InterviewRequest) -> list[ValidationError]:
+        """Every rule the request breaks now, for inline display (no provider is asked)."""
+        require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, request.application_id)
+        problems = check_request(self.ws, request)
+        if not problems:
+            try:
+                check_conflicts(self.db, self._slot(request))
+            except SchedulingError as exc:
+                problems.append(exc)
+        return problems
+
+    async def invite(self, request: InterviewRequest) -> InterviewRecord:
+        """Book the interview and make its meeting, events and room booking (SPEC §2.9).
+
+        Raises a `SchedulingError` when a rule is broken (nothing is booked), or
+        `OutboxIncomplete` when the interview is booked but some provider kept
+        failing; the outbox then keeps what is left (see `resume_pending`).
+        """
+        require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, request.application_id)
+        existing = self._requested(request.request_key)
+        if existing is None:
+            existing = await self._book(request)
+        await self._work(existing)
+        return load_interview(self.db, existing)
+
+    async def _book(self, request: InterviewRequest) -> int:
+        problems = check_request(self.ws, request)
+        if problems:
+            raise problems[0]
+        slot = self._slot(request)
+        check_conflicts(self.db, slot)  # cheap, and spares the providers a doomed request
+        await recheck_providers(self.ws, slot, self.policy, video=self._video(request))
+        label = f"application-{request.application_id}-{to_text(request.start)}"
+        self._step("reserve", label)
+        with immediate(self.db):
+            interview_id = self._requested(request.request_key)
+            if interview_id is None:
+                check_conflicts(self.db, slot)
+                interview_id = self._insert(request, slot)
+                record = load_interview(self.db, interview_id)
+                outbox.enqueue(self.db, interview_id, invite_effects(record), self.ws.clock.now())
+                plan_reminders(self.db, record)
+        self._step("reserved", label)
+        return interview_id
+
+    def _requested(self, request_key: str | None) -> int | None:
+        if request_key is None:
+            return None
+        row = self.db.execute(
+            "SELECT id FROM interviews WHERE request_key = ?", [request_key]
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def _slot(self, request: InterviewRequest) -> Slot:
+        organiser = get_employee(self.db, request.organiser_id)
+        host = request.video_host_id
+        return Slot(
+            start=request.start,
+            end=request.end,
+            zone=request.timezone or organiser.timezone,
+            participants=participants_of(self.db, (p.employee_id for p in request.participants)),
+            room=get_room(self.db, request.room_id) if request.room_id is not None else None,
+            video_host=get_employee(self.db, host) if host is not None else None,
+        )
+
+    def _video(self, request: InterviewRequest) -> tuple[str, str] | None:
+        if request.method is not Method.VIDEO or request.video_host_id is None:
+            return None
+        provider = request.video_provider or ""
+        account = verified_account(self.db, request.video_host_id, provider) or ""
+        return provider, account
+
+    def _insert(self, request: InterviewRequest, slot: Slot) -> int:
+        now = to_text(self.ws.clock.now())
+        policy = None
+        if request.evaluation_form_id is not None:
+            policy = (request.reminder_policy or default_reminder_policy(self.db)).to_json()
+        cursor = self.db.execute(
+            "INSERT INTO interviews (application_id, type_id, organiser_id, start_utc, end_utc,"
+            " timezone, room_id, method, video_provider, video_host_id, notes,"
+            " evaluation_form_id, reminder_policy, created_at, updated_at, request_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                request.application_id,
+                request.type_id,
+                request.organiser_id,
+                to_text(request.start),
+                to_text(request.end),
+                slot.zone,
+                request.room_id,
+                request.method.value,
+                request.video_provider if request.method is Method.VIDEO else None,
+                request.video_host_id if request.method is Method.VIDEO else None,
+                request.notes.strip(),
+                request.evaluation_form_id,
+                policy,
+                now,
+                now,
+                request.request_key,
+            ],
+        )
+        interview_id = int(cursor.lastrowid or 0)
+        for participant in request.participants:
+            self.db.execute(
+                "INSERT INTO interview_participants (interview_id, employee_id, role_id)"
+                " VALUES (?, ?, ?)",
+                [interview_id, participant.employee_id, participant.role_id],
+            )
+        return interview_id
+
+    # ------------------------------------------------------------------ candidate
+
+    async def send_candidate_invitation(
+        self, interview_id: int, template_id: int | None = None
+    ) -> InterviewRecord:
+        """Mail the candidate the invitation with its .ics (SPEC §2.10): status Email sent."""
+        record = self._open_for_change(interview_id)
+        template = mails.template_for(self.db, "candidate_invitation", template_id)
+        # A broken template is refused now, before anything is queued.
+        settings = mails.MailSettings.load(self.db)
+        now = self.ws.clock.now()
+        mails.candidate_message(record, template, settings, key="check", method="REQUEST", now=now)
+        effect = _candidate_invitation(record.id, record.sequence, template_id)
+        with immediate(self.db):
+            outbox.enqueue(self.db, record.id, [effect], now)
+        await self._work(record.id)
+        return load_interview(self.db, record.id)
+
+    def record_candidate_response(self, interview_id: int, response: ResponseStatus) -> None:
+        """The candidate answered the .ics. Nobody is notified and the status stays (SPEC §4)."""
+        record = load_interview(self.db, interview_id)
+        require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
+        self.db.execute(
+            "UPDATE interviews SET candidate_response = ? WHERE id = ?",
+            [ResponseStatus(response).value, interview_id],
+        )
+
+    # ------------------------------------------------------------------ responses
+
+    async def refresh_responses(self, interview_id: int) -> InterviewRecord:
+        """Read every interviewer's answer back from their calendar (where the provider can).
+
+        An interviewer who newly declines is reported to the organiser: a notice in
+        the TUI and a mail. Raises `ProviderUnavailable` naming calendars that did
+        not answer, after saving what the others said.
+        """
+        record = load_interview(self.db, interview_id)
+        if not can_view_application(self.db, self.ws.user.id, record.application_id):
+            raise NotFound(f"interview {interview_id} not found")
+        if record.status is InterviewStatus.CANCELLED:
+            return record
+        people = [p.employee for p in record.participants]
+        answers = await asyncio.gather(*(self._answer(record, person) for person in people))
+        failed = [answer.message for answer in answers if isinstance(answer, _Unanswered)]
+        known = {
+            person.id: answer
+            for person, answer in zip(people, answers, strict=True)
+            if isinstance(answer, ResponseStatus)
+        }
+        if self._save_answers(record, known):
+            await self._work(record.id)
+        if failed:
+            raise ProviderUnavailable("; ".join(failed))
+        return load_interview(self.db, interview_id)
+
+    async def _answer(
+        self, record: InterviewRecord, person: Employee
+    ) -> ResponseStatus | _Unanswered | None:
+        ref = find_ref(self.db, record.id, "interviewer_event", person.id)
+        if ref is None or ref.calendar_id is None:
+            return None
+        provider = self.ws.calendar_provider(ref.provider)
+        if CalendarCapability.RSVP_READBACK not in provider.capabilities:
+            return None
+        calendar_id, uid = ref.calendar_id, ref.external_id
+        try:
+            answers = await with_retries(
+                lambda: provider.attendee_responses(calendar_id, uid),
+                self.policy,
+                provider=provider.id,
+            )
+        except PanelistError:
+            return _Unanswered(
+                f"{provider.display_name} did not answer for {person.name}'s calendar"
+            )
+        return answers.get(person.email.casefold())
+
+    def _save_answers(self, record: InterviewRecord, answers: dict[int, ResponseStatus]) -> bool:
+        """Store changed answers; True when a decline was queued for the organiser."""
+        now = self.ws.clock.now()
+        queued = False
+        with immediate(self.db):
+            for participant in record.participants:
+                answer = answers.get(participant.employee.id)
+                if answer is None or answer is participant.response:
+                    continue
+                self.db.execute(
+                    "UPDATE interview_participants SET response = ? WHERE interview_id = ?"
+                    " AND employee_id = ?",
+                    [answer.value, record.id, participant.employee.id],
+                )
+                if answer is ResponseStatus.DECLINED:
+                    self._report_decline(record, participant.employee, now)
+                    queued = True
+        return queued
+
+    def _report_decline(self, record: InterviewRecord, person: Employee, now: datetime) -> None:
+        key = f"interview-{record.id}-decline_notice-e{person.id}-s{record.sequence}"
+        when = format_when(record.start, record.end, record.organiser.timezone)
+        message = f"{person.name} declined the interview with {record.candidate_name} ({when})"
+        add_notice(self.db, record.organiser.id, record.id, key, message, now)
+        effect = Effect(
+            key=f"interview-{record.id}-mail-decline_notice-e{person.id}-s{record.sequence}",
+            kind=Kind.SEND_MAIL,
+            target="mail:organiser",
+            provider=outbox.MAIL_PROVIDER,
+            intent={
+                "purpose": "decline_notice",
+                "recipient_id": record.organiser.id,
+                "about_id": person.id,
+            },
+        )
+        outbox.enqueue(self.db, record.id, [effect], now)
+
+    # ------------------------------------------------------------------ cancel
+
+    async def cancel(self, interview_id: int) -> InterviewRecord:
+        """Cancel: every event and the booking removed, the meeting deleted, the candidate
+        sent METHOD:CANCEL and the interviewers a message (SPEC §5). Safe to repeat."""
+        record = load_interview(self.db, interview_id)
+        require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
+        if record.status is not InterviewStatus.CANCELLED:
+            self._refuse_if_over(record)
+            now = self.ws.clock.now()
+            with immediate(self.db):
+                current = load_interview(self.db, interview_id)
+                if current.status is not InterviewStatus.CANCELLED:
+                    self.db.execute(
+                        "UPDATE interviews SET status = 'cancelled', sequence = sequence + 1,"
+                        " updated_at = ? WHERE id = ?",
+                        [to_text(now), interview_id],
+                    )
+                    stop_reminders(self.db, interview_id)
+                    outbox.enqueue(self.db, interview_id, cancel_effects(current), now)
+        await self._work(interview_id)
+        return load_interview(self.db, interview_id)
+
+    # ------------------------------------------------------------------ reschedule
+
+    async def reschedule(
+        self,
+        interview_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        room_id: int | _Keep | None = KEEP,
+    ) -> InterviewRecord:
+        """Move the interview: its events, booking and meeting are moved (never copied),
+        the candidate gets the new time with a higher SEQUENCE, the old time is kept in
+        the history. Re-checked like a new booking; safe to repeat."""
+        record = self._open_for_change(interview_id)
+        if isinstance(room_id, _Keep):
+            room = record.room
+        else:
+            room = get_room(self.db, room_id) if room_id is not None else None
+        if (record.start, record.end, _id(record.room)) != (start, end, _id(room)):
+            await self._move(record, start, end, room)
+        await self._work(interview_id)
+        return load_interview(self.db, interview_id)
+
+    async def _move(
+        self, record: InterviewRecord, start: datetime, end: datetime, room: Room | None
+    ) -> None:
+        people = [p.employee for p in record.participants]
+        problems = time_problems(start, end, None, self.ws.clock.now())
+        problems += room_problems(room, record.method, len(people))
+        if problems:
+            raise problems[0]
+        slot = Slot(start, end, record.timezone, tuple(people), room, record.video_host, record.id)
+        check_conflicts(self.db, slot)
+        own = {ref.external_id for ref in refs_of(self.db, record.id)}
+        await recheck_providers(
+            self.ws, slot, self.policy, own_uids=own, video=self._host_of(record)
+        )
+        self._step("reserve", f"interview-{record.id}-{to_text(start)}")
+        now = self.ws.clock.now()
+        with immediate(self.db):
+            check_conflicts(self.db, slot)
+            self._save_move(record, start, end, room, now)
+            moved = load_interview(self.db, record.id)
+            template: int | _Keep | None = KEEP
+            if self._candidate_invited(record):
+                template = self._invitation_template(record)
+            effects = move_effects(record, moved, template)
+            outbox.enqueue(self.db, record.id, effects, now)
+            plan_reminders(self.db, moved)
+        self._step("reserved", f"interview-{record.id}-{to_text(start)}")
+
+    def _save_move(
+        self,
+        record: InterviewRecord,
+        start: datetime,
+        end: datetime,
+        room: Room | None,
+        now: datetime,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO interview_history (interview_id, start_utc, end_utc, changed_at)"
+            " VALUES (?, ?, ?, ?)",
+            [record.id, to_text(record.start), to_text(record.end), to_text(now)],
+        )
+        self.db.execute(
+            "UPDATE interviews SET start_utc = ?, end_utc = ?, room_id = ?,"
+            " sequence = sequence + 1, updated_at = ? WHERE id = ?",
+            [to_text(start), to_text(end), _id(room), to_text(now), record.id],
+        )
+        # A new time asks everyone again, as the calendars do.
+        self.db.execute(
+            "UPDATE interview_participants SET response = 'needs_action' WHERE interview_id = ?",
+            [record.id],
+        )
+
+    def _invitation_template(self, record: InterviewRecord) -> int | None:
+        """The template of the candidate's last invitation (None: the default one)."""
+        row = self.db.execute(
+            "SELECT json_extract(payload, '$.intent.template_id') FROM outbox"
+            " WHERE interview_id = ? AND target = 'mail:candidate'"
+            " AND json_extract(payload, '$.intent.purpose') = 'candidate_invitation'"
+            " ORDER BY id DESC LIMIT 1",
+            [record.id],
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def _candidate_invited(self, record: InterviewRecord) -> bool:
+        if record.candidate_status is CandidateStatus.EMAIL_SENT:
+            return True
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE interview_id = ? AND target = 'mail:candidate'"
+            " AND state IN ('pending', 'done') LIMIT 1",
+            [record.id],
+        ).fetchone()
+        return row is not None
+
+    def _host_of(self, record: InterviewRecord) -> tuple[str, str] | None:
+        if record.video_provider is None or record.video_host is None:
+            return None
+        account = verified_account(self.db, record.video_host.id, record.video_provider)
+        return record.video_provider, account or record.video_host.email
+
+    # ------------------------------------------------------------------ maintenance
+
+    async def resume_pending(self, interview_id: int | None = None) -> ResumeReport:
+        """Finish what earlier runs left in the outbox (after a crash, or a provider outage)."""
+        ids = [interview_id] if interview_id is not None else outbox.pending_interviews(self.db)
+        results = await asyncio.gather(*(self.executor.run(iid) for iid in ids))
+        problems = {
+            iid: [p.message for p in found]
+            for iid, found in zip(ids, results, strict=True)
+            if found
+        }
+        return ResumeReport(len(ids), problems)
+
+    def close_finished(self) -> int:
+        """Scheduled interviews that have ended become Closed (by the injected clock)."""
+        now = to_text(self.ws.clock.now())
+        cursor = self.db.execute(
+            "UPDATE interviews SET status = 'closed', updated_at = ?"
+            " WHERE status = 'scheduled' AND end_utc <= ?",
+            [now, now],
+        )
+        return int(cursor.rowcount)
+
+    def outbox_of(self, interview_id: int) -> list[OutboxRow]:
+        """The interview's side effects and their states, for a details view."""
+        return outbox.rows_of(self.db, interview_id)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _open_for_change(self, interview_id: int) -> InterviewRecord:
+        record = load_interview(self.db, interview_id)
+        require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
+        if record.status is not InterviewStatus.SCHEDULED:
+            raise InterviewNotOpen(interview_id, record.status.label.lower())
+        self._refuse_if_over(record)
+        return record
+
+    def _refuse_if_over(self, record: InterviewRecord) -> None:
+        if record.status is InterviewStatus.CLOSED or record.end <= self.ws.clock.now():
+            raise InterviewNotOpen(record.id, "over")
+
+    async def _work(self, interview_id: int) -> None:
+        problems = await self.executor.run(interview_id)
+        if problems:
+            messages = [p.message for p in problems]
+            retryable = any(p.retryable for p in problems)
+            raise OutboxIncomplete(interview_id, messages, retryable=retryable)
+
+    def _step(self, stage: Stage, key: str) -> None:
+        if self.on_step is not None:
+            self.on_step(StepEvent(stage, key))
+
+
+# ---------------------------------------------------------------------- effects
+
+
+def _event_effect(
+    kind: Kind, key: str, owner: Employee | Room, phase: int, provider: str | None = None
+) -> Effect:
+    if isinstance(owner, Employee):
+        target = f"interviewer_event-e{owner.id}"
+        intent: dict[str, Any] = {"ref_kind": "interviewer_event", "employee_id": owner.id}
+    else:
+        target = "room_booking"
+        intent = {"ref_kind": "room_booking", "room_id": owner.id}
+    return Effect(key, kind, target, provider or owner.calendar_provider or "-", phase, intent)
+
+
+def _owners(record: InterviewRecord) -> list[Employee]:
+    return [p.employee for p in record.participants]
+
+
+def invite_effects(record: InterviewRecord) -> list[Effect]:
+    """The meeting first (its link goes into every event), then all events and the booking."""
+    base = f"interview-{record.id}"
+    effects = []
+    if record.method is Method.VIDEO and record.video_provider:
+        effects.append(
+            Effect(f"{base}-meeting", Kind.CREATE_MEETING, "meeting", record.video_provider, 0)
+        )
+    for person in _owners(record):
+        if person.calendar_provider is not None:
+            key = f"{base}-interviewer_event-e{person.id}"
+            effects.append(_event_effect(Kind.CREATE_EVENT, key, person, 1))
+    if record.room is not None and record.room.calendar_provider is not None:
+        key = f"{base}-room_booking-r{record.room.id}"
+        effects.append(_event_effect(Kind.CREATE_EVENT, key, record.room, 1))
+    return effects
+
+
+def cancel_effects(record: InterviewRecord) -> list[Effect]:
+    """Remove everything, then tell people; the candidate only if they were invited."""
+    base = f"interview-{record.id}"
+    effects = [
+        _event_effect(Kind.DELETE_EVENT, f"{base}-interviewer_event-e{p.id}-delete", p, 0)
+        for p in _owners(record)
+    ]
+    if record.room is not None:
+        effects.append(
+            _event_effect(Kind.DELETE_EVENT, f"{base}-room_booking-delete", record.room, 0)
+        )
+    if record.method is Method.VIDEO and record.video_provider:
+        effects.append(
+            Effect(f"{base}-meeting-delete", Kind.DELETE_MEETING, "meeting", record.video_provider)
+        )
+    cancellation = {"purpose": "candidate_cancellation"}
+    effects.append(_mail(f"{base}-mail-candidate_cancellation", "mail:candidate", 0, cancellation))
+    for person in _owners(record):
+        intent = {"purpose": "interviewer_cancellation", "recipient_id": person.id}
+        key = f"{base}-mail-interviewer_cancellation-e{person.id}"
+        effects.append(_mail(key, f"mail:interviewer-e{person.id}", 1, intent))
+    return effects
+
+
+def move_effects(
+    before: InterviewRecord, after: InterviewRecord, template: int | _Keep | None = KEEP
+) -> list[Effect]:
+    """Move the meeting, then every event and the booking; a new room is a new booking.
+
+    `template`: the candidate's invitation template to send the new time with (KEEP: the
+    candidate was never invited, so nothing is sent).
+    """
+    base, seq = f"interview-{after.id}", after.sequence
+    effects = []
+    if after.method is Method.VIDEO and after.video_provider:
+        effects.append(
+            Effect(f"{base}-meeting-s{seq}", Kind.UPDATE_MEETING, "meeting", after.video_provider)
+        )
+    for person in _owners(after):
+        if person.calendar_provider is None:
+            continue
+        key = f"{base}-interviewer_event-e{person.id}-s{seq}"
+        effects.append(_event_effect(Kind.UPDATE_EVENT, key, person, 1))
+    effects += _room_moves(before.room, after.room, base, seq)
+    if not isinstance(template, _Keep):
+        effects.append(_candidate_invitation(after.id, seq, template, phase=2))
+    return effects
+
+
+def _room_moves(old: Room | None, new: Room | None, base: str, seq: int) -> list[Effect]:
+    if old is not None and new is not None and old.id == new.id:
+        return [_event_effect(Kind.UPDATE_EVENT, f"{base}-room_booking-s{seq}", new, 1)]
+    effects = []
+    if old is not None:
+        effects.append(
+            _event_effect(Kind.DELETE_EVENT, f"{base}-room_booking-delete-s{seq}", old, 1)
+        )
+    if new is not None and new.calendar_provider is not None:
+        key = f"{base}-room_booking-r{new.id}-s{seq}"
+        effects.append(_event_effect(Kind.CREATE_EVENT, key, new, 1))
+    return effects
+
+
+def _mail(key: str, target: str, phase: int, intent: dict[str, Any]) -> Effect:
+    return Effect(key, Kind.SEND_MAIL, target, outbox.MAIL_PROVIDER, phase, intent)
+
+
+def _candidate_invitation(
+    interview_id: int, sequence: int, template_id: int | None, phase: int = 0
+) -> Effect:
+    intent = {"purpose": "candidate_invitation", "template_id": template_id, "sequence": sequence}
+    key = f"interview-{interview_id}-mail-candidate_invitation-s{sequence}"
+    return _mail(key, "mail:candidate", phase, intent)
+
+
+def _id(room: Room | None) -> int | None:
+    return room.id if room is not None else None
