@@ -273,6 +273,7 @@ def test_duration_instead_of_dtend() -> None:
         (MONDAY, MONDAY, {}, "has no duration"),
         (at(1, 10), at(1, 11), {"rrule": "FREQ=NEVER"}, "RRULE"),
         (at(1, 10), at(1, 11), {"rrule": "BYDAY=MO"}, "no FREQ"),
+        (at(1, 10), at(1, 11), {"rrule": "FREQ=DAILY;INTERVAL=0"}, "INTERVAL of 1 or more"),
         (MONDAY, MONDAY + timedelta(1), {"exdates": (at(1, 9),)}, "dates only"),
         (at(1, 10, zone=None), at(1, 11, zone=None), {"exdates": (at(1, 9),)}, "naive"),
     ],
@@ -392,6 +393,60 @@ def test_expansion_is_bounded_by_the_window(rrule: str, per_day: int) -> None:
     if per_day == 1:
         assert len(week) == 7
     assert all(e.uid == "f" and e.recurrence_id is not None for e in week + two_years_on)
+
+
+@pytest.mark.parametrize(
+    ("rrule", "since", "repetitions"),
+    [
+        ("FREQ=SECONDLY", date(2026, 1, 1), "7,599,600"),
+        ("FREQ=MINUTELY", date(2025, 1, 1), "652,260"),
+        ("FREQ=HOURLY", date(1990, 1, 1), "317,687"),
+        (
+            "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12;BYMINUTE=0,30",
+            date(2015, 1, 1),
+            "106,754",
+        ),
+    ],
+)
+def test_a_series_too_costly_to_walk_is_refused_by_name(
+    rrule: str, since: date, repetitions: str
+) -> None:
+    begin = datetime.combine(since, time(), AMSTERDAM)
+    ticker = event("Ticker", begin, begin + timedelta(seconds=1), rrule=rrule, uid="t")
+    started = perf_counter()
+    with pytest.raises(ValidationError) as caught:
+        expand_events([ticker, event("Lunch", at(1, 12), at(1, 13))], *window(0, 7))
+    assert perf_counter() - started < 1.0  # unguarded, the first of these ran for minutes
+    assert str(caught.value) == (
+        f"event 'Ticker': repeats too often since {since} (about {repetitions} repetitions"
+        " before 2026-03-30; at most 100,000 are expanded)"
+    )
+    assert caught.value.field == "rrule"
+
+
+def test_the_guard_counts_from_the_start_to_the_window_not_the_series() -> None:
+    began = at(0, 9)
+    ticker = event("Ticker", began, began + timedelta(seconds=30), rrule="FREQ=MINUTELY", uid="t")
+    found = expand_events([ticker], at(0, 10), at(0, 11))  # ~120 steps in, 60 in the window
+    assert [e.start for e in found] == [at(0, 10) + timedelta(minutes=n) for n in range(60)]
+
+
+def test_a_rule_that_never_moves_on_is_refused_when_expanded() -> None:
+    stored = replace(event("Standup", at(0, 9), at(0, 10), uid="s"), rrule="FREQ=DAILY;INTERVAL=0")
+    with pytest.raises(ValidationError, match=r"'Standup': RRULE .* INTERVAL of 1 or more"):
+        expand_events([stored], *window(0, 7))  # unguarded, dateutil never returns
+
+
+def test_occurrences_starting_together_come_in_recurrence_id_order() -> None:
+    daily = event("Standup", at(0, 9), at(0, 9, 15), rrule="FREQ=DAILY", uid="s")
+    onto_the_next = replace(
+        daily, summary="Moved", start=at(3, 9), end=at(3, 9, 15), rrule=None, recurrence_id=at(2, 9)
+    )
+    found = expand_events([daily, onto_the_next], *window(3, 4))
+    assert [(e.summary, e.recurrence_id) for e in found] == [
+        ("Moved", at(2, 9)),
+        ("Standup", at(3, 9)),
+    ]
 
 
 def test_overrides_of_an_event_that_is_no_longer_a_series_are_ignored() -> None:
