@@ -1,0 +1,161 @@
+"""The CalDAV provider's settings, and how a calendar id becomes a calendar URL.
+
+Settings live in core's ``provider_settings`` table (provider "caldav"):
+
+- ``url``: the server's base URL, e.g. ``https://dav.example.com/remote.php/dav/``;
+- ``username``: the account Panelist logs in with;
+- ``auth_type``: ``basic`` (default), ``digest``, ``bearer`` (the password is the
+  token) or ``none``;
+- ``timeout``: seconds to wait for an answer (default 20);
+- ``verify_tls``: ``true`` (default) or ``false`` for a self-signed test server.
+
+The password is never a setting: `ProviderContext.secret("caldav", "password")`
+reads ``PANELIST_CALDAV_PASSWORD`` or the keyring entry "caldav:password" of
+service "panelist".
+
+Calendar ids (``employees.calendar_id``, ``rooms.calendar_id``) are paths
+relative to ``url`` (``alice/interviews/``), or absolute URLs on the same
+scheme, host and port: the credentials are never sent to another host. A path
+that starts with "/" is taken from the server's root, as in an href.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote, urljoin, urlsplit
+
+from panelist.errors import ConfigurationError
+from panelist.providers import ProviderOption
+
+AuthType = Literal["basic", "digest", "bearer", "none"]
+AUTH_TYPES: tuple[AuthType, ...] = ("basic", "digest", "bearer", "none")
+DEFAULT_TIMEOUT = 20.0
+
+OPTIONS = (
+    ProviderOption(
+        name="url",
+        label="CalDAV server URL",
+        kind="url",
+        required=True,
+        help="Base URL of the server; calendar ids are paths relative to it.",
+    ),
+    ProviderOption(
+        name="username",
+        label="Username",
+        help="The account Panelist logs in with; it needs write access to every mapped calendar.",
+    ),
+    ProviderOption(
+        name="password",
+        label="Password",
+        kind="secret",
+        help="Kept in the OS keyring (panelist / caldav:password) or PANELIST_CALDAV_PASSWORD.",
+    ),
+    ProviderOption(
+        name="auth_type",
+        label="Authentication",
+        kind="choice",
+        default="basic",
+        choices=AUTH_TYPES,
+        help="bearer sends the password as a token; none sends no credentials.",
+    ),
+    ProviderOption(
+        name="timeout",
+        label="Timeout (seconds)",
+        kind="int",
+        default=str(int(DEFAULT_TIMEOUT)),
+    ),
+    ProviderOption(
+        name="verify_tls",
+        label="Verify TLS certificates",
+        kind="bool",
+        default="true",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CalDAVSettings:
+    url: str
+    username: str | None
+    auth_type: AuthType
+    timeout: float
+    verify_tls: bool
+
+    @classmethod
+    def from_mapping(cls, settings: Mapping[str, str]) -> CalDAVSettings:
+        """Check the stored options; `ConfigurationError` says which one is wrong."""
+        url = settings.get("url", "").strip()
+        if not url:
+            raise ConfigurationError("CalDAV: no server URL is set (setting 'url')")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(f"CalDAV: {url!r} is not an http(s) URL (setting 'url')")
+        if parts.username or parts.password:
+            raise ConfigurationError(
+                "CalDAV: put the username in setting 'username' and the password in the "
+                "keyring, not in the URL"
+            )
+        return cls(
+            url=url if url.endswith("/") else url + "/",
+            username=settings.get("username", "").strip() or None,
+            auth_type=_auth_type(settings.get("auth_type", "")),
+            timeout=_timeout(settings.get("timeout", "")),
+            verify_tls=_flag(settings.get("verify_tls", "true"), "verify_tls"),
+        )
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    def calendar_url(self, calendar_id: str) -> str:
+        """The collection URL of a calendar id, always ending in "/"."""
+        text = calendar_id.strip()
+        if not text:
+            raise ConfigurationError("CalDAV: an empty calendar id")
+        if "://" in text:
+            if not text.lower().startswith(self.origin + "/"):
+                raise ConfigurationError(
+                    f"CalDAV: calendar {calendar_id!r} is not on the server {self.origin} "
+                    "(credentials are only sent to the configured server)"
+                )
+            absolute = text
+        else:
+            absolute = urljoin(self.url, quote(text, safe="/@:%~+"))
+        return absolute if absolute.endswith("/") else absolute + "/"
+
+
+def object_url(calendar_url: str, uid: str) -> str:
+    """Where Panelist puts the event with this uid: ``<calendar>/<uid>.ics``."""
+    return calendar_url + quote(uid, safe="@-_.~") + ".ics"
+
+
+def _auth_type(text: str) -> AuthType:
+    wanted = text.strip().lower() or "basic"
+    for auth_type in AUTH_TYPES:
+        if auth_type == wanted:
+            return auth_type
+    raise ConfigurationError(f"CalDAV: auth_type {text!r} is not one of {', '.join(AUTH_TYPES)}")
+
+
+def _timeout(text: str) -> float:
+    if not text.strip():
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigurationError(f"CalDAV: timeout {text!r} is not a number of seconds") from None
+    if not 0 < value <= 600:
+        raise ConfigurationError(f"CalDAV: timeout {text!r} must be between 0 and 600 seconds")
+    return value
+
+
+def _flag(text: str, name: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"CalDAV: {name} {text!r} is neither true nor false")

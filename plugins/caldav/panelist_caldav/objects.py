@@ -1,0 +1,119 @@
+"""Calendar object resources (.ics files) to and from `CalendarEvent`s.
+
+`panelist.providers.ical` does the iCalendar work; this module adds what a
+server full of other people's data needs: each resource is judged on its own,
+and one that cannot be read faithfully raises `BadObject` naming the reason,
+so the caller skips it and reports its href instead of failing the calendar.
+
+Panelist writes the video link into DESCRIPTION as well as CONFERENCE
+(RFC 7986), because most calendar apps show only the former; reading strips
+that line again, so the description round-trips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from panelist.providers import CalendarEvent, EventDraft
+
+VIDEO_LINE = "Video: "
+_TIMED_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
+
+
+class BadObject(ValueError):
+    """A resource that cannot be read; `str()` is the reason, fit for a report."""
+
+
+def parse_object(data: str, calendar_id: str, href: str, etag: str | None) -> list[CalendarEvent]:
+    """Every VEVENT of one resource (master first, then overrides); [] for to-dos and journals.
+
+    Raises `BadObject` for unparsable data, an unknown TZID (which would silently
+    turn the time into a floating one), an event ending before it starts, or
+    a resource that mixes several UIDs (RFC 4791 section 4.1 forbids it).
+    """
+    import icalendar
+
+    from panelist.providers.ical import from_vevent
+
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except Exception as exc:
+        raise BadObject(f"not iCalendar: {_reason(exc)}") from None
+    events: list[CalendarEvent] = []
+    for calendar in calendars:
+        vevent: Any
+        for vevent in calendar.walk("VEVENT"):
+            _check_zones(vevent)
+            try:
+                event = from_vevent(vevent, calendar_id, etag)
+            except Exception as exc:
+                raise BadObject(_reason(exc)) from None
+            events.append(_finish(event, href))
+    if len({event.uid for event in events}) > 1:
+        raise BadObject("holds events with different UIDs")
+    if any(not event.uid for event in events):
+        raise BadObject("an event without UID")
+    events.sort(key=lambda event: event.recurrence_id is not None)
+    return events
+
+
+def _check_zones(vevent: Any) -> None:
+    """A TZID that neither the IANA database nor a VTIMEZONE defines is refused."""
+    for name in _TIMED_PROPERTIES:
+        for prop in _as_list(vevent.get(name)):
+            zone_id = getattr(prop, "params", {}).get("TZID")
+            if not zone_id:
+                continue
+            for value in _times_of(prop):
+                if isinstance(value, datetime) and value.tzinfo is None:
+                    raise BadObject(f"{name}: unknown timezone {zone_id!r}")
+
+
+def _times_of(prop: Any) -> list[Any]:
+    if hasattr(prop, "dts"):  # EXDATE, RDATE: a list of values
+        return [getattr(item, "dt", None) for item in prop.dts]
+    return [getattr(prop, "dt", None)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _finish(event: CalendarEvent, href: str) -> CalendarEvent:
+    from panelist.providers.ical import instant
+
+    if instant(event.end) < instant(event.start):
+        raise BadObject(f"event {event.uid!r} ends before it starts")
+    description = event.description
+    if event.conference_url:
+        suffix = f"{VIDEO_LINE}{event.conference_url}"
+        if description == suffix:
+            description = ""
+        elif description.endswith("\n\n" + suffix):
+            description = description[: -len(suffix) - 2]
+    return replace(event, description=description, extra={**event.extra, "href": href})
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def with_video_line(draft: EventDraft) -> EventDraft:
+    """The draft as written to the server: the video link also in the description."""
+    if not draft.conference_url or draft.conference_url in draft.description:
+        return draft
+    line = f"{VIDEO_LINE}{draft.conference_url}"
+    description = f"{draft.description}\n\n{line}" if draft.description else line
+    return replace(draft, description=description)
+
+
+def to_ics(events: list[CalendarEvent], stamp: datetime) -> bytes:
+    """One resource: the events (a master and its overrides) with their VTIMEZONEs."""
+    from panelist.providers.ical import events_to_ics
+
+    return events_to_ics([with_video_line(event) for event in events], stamp=stamp)
