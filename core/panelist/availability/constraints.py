@@ -17,7 +17,6 @@ from panelist.availability.localtime import (
     MINUTES_PER_DAY,
     ZoneOffsets,
     day_number,
-    get_zone,
     minutes_ceil,
     minutes_floor,
     zone_offsets,
@@ -25,6 +24,7 @@ from panelist.availability.localtime import (
 from panelist.availability.request import HoursRule, SlotRequest
 from panelist.availability.timeline import Timeline
 from panelist.errors import ValidationError
+from panelist.timezones import get_zone
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ import functools
 import threading
 from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from panelist.availability.intervals import Pair
 from panelist.errors import ValidationError
+from panelist.timezones import get_zone, zone_or_none
 
 MINUTES_PER_DAY = 1440
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -42,24 +43,8 @@ _OFFSET_MARGIN = 16 * 60
 _SAMPLE = 6 * 60
 
 
-@functools.cache
-def _zone_or_none(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def get_zone(name: str, what: str = "timezone") -> ZoneInfo:
-    """The IANA zone `name`; a `ValidationError` that names `what` when there is none."""
-    found = _zone_or_none(name) if name else None
-    if found is None:
-        raise ValidationError(f"{what}: unknown timezone {name!r}", field="timezone")
-    return found
-
-
 def is_zone(name: str) -> bool:
-    return bool(name) and _zone_or_none(name) is not None
+    return bool(name) and zone_or_none(name) is not None
 
 
 # --------------------------------------------------------------------------- instants

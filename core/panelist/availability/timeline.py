@@ -28,7 +28,6 @@ from panelist.availability.intervals import EMPTY, IntervalSet, Pair
 from panelist.availability.localtime import (
     ZoneOffsets,
     date_of_day,
-    get_zone,
     is_zone,
     local_minutes,
     local_minutes_ceil,
@@ -48,6 +47,7 @@ from panelist.availability.working_hours import working_intervals
 from panelist.errors import ValidationError
 from panelist.models import Employee, Room, WorkingHours
 from panelist.providers.events import CalendarEvent, ResponseStatus, Transparency
+from panelist.timezones import get_zone
 
 
 class BlockKind(enum.StrEnum):

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from panelist.models import WorkingHours
-
-
-@functools.cache
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+from panelist.timezones import get_zone
 
 
 def iso(instant: datetime) -> str:
@@ -23,7 +17,7 @@ def iso(instant: datetime) -> str:
 
 def at(day: date, clock_time: time, zone_name: str) -> datetime:
     """A wall-clock time on a day in a zone, as an aware datetime in that zone."""
-    return datetime.combine(day, clock_time, tzinfo=zone(zone_name))
+    return datetime.combine(day, clock_time, tzinfo=get_zone(zone_name))
 
 
 def hhmm(text: str) -> time:
@@ -46,7 +40,10 @@ def monday_of(day: date) -> date:
 
 def works(hours: WorkingHours, zone_name: str, start: datetime, end: datetime) -> bool:
     """Whether [start, end) lies inside one span of someone's working hours."""
-    local_start, local_end = start.astimezone(zone(zone_name)), end.astimezone(zone(zone_name))
+    local_start, local_end = (
+        start.astimezone(get_zone(zone_name)),
+        end.astimezone(get_zone(zone_name)),
+    )
     if local_start.date() != local_end.date():
         return False
     spans = hours.days[local_start.weekday()]
@@ -69,7 +66,7 @@ class Window:
 
     @classmethod
     def around(cls, now: datetime, company_zone: str, weeks: int = 6) -> Window:
-        today = now.astimezone(zone(company_zone)).date()
+        today = now.astimezone(get_zone(company_zone)).date()
         start = monday_of(today) - timedelta(days=7)
         return cls(today, now, start, start + timedelta(weeks=weeks))
 

@@ -15,7 +15,8 @@ import icalendar
 
 from panelist.errors import ValidationError
 from panelist.mail.headers import checked_email, one_line
-from panelist.providers.ical import PRODID, zone
+from panelist.providers.ical import PRODID
+from panelist.timezones import get_zone
 
 IcsMethod = Literal["REQUEST", "CANCEL"]
 
@@ -133,7 +134,7 @@ def _address(email: str, name: str, what: str, role: str) -> icalendar.vCalAddre
 
 
 def _in_zone(value: datetime, zone_name: str, what: str) -> datetime:
-    return _aware(value, what).astimezone(zone(zone_name, "invitation timezone"))
+    return _aware(value, what).astimezone(get_zone(zone_name, "invitation timezone"))
 
 
 def _aware(value: datetime, what: str) -> datetime:

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from panelist.errors import ConfigurationError, PanelistError
 from panelist.mail.headers import one_line
 from panelist.secrets import env_name, get_secret
-from panelist.services.directory import get_setting
+from panelist.services.directory import get_setting, positive_setting
 from panelist.storage.database import APP_NAME
 
 Security = Literal["starttls", "tls", "none"]
@@ -272,7 +272,7 @@ def _smtp_from_settings(db: Database) -> SmtpTransport:
         raise ConfigurationError(
             f"setting smtp_security: expected one of {', '.join(SECURITY_MODES)}, got {security!r}"
         )
-    port = _positive(db, "smtp_port")
+    port = positive_setting(db, "smtp_port")
     if port > 65535 or port != int(port):
         raise ConfigurationError(f"setting smtp_port: {port:g} is not a port number")
     username = str(get_setting(db, "smtp_username") or "").strip() or None
@@ -283,16 +283,5 @@ def _smtp_from_settings(db: Database) -> SmtpTransport:
         username=username,
         # Only looked up when needed: the keyring may prompt or probe D-Bus.
         password=get_secret("smtp", "password") if username else None,
-        timeout=_positive(db, "mail_timeout_s"),
+        timeout=positive_setting(db, "mail_timeout_s"),
     )
-
-
-def _positive(db: Database, key: str) -> float:
-    value = get_setting(db, key)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"setting {key}: {value!r} is not a number") from None
-    if not number > 0:
-        raise ConfigurationError(f"setting {key}: must be more than 0, got {value!r}")
-    return number

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import icalendar
 from dateutil.rrule import rrule, rruleset, rrulestr
@@ -34,6 +34,7 @@ from panelist.providers.events import (
     ResponseStatus,
     Transparency,
 )
+from panelist.timezones import get_zone, zone_or_none
 
 PRODID = "-//Panelist//Panelist//EN"
 JSON_VERSION = 1
@@ -43,28 +44,12 @@ D = TypeVar("D", bound=EventDraft)
 # --------------------------------------------------------------------------- zones
 
 
-@functools.cache
-def _zone_or_none(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def zone(name: str, what: str = "timezone") -> ZoneInfo:
-    """The IANA zone called `name`; `ValidationError` naming `what` when there is none."""
-    found = _zone_or_none(name) if name else None
-    if found is None:
-        raise ValidationError(f"{what}: unknown timezone {name!r}", field="timezone")
-    return found
-
-
 def zone_name(value: EventTime) -> str | None:
     """The IANA name of an aware datetime's zone ("UTC" for a plain UTC offset), else None."""
     if not isinstance(value, datetime) or value.tzinfo is None:
         return None
     key = getattr(value.tzinfo, "key", None)
-    if isinstance(key, str) and _zone_or_none(key) is not None:
+    if isinstance(key, str) and zone_or_none(key) is not None:
         return key
     if isinstance(value.tzinfo, timezone) and value.utcoffset() == timedelta(0):
         return "UTC"
@@ -118,7 +103,7 @@ def normalize_draft(draft: D) -> D:
         )
     if kind == "all-day":
         if draft.timezone is not None:
-            zone(draft.timezone, what)
+            get_zone(draft.timezone, what)
         normalized = replace(
             draft, rdates=_dates(draft.rdates, what), exdates=_dates(draft.exdates, what)
         )
@@ -129,7 +114,7 @@ def normalize_draft(draft: D) -> D:
             exdates=_floating(draft.exdates, what),
         )
     else:
-        target = zone(draft.timezone or zone_name(draft.start) or "UTC", what)
+        target = get_zone(draft.timezone or zone_name(draft.start) or "UTC", what)
         normalized = replace(
             draft,
             start=_in_zone(draft.start, target, what),
@@ -320,7 +305,7 @@ def events_from_ics(data: bytes | str, calendar_id: str = "") -> list[CalendarEv
 def _time_of(value: date | datetime) -> EventTime:
     """Aware times keep an IANA zone; zones icalendar could not name become UTC."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(zone(zone_name(value) or "UTC"))
+        return value.astimezone(get_zone(zone_name(value) or "UTC"))
     return value
 
 
@@ -561,7 +546,7 @@ def _settled(value: EventTime, source: CalendarEvent) -> EventTime:
 
 def _in_source_zone(value: EventTime, source: CalendarEvent) -> EventTime:
     if isinstance(value, datetime) and value.tzinfo is not None and source.timezone:
-        return value.astimezone(zone(source.timezone))
+        return value.astimezone(get_zone(source.timezone))
     return value
 
 
@@ -902,8 +887,8 @@ def _settles_as_is(master: CalendarEvent) -> bool:
     if own is None:
         return True
     key = getattr(own, "key", None)
-    home = _zone_or_none(master.timezone) if master.timezone else own
-    return isinstance(key, str) and _zone_or_none(key) is own and home is own
+    home = zone_or_none(master.timezone) if master.timezone else own
+    return isinstance(key, str) and zone_or_none(key) is own and home is own
 
 
 # --------------------------------------------------------------------------- JSON
@@ -925,7 +910,7 @@ def time_from_json(data: Mapping[str, Any]) -> EventTime:
         return datetime.fromisoformat(data["floating"])
     at = datetime.fromisoformat(data["at"])
     name = data.get("zone")
-    return at.astimezone(zone(name)) if name else at
+    return at.astimezone(get_zone(name)) if name else at
 
 
 def event_to_dict(event: CalendarEvent) -> dict[str, Any]:

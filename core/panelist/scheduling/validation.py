@@ -20,7 +20,6 @@ from sqlite_utils import Database
 
 from panelist.errors import NotFound, ValidationError
 from panelist.models import Employee, Method, Room
-from panelist.providers.ical import zone
 from panelist.scheduling.errors import (
     HostHasOverlappingMeeting,
     HostNotVerified,
@@ -33,6 +32,7 @@ from panelist.scheduling.errors import (
 from panelist.scheduling.records import get_room, to_text
 from panelist.scheduling.requests import InterviewRequest
 from panelist.services.directory import get_employee
+from panelist.timezones import get_zone
 from panelist.workspace import Workspace
 
 MAX_LENGTH = timedelta(hours=12)
@@ -52,7 +52,7 @@ class Slot:
 
     def span(self, start: str | datetime, end: str | datetime) -> str:
         """ "10:00–11:00" (the day too when it differs) in the interview's zone."""
-        tz = zone(self.zone)
+        tz = get_zone(self.zone)
         first, last = (_aware(value).astimezone(tz) for value in (start, end))
         day = "" if first.date() == self.start.astimezone(tz).date() else f"{first:%a %d %b} "
         return f"{day}{first:%H:%M}–{last:%H:%M}"
@@ -147,7 +147,7 @@ def time_problems(
         problems.append(ValidationError("the interview must start in the future", field="start"))
     if timezone is not None:
         try:
-            zone(timezone)
+            get_zone(timezone)
         except ValidationError as exc:
             problems.append(exc)
     return problems
@@ -279,7 +279,7 @@ def absences(db: Database, slot: Slot) -> list[str]:
     """Participants with an absence on a day the interview touches (in their own zone)."""
     found = []
     for person in slot.participants:
-        tz = zone(person.timezone)
+        tz = get_zone(person.timezone)
         first = slot.start.astimezone(tz).date().isoformat()
         last = (slot.end - timedelta(seconds=1)).astimezone(tz).date().isoformat()
         row = db.execute(

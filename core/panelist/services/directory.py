@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from panelist.errors import NotFound
+from panelist.errors import ConfigurationError, NotFound
 from panelist.models import Employee, Room, WorkingHours
 
 # Company settings and their defaults; values are stored as JSON in `settings`.
@@ -55,6 +55,18 @@ def set_setting(db: Database, key: str, value: Any) -> None:
     if key not in SETTING_DEFAULTS:
         raise KeyError(f"unknown setting {key!r}")
     db.table("settings").upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+
+def positive_setting(db: Database, key: str) -> float:
+    """A numeric setting that must be above zero (timeouts, ports, budgets)."""
+    value = get_setting(db, key)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"setting {key}: {value!r} is not a number") from None
+    if not number > 0:
+        raise ConfigurationError(f"setting {key}: must be more than 0, got {value!r}")
+    return number
 
 
 def provider_settings(db: Database, provider_id: str) -> dict[str, str]:

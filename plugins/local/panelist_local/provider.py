@@ -33,6 +33,7 @@ from panelist.providers import (
     SyncResult,
 )
 from panelist.providers.base import ProviderContext
+from panelist.timezones import get_zone
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -440,7 +441,7 @@ def _recurrence_key(value: EventTime | None) -> str:
 
 def _in_zone_of(value: EventTime, master: CalendarEvent) -> EventTime:
     if isinstance(value, datetime) and value.tzinfo is None and master.timezone:
-        return value.replace(tzinfo=_ical().zone(master.timezone))
+        return value.replace(tzinfo=get_zone(master.timezone))
     return value
 
 
