@@ -406,11 +406,15 @@ class SchedulingService:
             " sequence = sequence + 1, updated_at = ? WHERE id = ?",
             [to_text(start), to_text(end), _id(room), to_text(now), record.id],
         )
-        # A new time asks everyone again, as the calendars do.
-        self.db.execute(
-            "UPDATE interview_participants SET response = 'needs_action' WHERE interview_id = ?",
-            [record.id],
-        )
+        # A new time asks everyone again, as the calendars do; a new room at the same time
+        # keeps the answers, as the calendars do too (else the next refresh would report
+        # every decline a second time).
+        if (start, end) != (record.start, record.end):
+            self.db.execute(
+                "UPDATE interview_participants SET response = 'needs_action'"
+                " WHERE interview_id = ?",
+                [record.id],
+            )
 
     def _invitation_template(self, record: InterviewRecord) -> int | None:
         """The template of the candidate's last invitation (None: the default one)."""

@@ -15,7 +15,7 @@ from panelist.errors import PermissionDenied
 from panelist.models import InterviewStatus, Method
 from panelist.providers import EventDraft, ResponseStatus
 from panelist.providers.ical import event_from_dict
-from panelist.scheduling import InterviewNotOpen, SchedulingService, SlotTaken
+from panelist.scheduling import InterviewNotOpen, SchedulingService, SlotTaken, list_notices
 
 pytestmark = pytest.mark.anyio
 LATER = h.TUESDAY_10 + timedelta(days=1, hours=3)  # Wednesday 13:00 in Amsterdam
@@ -173,6 +173,24 @@ async def test_reschedule_asks_everyone_again(service: SchedulingService) -> Non
         service.ws.db.execute("SELECT response FROM interview_participants").fetchone()[0]
         == "needs_action"
     )
+
+
+async def test_a_new_room_at_the_same_time_keeps_the_answers(service: SchedulingService) -> None:
+    record = await service.invite(h.request("sam", room="amstel"))
+    uid = service.ws.db.execute(
+        "SELECT external_id FROM interview_external_refs WHERE kind = 'interviewer_event'"
+    ).fetchone()[0]
+    service.ws.calendar_provider("local").set_response(
+        h.calendar_id("sam"), uid, h.email("sam"), "declined"
+    )  # type: ignore[attr-defined]
+    await service.refresh_responses(record.id)
+    moved = await service.reschedule(record.id, record.start, record.end, room_id=h.room_id("maas"))
+    assert moved.sequence == 1 and moved.room is not None and moved.room.name == "Maas"
+    # The time is the same, so the calendars keep Sam's answer: so does the interview, and
+    # reading it back again is no news (the organiser heard of the decline once).
+    assert moved.participants[0].response is ResponseStatus.DECLINED
+    await service.refresh_responses(record.id)
+    assert len(list_notices(service.ws, unread_only=False)) == 1
 
 
 async def test_reschedule_to_a_busy_time_changes_nothing(service: SchedulingService) -> None:
