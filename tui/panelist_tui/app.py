@@ -14,7 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from panelist.errors import PanelistError
+from panelist.mail.transport import transport_from_settings
 from panelist.models import Stage
+from panelist.scheduling import OnStep, SchedulingService
 from panelist.services.applications import get_application
 from panelist.services.interviews import interviews_for_application
 from panelist.services.session import current_profile
@@ -76,6 +78,19 @@ class PanelistApp(App[None]):
     def report_error(self, error: PanelistError) -> None:
         """Core's one-line message, as a notification; the app keeps running."""
         self.notify(str(error), severity="error", timeout=8)
+
+    # ----------------------------------------------------------------- scheduling
+
+    def scheduling_service(
+        self, on_step: OnStep | None = None, *, mail: bool = True
+    ) -> SchedulingService:
+        """Core's scheduling service for the user, mailing through the company's transport
+        (`mail=False`: for checks only, no transport is set up).
+
+        Raises `PanelistError` (e.g. a broken mail setting); callers report it.
+        """
+        transport = transport_from_settings(self.workspace.db) if mail else None
+        return SchedulingService(self.workspace, transport, on_step=on_step)
 
     # ----------------------------------------------------------------- navigation
 

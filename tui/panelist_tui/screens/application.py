@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -12,12 +13,21 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from panelist.errors import PanelistError
-from panelist.models import ApplicationSummary, InterviewSummary
+from panelist.models import ApplicationSummary, InterviewStatus, InterviewSummary
 from panelist.services.applications import get_application
+from panelist.services.interview_form import candidate_timezone
 from panelist.services.interviews import interviews_for_application
 from panelist.services.session import video_provider_name
-from panelist_tui.formatting import applied_on
-from panelist_tui.widgets.interviews import InterviewCard, InterviewList, interview_content
+from panelist_tui.formatting import applied_on, time_span
+from panelist_tui.screens.confirm import ConfirmScreen
+from panelist_tui.screens.interview_form import InterviewFormScreen
+from panelist_tui.widgets.interviews import (
+    PENCIL,
+    PENCIL_ASCII,
+    InterviewCard,
+    InterviewList,
+    interview_content,
+)
 
 if TYPE_CHECKING:
     from panelist_tui.app import PanelistApp
@@ -30,7 +40,18 @@ class ApplicationScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the applications"),
-        Binding("y", "copy_link", "Copy link", tooltip="Copy the video link to the clipboard"),
+        Binding("n", "new_interview", "New", tooltip="New interview"),
+        Binding("e", "edit_interview", "Edit", tooltip="Edit (reschedule) the interview"),
+        Binding("x", "cancel_interview", "Cancel", tooltip="Cancel the interview"),
+        Binding("m", "mail_candidate", "Mail", tooltip="Mail the invitation to the candidate"),
+        Binding(
+            "r",
+            "refresh_responses",
+            "Responses",
+            show=False,
+            tooltip="Read the interviewers' answers from their calendars",
+        ),
+        Binding("y", "copy_link", "Link", tooltip="Copy the video link to the clipboard"),
         Binding("f5,ctrl+r", "reload", "Refresh", show=False, tooltip="Read it again"),
     ]
 
@@ -38,6 +59,7 @@ class ApplicationScreen(Screen[None]):
         super().__init__(id="application-screen")
         self.application = application
         self.interviews = interviews
+        self.candidate_zone: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon=self.app.glyphs.app_icon)
@@ -54,6 +76,10 @@ class ApplicationScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        try:
+            self.candidate_zone = candidate_timezone(self.app.workspace, self.application.id)
+        except PanelistError as error:
+            self.app.report_error(error)
         await self._show()
         self.query_one(InterviewList).focus()
 
@@ -94,7 +120,10 @@ class ApplicationScreen(Screen[None]):
         for interview in self.interviews:
             provider = interview.video_provider
             name = video_provider_name(self.app.workspace, provider) if provider else ""
-            cards.append(InterviewCard(interview, interview_content(interview, glyphs, now, name)))
+            editable = interview.status is InterviewStatus.SCHEDULED
+            pencil = (PENCIL_ASCII if self.app.ascii else PENCIL) if editable else ""
+            content = interview_content(interview, glyphs, now, name, self.candidate_zone, pencil)
+            cards.append(InterviewCard(interview, content))
         await listing.extend(cards)
         ids = [interview.id for interview in self.interviews]
         listing.index = ids.index(keep) if keep in ids else (0 if ids else None)
@@ -125,7 +154,7 @@ class ApplicationScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss()
 
-    async def action_reload(self) -> None:
+    async def action_reload(self, select: int | None = None) -> None:
         workspace = self.app.workspace
         try:
             application = get_application(workspace, self.application.id)
@@ -135,6 +164,10 @@ class ApplicationScreen(Screen[None]):
             return
         self.application, self.interviews = application, interviews
         await self._show()
+        if select is not None:
+            ids = [interview.id for interview in interviews]
+            if select in ids:
+                self.query_one(InterviewList).index = ids.index(select)
 
     def action_copy_link(self) -> None:
         interview = self.current_interview
@@ -143,3 +176,121 @@ class ApplicationScreen(Screen[None]):
             return
         self.app.copy_to_clipboard(interview.video_link)
         self.notify(f"Copied {interview.video_link}")
+
+    # ----------------------------------------------------------------- scheduling
+
+    def _open_interview(self, verb: str) -> InterviewSummary | None:
+        """The highlighted interview when it is still scheduled (core's status), else a hint."""
+        interview = self.current_interview
+        if interview is None:
+            self.notify(f"No interview to {verb}: press n for a new one.", severity="warning")
+            return None
+        if interview.status is not InterviewStatus.SCHEDULED:
+            label = interview.status.label.lower()
+            self.notify(f"This interview is {label}: nothing to {verb}.", severity="warning")
+            return None
+        return interview
+
+    def action_new_interview(self) -> None:
+        self.app.push_screen(InterviewFormScreen(self.application.id), self._form_closed)
+
+    def action_edit_interview(self) -> None:
+        interview = self._open_interview("edit")
+        if interview is not None:
+            screen = InterviewFormScreen(self.application.id, interview.id)
+            self.app.push_screen(screen, self._form_closed)
+
+    async def _form_closed(self, interview_id: int | None) -> None:
+        await self.action_reload(select=interview_id)
+        self.query_one(InterviewList).focus()
+
+    def action_cancel_interview(self) -> None:
+        interview = self._open_interview("cancel")
+        if interview is None:
+            return
+        glyphs = self.app.glyphs
+        when = time_span(
+            interview.start,
+            interview.end,
+            interview.timezone,
+            self.app.workspace.clock.now(),
+            glyphs,
+        )
+        question = Content.assemble(
+            "Cancel ",
+            (interview.type_name, "bold"),
+            f" with {self.application.candidate_name}?\n",
+            (when, "$text-muted"),
+            "\n\nEvery calendar event and the room booking are removed, the video meeting is"
+            " deleted, and the interviewers and the candidate get a cancellation.",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._cancel(interview.id)
+
+        self.app.push_screen(
+            ConfirmScreen("Cancel interview", question, "Cancel interview", "Keep it"), answered
+        )
+
+    def action_mail_candidate(self) -> None:
+        interview = self._open_interview("mail")
+        if interview is not None:
+            self._mail(interview.id)
+
+    def _busy(self, busy: bool) -> None:
+        self.query_one(InterviewList).loading = busy
+
+    def action_refresh_responses(self) -> None:
+        ids = [i.id for i in self.interviews if i.status is InterviewStatus.SCHEDULED]
+        if not ids:
+            self.notify("No scheduled interview to ask about.", severity="warning")
+            return
+        self._refresh_responses(ids)
+
+    @work(exclusive=True, group="interview-actions")
+    async def _refresh_responses(self, interview_ids: list[int]) -> None:
+        self._busy(True)
+        failed = False
+        try:
+            service = self.app.scheduling_service()
+            for interview_id in interview_ids:
+                try:
+                    await service.refresh_responses(interview_id)
+                except PanelistError as error:
+                    failed = True
+                    self.app.report_error(error)
+        except PanelistError as error:
+            failed = True
+            self.app.report_error(error)
+        finally:
+            self._busy(False)
+        if not failed:
+            self.notify("Responses read from the calendars.")
+        await self.action_reload()
+
+    @work(exclusive=True, group="interview-actions")
+    async def _cancel(self, interview_id: int) -> None:
+        self._busy(True)
+        try:
+            await self.app.scheduling_service().cancel(interview_id)
+        except PanelistError as error:
+            self.app.report_error(error)
+        else:
+            self.notify("Interview cancelled; everyone is told.")
+        finally:
+            self._busy(False)
+        await self.action_reload(select=interview_id)
+
+    @work(exclusive=True, group="interview-actions")
+    async def _mail(self, interview_id: int) -> None:
+        self._busy(True)
+        try:
+            await self.app.scheduling_service().send_candidate_invitation(interview_id)
+        except PanelistError as error:
+            self.app.report_error(error)
+        else:
+            self.notify(f"Invitation mailed to {self.application.candidate_email}")
+        finally:
+            self._busy(False)
+        await self.action_reload(select=interview_id)

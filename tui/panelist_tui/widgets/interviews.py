@@ -15,6 +15,10 @@ from panelist.providers.events import ResponseStatus
 from panelist_tui.formatting import time_span
 from panelist_tui.glyphs import Glyphs
 
+PENCIL = "✎"
+PENCIL_ASCII = "[e]"
+"""Marks an interview that can still be edited (rescheduled) with the e key."""
+
 STATUS_STYLE = {
     InterviewStatus.SCHEDULED: "bold $text-success",
     InterviewStatus.CLOSED: "bold $text-muted",
@@ -58,14 +62,33 @@ def _participant_lines(
     return lines
 
 
+def candidate_time(
+    interview: InterviewSummary, zone_name: str | None, now: datetime, glyphs: Glyphs
+) -> str:
+    """The span in the candidate's zone when that reads differently; "" otherwise."""
+    if not zone_name or zone_name == interview.timezone:
+        return ""
+    theirs = time_span(interview.start, interview.end, zone_name, now, glyphs)
+    ours = time_span(interview.start, interview.end, interview.timezone, now, glyphs)
+    same_clock = theirs.rsplit(" (", 1)[0] == ours.rsplit(" (", 1)[0]
+    return "" if same_clock else theirs
+
+
 def interview_content(
-    interview: InterviewSummary, glyphs: Glyphs, now: datetime, video_provider_name: str = ""
+    interview: InterviewSummary,
+    glyphs: Glyphs,
+    now: datetime,
+    video_provider_name: str = "",
+    candidate_zone: str | None = None,
+    edit_mark: str = "",
 ) -> Content:
     """The card of one interview as display content (pure: easy to test and to reuse).
 
     Line 1: status, type, organiser; line 2: time in the organiser's zone and the
     candidate's status; line 3: method and room; for video the link on the next
-    line; then the participants.
+    line; then the participants. `candidate_zone`: the candidate's local time is added
+    when it reads differently from the organiser's. `edit_mark` (a pencil) ends line 1 of
+    an interview that may still be edited.
     """
     sep = Content.styled(f" {glyphs.separator} ", "$text-muted")
     when = time_span(interview.start, interview.end, interview.timezone, now, glyphs)
@@ -78,6 +101,7 @@ def interview_content(
             sep,
             ("organiser ", "$text-muted"),
             interview.organiser_name,
+            ("  " + edit_mark if edit_mark else "", "$text-accent"),
         ),
         Content.assemble(
             "  ",
@@ -87,6 +111,9 @@ def interview_content(
             interview.candidate_status.label,
         ),
     ]
+    theirs = candidate_time(interview, candidate_zone, now, glyphs)
+    if theirs:
+        lines.append(Content.assemble("  ", ("candidate's time ", "$text-muted"), theirs))
     method = Content.assemble("  ", glyphs.method(interview.method), " ", interview.method.label)
     link: Content | None = None
     if interview.method is Method.VIDEO:

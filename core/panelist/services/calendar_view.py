@@ -1,0 +1,364 @@
+"""What the calendar grid shows (SPEC §3), read from the providers, and the slots it suggests.
+
+`load_calendar_view` reads every selected person's and room's events from their
+calendar provider, concurrently, plus absences, the company's public holidays
+and working hours. Every event passes through `visible_event` for the viewer
+(the workspace's user), absences show only as "Absent", and a person whose
+calendar is not integrated (or could not be read) is flagged, never dropped.
+`suggest_slots` hands the same timelines to the slot finder, so the grid's
+highlighting and the suggestions agree with what scheduling checks later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from panelist.availability import (
+    Absence,
+    FinderResult,
+    IntervalSet,
+    SlotRequest,
+    Timeline,
+    find_slots,
+    person_timeline,
+    public_holidays,
+    room_timeline,
+    visible_event,
+)
+from panelist.availability.constraints import room_busy
+from panelist.availability.intervals import intersect_all
+from panelist.availability.localtime import minutes_ceil, minutes_floor, to_datetime
+from panelist.availability.privacy import ABSENT_LABEL
+from panelist.errors import PanelistError, ValidationError
+from panelist.models import Employee, Room
+from panelist.providers.events import CalendarEvent, Transparency
+from panelist.services.directory import get_employee, get_setting, list_rooms
+from panelist.workspace import Workspace
+
+EventKind = str
+""""event", "tentative" or "absent"."""
+
+
+@dataclass(frozen=True, slots=True)
+class GridEvent:
+    """One thing to draw: an event as the viewer may see it, or an absence ("Absent")."""
+
+    owner: str
+    """The calendar's key: an employee's lower-cased email or "room:<id>"."""
+    start: datetime
+    end: datetime
+    title: str
+    kind: EventKind = "event"
+    all_day: bool = False
+    """A date-based event, or one lasting 24 hours or more: drawn in the lane on top."""
+    private: bool = False
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarPerson:
+    employee: Employee
+    key: str
+    timeline: Timeline
+    events: tuple[GridEvent, ...]
+    integrated: bool
+    """False when the calendar is not integrated or could not be read: shown with a warning."""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarRoom:
+    room: Room
+    key: str
+    timeline: Timeline
+    events: tuple[GridEvent, ...]
+    integrated: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """The selected calendars over [start, end), shown in the viewer's `zone`."""
+
+    start: datetime
+    end: datetime
+    zone: str
+    company_zone: str
+    people: tuple[CalendarPerson, ...]
+    rooms: tuple[CalendarRoom, ...]
+    holidays: dict[date, str] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    """Recruiter-readable notes: calendars that could not be read, events left out."""
+
+    @property
+    def events(self) -> tuple[GridEvent, ...]:
+        people = (e for p in self.people for e in p.events)
+        rooms = (e for r in self.rooms for e in r.events)
+        return (*people, *rooms)
+
+    def free_rooms(self, start: datetime, end: datetime, seats: int = 0) -> list[CalendarRoom]:
+        """Rooms in the view with `seats` seats and nothing booked in [start, end), smallest
+        first (a tentative booking holds a room, as in the slot finder)."""
+        a, b = minutes_floor(start), minutes_ceil(end)
+        fitting = [
+            r
+            for r in self.rooms
+            if r.room.capacity >= seats and not room_busy(r.timeline).overlaps(a, b)
+        ]
+        return sorted(fitting, key=lambda r: (r.room.capacity, r.room.name))
+
+    def free_spans(
+        self, room_ids: Collection[int] | None = None
+    ) -> list[tuple[datetime, datetime]]:
+        """Where every person is free and working (no holiday) and, when rooms are shown, at
+        least one of them (those in `room_ids`, default all) is free."""
+        start, end = minutes_ceil(self.start), minutes_floor(self.end)
+        sets: list[IntervalSet] = []
+        for person in self.people:
+            t = person.timeline
+            free = IntervalSet.span(start, end).difference(t.hard.union(t.holiday_busy()))
+            if t.working is not None:
+                free = free.intersection(t.working)
+            sets.append(free)
+        rooms = [r for r in self.rooms if room_ids is None or r.room.id in room_ids]
+        if rooms:
+            any_free = IntervalSet.span(start, end).difference(
+                intersect_all(room_busy(r.timeline) for r in rooms) or IntervalSet()
+            )
+            sets.append(any_free)
+        together = intersect_all(sets)
+        if together is None:
+            return []
+        return [(to_datetime(a), to_datetime(b)) for a, b in together]
+
+
+async def load_calendar_view(
+    ws: Workspace,
+    employee_ids: Sequence[int],
+    room_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+) -> CalendarView:
+    """Read the calendars of `employee_ids` and `room_ids` for [start, end) (aware datetimes)."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationError("the calendar's window needs times with a timezone", field="start")
+    if end <= start:
+        raise ValidationError("the calendar's window must end after it starts", field="end")
+    db = ws.db
+    employees = [get_employee(db, i) for i in dict.fromkeys(employee_ids)]
+    by_id = {room.id: room for room in list_rooms(db)}
+    missing = [i for i in room_ids if i not in by_id]
+    if missing:
+        raise ValidationError(f"no room with id {missing[0]}", field="room")
+    rooms = [by_id[i] for i in dict.fromkeys(room_ids)]
+    company_zone = str(get_setting(db, "company_timezone"))
+    show_names = bool(get_setting(db, "show_private_event_names"))
+    country = str(get_setting(db, "holiday_country") or "")
+    subdivision = get_setting(db, "holiday_subdivision")
+    # A day either side: all-day events and holidays are local days in every zone.
+    first, last = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
+    holidays = public_holidays(country, subdivision, first, last) if country else {}
+    mine = _my_interview_uids(ws)
+
+    reads = await asyncio.gather(
+        *(_read(ws, e.calendar_provider, e.calendar_id, start, end) for e in employees),
+        *(_read(ws, r.calendar_provider, r.calendar_id, start, end) for r in rooms),
+    )
+    problems: list[str] = []
+    people: list[CalendarPerson] = []
+    for employee, (events, error) in zip(employees, reads[: len(employees)], strict=True):
+        key = employee.email.strip().casefold()
+        note = _note(employee.name, employee.calendar_provider, error, problems)
+        absences = _absences(ws, employee.id, first, last)
+        timeline = person_timeline(
+            employee, events, start, end, absences=absences, holidays=holidays
+        )
+        problems.extend(timeline.problems)
+        zone = ZoneInfo(employee.timezone)
+        shown = [
+            _grid_event(
+                key,
+                event,
+                zone,
+                ws.user.email,
+                show_names,
+                owner_is_viewer=employee.id == ws.user.id,
+                mine=mine,
+            )
+            for event in events
+            if not event.cancelled
+        ]
+        shown.extend(_absence_events(key, absences, zone))
+        people.append(CalendarPerson(employee, key, timeline, _sorted(shown), not note, note))
+    calendars: list[CalendarRoom] = []
+    company = ZoneInfo(company_zone)
+    for room, (events, error) in zip(rooms, reads[len(employees) :], strict=True):
+        key = f"room:{room.id}"
+        note = _note(room.name, room.calendar_provider, error, problems)
+        timeline = room_timeline(room, events, start, end, zone=company_zone)
+        problems.extend(timeline.problems)
+        shown = [
+            _grid_event(
+                key, e, company, ws.user.email, show_names, owner_is_viewer=False, mine=mine
+            )
+            for e in events
+            if not e.cancelled
+        ]
+        calendars.append(CalendarRoom(room, key, timeline, _sorted(shown), not note, note))
+    return CalendarView(
+        start=start,
+        end=end,
+        zone=ws.user.timezone,
+        company_zone=company_zone,
+        people=tuple(people),
+        rooms=tuple(calendars),
+        holidays={d: n for d, n in holidays.items() if start.date() <= d < end.date()},
+        problems=tuple(problems),
+    )
+
+
+def suggest_slots(
+    ws: Workspace,
+    view: CalendarView,
+    duration: timedelta,
+    step: timedelta = timedelta(minutes=15),
+    room_ids: Collection[int] | None = None,
+    *,
+    candidate_zone: str | None = None,
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    open_holidays: frozenset[date] = frozenset(),
+    top: int = 10,
+) -> FinderResult:
+    """Rank the times in the view at which every shown person (and a room) is free.
+
+    Every person in the view is required; the rooms are those of `room_ids`
+    (default: every room in the view; none when the view has none). The
+    organiser's zone is the viewer's; the window defaults to the view's, from now.
+    """
+    rooms = tuple(r.timeline for r in view.rooms if room_ids is None or r.room.id in set(room_ids))
+    request = SlotRequest(
+        required=tuple(p.timeline for p in view.people),
+        duration=duration,
+        window_start=window_start or view.start,
+        window_end=window_end or view.end,
+        rooms=rooms,
+        step=step,
+        organiser_zone=ws.user.timezone,
+        candidate_zone=candidate_zone,
+        open_holidays=open_holidays,
+        top=top,
+    )
+    return find_slots(request, now=ws.clock.now())
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _read(
+    ws: Workspace,
+    provider_id: str | None,
+    calendar_id: str | None,
+    start: datetime,
+    end: datetime,
+) -> tuple[list[CalendarEvent], PanelistError | None]:
+    if provider_id is None or calendar_id is None:
+        return [], None
+    try:
+        provider = ws.calendar_provider(provider_id)
+        return await provider.list_events(calendar_id, start, end), None
+    except PanelistError as error:  # one unreadable calendar never hides the others
+        return [], error
+
+
+def _note(name: str, provider: str | None, error: PanelistError | None, problems: list[str]) -> str:
+    if provider is None:
+        return "calendar not integrated"
+    if error is not None:
+        problems.append(f"{name}'s calendar could not be read: {error}")
+        return f"calendar could not be read: {error}"
+    return ""
+
+
+def _my_interview_uids(ws: Workspace) -> frozenset[str]:
+    """Events of interviews the viewer organises or takes part in: they see those in full."""
+    rows = ws.db.execute(
+        """
+        SELECT DISTINCT x.external_id
+          FROM interview_external_refs x
+          JOIN interviews i ON i.id = x.interview_id
+         WHERE i.organiser_id = :me
+            OR EXISTS (SELECT 1 FROM interview_participants p
+                        WHERE p.interview_id = i.id AND p.employee_id = :me)
+        """,
+        {"me": ws.user.id},
+    ).fetchall()
+    return frozenset(row[0] for row in rows)
+
+
+def _absences(ws: Workspace, employee_id: int, first: date, last: date) -> list[Absence]:
+    rows = ws.db.execute(
+        "SELECT start_date, end_date FROM absences"
+        " WHERE employee_id = ? AND start_date <= ? AND end_date >= ? ORDER BY start_date",
+        [employee_id, last.isoformat(), first.isoformat()],
+    ).fetchall()
+    return [Absence(date.fromisoformat(a), date.fromisoformat(b)) for a, b in rows]
+
+
+def _absence_events(key: str, absences: Sequence[Absence], zone: tzinfo) -> list[GridEvent]:
+    return [
+        GridEvent(
+            key,
+            datetime.combine(a.first, datetime.min.time(), zone),
+            datetime.combine(a.last + timedelta(days=1), datetime.min.time(), zone),
+            ABSENT_LABEL,
+            kind="absent",
+            all_day=True,
+        )
+        for a in absences
+    ]
+
+
+def _grid_event(
+    key: str,
+    event: CalendarEvent,
+    zone: tzinfo,
+    viewer: str,
+    show_names: bool,
+    *,
+    owner_is_viewer: bool,
+    mine: frozenset[str],
+) -> GridEvent:
+    seen = visible_event(
+        event,
+        viewer,
+        show_private_names=show_names,
+        viewer_is_participant=owner_is_viewer or event.uid in mine,
+    )
+    start, end = _instant(seen.start, zone), _instant(seen.end, zone)
+    tentative = seen.transparency is Transparency.TENTATIVE
+    return GridEvent(
+        key,
+        start,
+        end,
+        seen.title or "(no title)",
+        kind="tentative" if tentative else "event",
+        all_day=seen.all_day or end - start >= timedelta(hours=24),
+        private=seen.private and not seen.details_visible,
+        location=seen.location,
+    )
+
+
+def _instant(value: date | datetime, zone: tzinfo) -> datetime:
+    """Dates are local midnights and floating times wall-clock times in the owner's zone."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, datetime.min.time(), zone)
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def _sorted(events: list[GridEvent]) -> tuple[GridEvent, ...]:
+    return tuple(sorted(events, key=lambda e: (e.start, e.end, e.title)))

@@ -1,0 +1,298 @@
+"""Find a time in the calendar (SPEC §2 step 4, §3): the grid, ranked suggestions, a room.
+
+The interview form pushes `FindTimeScreen(employee_ids, duration, room_ids, initial)`
+and receives a `ChosenTime` (or None when the recruiter backs out). Calendars
+are read by core in a worker; provider errors become notifications.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from panelist.availability import FinderResult, Slot
+from panelist.errors import PanelistError
+from panelist.services.calendar_view import (
+    CalendarRoom,
+    CalendarView,
+    load_calendar_view,
+    suggest_slots,
+)
+from panelist.services.directory import list_rooms
+from panelist_tui.messages import ChosenTime
+from panelist_tui.widgets.calendar_grid import CalendarGrid, describe_span, legend, week_start
+
+if TYPE_CHECKING:
+    from panelist_tui.app import PanelistApp
+
+SEARCH_WEEKS = 2
+"""Calendars are read for the shown week and the next: suggestions look that far ahead."""
+SUGGESTION_STEP = timedelta(minutes=15)
+
+
+class RoomPicker(ModalScreen[int | None]):
+    """Rooms free for the span, with their capacity; Enter picks, Escape keeps the old choice."""
+
+    DEFAULT_CSS = """
+    RoomPicker { align: center middle; }
+    #room-dialog {
+        width: 60; max-width: 100%; height: auto; max-height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    #room-list { height: auto; max-height: 16; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, rooms: list[CalendarRoom], span: str) -> None:
+        super().__init__()
+        self.rooms = rooms
+        self.span = span
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="room-dialog") as dialog:
+            dialog.border_title = f"Rooms free {self.span}"
+            dialog.border_subtitle = "Enter picks · Esc cancels"
+            options = [Option("No room", id="none")]
+            options += [
+                Option(f"{r.room.name} ({r.room.capacity} seats) {r.room.location}", id=r.key)
+                for r in self.rooms
+            ]
+            yield OptionList(*options, id="room-list")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id
+        if key == "none" or key is None:
+            self.dismiss(None)
+            return
+        self.dismiss(int(key.removeprefix("room:")))
+
+    def action_cancel(self) -> None:
+        self.app.pop_screen()
+
+
+class FindTimeScreen(Screen[ChosenTime | None]):
+    """The calendar grid for the chosen participants; dismisses with a `ChosenTime` or None."""
+
+    app: PanelistApp
+
+    # Textual types this `ClassVar[...] | None`, which mypy reads as an instance variable.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
+        (0, "-narrow"),
+        (120, "-wide"),
+    ]
+
+    DEFAULT_CSS = """
+    FindTimeScreen #ft-legend { height: 1; padding: 0 1; background: $panel; }
+    FindTimeScreen #ft-body { height: 1fr; }
+    FindTimeScreen #ft-suggestions { padding: 0 1; background: $panel; overflow: hidden; }
+    FindTimeScreen.-wide #ft-body { layout: horizontal; }
+    FindTimeScreen.-wide #ft-suggestions { width: 44; height: 1fr; }
+    FindTimeScreen.-narrow #ft-body { layout: vertical; }
+    FindTimeScreen.-narrow #ft-suggestions { height: 5; width: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "suggestion(1)", "Next slot", tooltip="Jump to the next suggestion"),
+        Binding("p", "suggestion(-1)", "Prev slot", tooltip="Jump to the previous suggestion"),
+        Binding("r", "room", "Room", tooltip="Choose a room free for the span"),
+        Binding("escape", "cancel", "Cancel", tooltip="Back without choosing a time"),
+    ]
+
+    def __init__(
+        self,
+        employee_ids: list[int],
+        duration: timedelta,
+        room_ids: list[int] | None = None,
+        initial: datetime | None = None,
+    ) -> None:
+        super().__init__()
+        self.employee_ids = list(employee_ids)
+        self.duration = duration
+        self.room_ids = list(room_ids) if room_ids is not None else None
+        self.initial = initial
+        self.full: CalendarView | None = None
+        self.result: FinderResult | None = None
+        self.index = -1
+        self.room_id: int | None = self.room_ids[0] if self.room_ids else None
+
+    # ----------------------------------------------------------------- compose
+
+    def compose(self) -> ComposeResult:
+        ws = self.app.workspace
+        self.grid = CalendarGrid(
+            ws.user.timezone,
+            ws.clock.now(),
+            self.duration,
+            self.app.glyphs,
+            ascii_only=self.app.ascii,
+            start=self.initial,
+            id="ft-grid",
+        )
+        yield Static("", id="ft-legend")
+        with Horizontal(id="ft-body"):
+            yield self.grid
+            yield Static("Reading calendars…", id="ft-suggestions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.grid.focus()
+        self._load(week_start(self.grid.cursor_day))
+
+    # ----------------------------------------------------------------- loading
+
+    @work(exclusive=True, group="find-time")
+    async def _load(self, monday: date) -> None:
+        ws = self.app.workspace
+        start = datetime.combine(monday, time(), ZoneInfo(ws.user.timezone))
+        end = start + timedelta(weeks=SEARCH_WEEKS)
+        self.grid.loading = True
+        self.grid.show(None)
+        try:
+            rooms = self.room_ids
+            if rooms is None:
+                rooms = [room.id for room in list_rooms(ws.db)]
+            view = await load_calendar_view(ws, self.employee_ids, rooms, start, end)
+            result = suggest_slots(
+                ws,
+                view,
+                self.duration,
+                SUGGESTION_STEP,
+                self.room_ids,
+                window_start=start,
+                window_end=end,
+            )
+        except PanelistError as error:
+            self.app.notify(str(error), title="Calendars", severity="error", timeout=8)
+            self.grid.loading = False
+            self.query_one("#ft-suggestions", Static).update(f"Could not read calendars: {error}")
+            return
+        for problem in view.problems[:3]:
+            self.app.notify(problem, title="Calendars", severity="warning", timeout=8)
+        self.full, self.result, self.index = view, result, -1
+        self.grid.loading = False
+        self._show_view()
+        self._show_suggestions()
+
+    def _shown(self) -> CalendarView | None:
+        """The view as the grid draws it: the people, and the chosen room only."""
+        if self.full is None:
+            return None
+        rooms = tuple(r for r in self.full.rooms if r.room.id == self.room_id)
+        return dataclasses.replace(self.full, rooms=rooms)
+
+    def _show_view(self) -> None:
+        shown = self._shown()
+        if shown is None:
+            return
+        ws = self.app.workspace
+        self.grid.show(shown, shown.free_spans(), ws.clock.now())
+        self.query_one("#ft-legend", Static).update(
+            legend(shown, self.grid.colours, self.app.glyphs)
+        )
+
+    def _show_suggestions(self) -> None:
+        panel = self.query_one("#ft-suggestions", Static)
+        result = self.result
+        if result is None:
+            return
+        glyphs = self.app.glyphs
+        text = Text()
+        if not result.ranked:
+            text.append("Nothing fits\n", Style(bold=True))
+            for reason in result.why_nothing_fits:
+                text.append(f"{glyphs.separator} {reason}\n")
+            panel.update(text)
+            return
+        count = len(result.ranked)
+        current = self.index if self.index >= 0 else None
+        heading = "Suggestions (n/p)" if current is None else f"Suggestion {current + 1}/{count}"
+        text.append(f"{heading}\n", Style(bold=True))
+        order = list(range(count))
+        if current is not None:
+            order = [current] + [i for i in order if i != current]
+        for i in order:
+            slot = result.ranked[i]
+            mark = ">" if i == current else " "
+            text.append(f"{mark}{i + 1:>2} {self._slot_label(slot)}\n", Style(bold=i == current))
+            if i == current:
+                text.append(f"    {'; '.join(slot.reasons)}\n", Style(dim=True))
+        panel.update(text)
+
+    def _slot_label(self, slot: Slot) -> str:
+        zone = self.grid.zone
+        label = describe_span(
+            slot.start.astimezone(zone), slot.end.astimezone(zone), self.app.glyphs
+        )
+        if slot.rooms and self.full is not None:
+            names = {r.key: r.room.name for r in self.full.rooms}
+            label += f" {self.app.glyphs.separator} {names.get(slot.rooms[0], slot.rooms[0])}"
+        return label
+
+    # ----------------------------------------------------------------- grid messages
+
+    @on(CalendarGrid.WeekNeeded)
+    def _week_needed(self, message: CalendarGrid.WeekNeeded) -> None:
+        self._load(message.monday)
+
+    @on(CalendarGrid.TimeSelected)
+    def _time_selected(self, message: CalendarGrid.TimeSelected) -> None:
+        message.stop()
+        if self.room_id is not None and self.full is not None:
+            seats = len(self.employee_ids) + 1
+            free = {r.room.id for r in self.full.free_rooms(message.start, message.end, seats)}
+            if self.room_id not in free:
+                name = next(
+                    (r.room.name for r in self.full.rooms if r.room.id == self.room_id), "room"
+                )
+                self.app.notify(
+                    f"{name} is not free then; press r for another room", severity="warning"
+                )
+                return
+        self.dismiss(ChosenTime(message.start, message.end, self.room_id))
+
+    # ----------------------------------------------------------------- actions
+
+    def action_suggestion(self, direction: int) -> None:
+        result = self.result
+        if result is None or not result.ranked:
+            self.app.notify("No suggestions", severity="warning")
+            return
+        count = len(result.ranked)
+        self.index = (self.index + direction) % count if self.index >= 0 else 0
+        slot = result.ranked[self.index]
+        if slot.rooms and self.room_ids is not None:
+            room_id = int(slot.rooms[0].removeprefix("room:"))
+            if room_id != self.room_id:
+                self.room_id = room_id
+                self._show_view()
+        self.grid.move_to(slot.start, slot.end)
+        self._show_suggestions()
+
+    def action_room(self) -> None:
+        if self.full is None:
+            return
+        start, end = self.grid.selection
+        rooms = self.full.free_rooms(start, end, len(self.employee_ids) + 1)
+        span = describe_span(start, end, self.app.glyphs)
+
+        def chosen(room_id: int | None) -> None:
+            self.room_id = room_id
+            self._show_view()
+
+        self.app.push_screen(RoomPicker(rooms, span), chosen)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
