@@ -20,7 +20,6 @@ from panelist.services.interviews import interviews_for_application
 from panelist.services.session import video_provider_name
 from panelist_tui.formatting import applied_on, time_span
 from panelist_tui.screens.confirm import ConfirmScreen
-from panelist_tui.screens.interview_form import InterviewFormScreen
 from panelist_tui.widgets.interviews import (
     PENCIL,
     PENCIL_ASCII,
@@ -192,11 +191,15 @@ class ApplicationScreen(Screen[None]):
         return interview
 
     def action_new_interview(self) -> None:
+        from panelist_tui.screens.interview_form import InterviewFormScreen  # lazy: start-up cost
+
         self.app.push_screen(InterviewFormScreen(self.application.id), self._form_closed)
 
     def action_edit_interview(self) -> None:
         interview = self._open_interview("edit")
         if interview is not None:
+            from panelist_tui.screens.interview_form import InterviewFormScreen
+
             screen = InterviewFormScreen(self.application.id, interview.id)
             self.app.push_screen(screen, self._form_closed)
 
