@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -16,6 +17,7 @@ from textual.screen import Screen
 from panelist.errors import PanelistError
 from panelist.models import Stage
 from panelist.services.applications import get_application
+from panelist.services.calendar_health import stale_calendars
 from panelist.services.interviews import interviews_for_application
 from panelist.services.session import current_profile
 from panelist.workspace import Workspace
@@ -48,10 +50,17 @@ class PanelistApp(App[None]):
     ]
 
     def __init__(
-        self, workspace: Workspace, *, ascii: bool | None = None, theme: str | None = None
+        self,
+        workspace: Workspace,
+        *,
+        ascii: bool | None = None,
+        theme: str | None = None,
+        duties_every: float | None = None,
     ) -> None:
-        """`ascii=None` reads ``PANELIST_ASCII``; `theme=None` keeps Textual's default."""
+        """`ascii=None` reads ``PANELIST_ASCII``; `theme=None` keeps Textual's default;
+        `duties_every` seconds between background rounds (None: only when asked)."""
         super().__init__()
+        self.duties_every = duties_every
         self.workspace = workspace
         self.ascii = ascii_from_env() if ascii is None else ascii
         self.glyphs = glyphs_for(self.ascii)
@@ -73,6 +82,35 @@ class PanelistApp(App[None]):
         self.sub_title = f"{profile.name}{role}"
         for plugin in self.workspace.registry.failures:
             self.notify(f"Plugin {plugin.name} skipped: {plugin.error}", severity="warning")
+        self.announce_stale_calendars()
+        if self.duties_every:
+            self.run_duties()
+            self.set_interval(self.duties_every, self.run_duties)
+
+    # ----------------------------------------------------------------- background
+
+    def announce_stale_calendars(self) -> None:
+        for stale in stale_calendars(self.workspace.db):
+            self.notify(stale.describe(), title="Calendar out of date", severity="warning")
+
+    @work(exclusive=True, group="duties")
+    async def run_duties(self) -> None:
+        """Close ended interviews, read answers back, send due reminders, show notices."""
+        from panelist.mail.transport import transport_from_settings
+        from panelist.scheduling import list_notices, mark_notice_read
+        from panelist.scheduling.duties import run_open_app_duties
+
+        try:
+            transport = transport_from_settings(self.workspace.db)
+            report = await run_open_app_duties(self.workspace, transport)
+        except PanelistError as error:
+            self.report_error(error)
+            return
+        for problem in report.problems:
+            self.notify(problem, severity="warning")
+        for notice in reversed(list_notices(self.workspace)):
+            self.notify(notice.message, title="Notice", timeout=15)
+            mark_notice_read(self.workspace, notice.id)
 
     # ----------------------------------------------------------------- errors
 
@@ -152,4 +190,4 @@ def terminal_theme() -> str | None:
 
 def run_tui(workspace: Workspace, *, ascii: bool | None = None) -> None:
     """Run the TUI on `workspace` until the user quits. `ascii=None`: ``PANELIST_ASCII``."""
-    PanelistApp(workspace, ascii=ascii, theme=terminal_theme()).run()
+    PanelistApp(workspace, ascii=ascii, theme=terminal_theme(), duties_every=60).run()

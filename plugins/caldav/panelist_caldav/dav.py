@@ -119,7 +119,10 @@ class DavSession:
         self._lock = threading.Lock()
         self._requests = 0
         self._http_seconds = 0.0
-        use_auth = settings.auth_type != "none"
+        # Basic and digest need a username; without one, ask anonymously rather than crash.
+        use_auth = settings.auth_type == "bearer" or (
+            settings.auth_type != "none" and settings.username is not None
+        )
         self.client = DAVClient(
             url=settings.url,
             username=settings.username if use_auth else None,
