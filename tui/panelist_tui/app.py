@@ -84,7 +84,8 @@ class PanelistApp(App[None]):
             self.notify(f"Plugin {plugin.name} skipped: {plugin.error}", severity="warning")
         self.announce_stale_calendars()
         if self.duties_every:
-            self.run_duties()
+            # First round a moment after start-up, so the first frame does not wait for it.
+            self.set_timer(min(3.0, self.duties_every), self.run_duties)
             self.set_interval(self.duties_every, self.run_duties)
 
     # ----------------------------------------------------------------- background

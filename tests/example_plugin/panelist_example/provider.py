@@ -22,7 +22,6 @@ from panelist.providers import (
     ResponseStatus,
     SyncResult,
 )
-from panelist.providers.ical import normalize_draft, overlaps
 
 
 class ExampleCalendarProvider(CalendarProvider):
@@ -44,10 +43,12 @@ class ExampleCalendarProvider(CalendarProvider):
     async def list_events(
         self, calendar_id: str, start: datetime, end: datetime
     ) -> list[CalendarEvent]:
+        from panelist.providers import ical  # lazy: icalendar is heavy to import at start-up
+
         return [
             event
             for (owner, _), event in self._events.items()
-            if owner == calendar_id and overlaps(event, start, end)
+            if owner == calendar_id and ical.overlaps(event, start, end)
         ]
 
     async def get_event(self, calendar_id: str, uid: str) -> CalendarEvent:
@@ -100,7 +101,9 @@ class ExampleCalendarProvider(CalendarProvider):
     def _checked(self, draft: EventDraft) -> EventDraft:
         if draft.rrule or draft.rdates:
             raise NotSupported(f"{self.display_name} has no recurring events", provider=self.id)
-        return normalize_draft(draft)
+        from panelist.providers import ical
+
+        return ical.normalize_draft(draft)
 
 
 def _event(draft: EventDraft, **values: Any) -> CalendarEvent:
