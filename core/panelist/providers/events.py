@@ -8,7 +8,7 @@ all-day. `end` is exclusive; an all-day event on 3 May ends on 4 May.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 EventTime = datetime | date
@@ -100,6 +100,22 @@ class CalendarEvent(EventDraft):
             if attendee.email.casefold() == wanted:
                 return attendee.status
         return None
+
+
+def kept_responses(old: CalendarEvent, draft: EventDraft) -> tuple[Attendee, ...]:
+    """The attendees of an edit: answers survive when the time stays, a new time asks again.
+
+    Only attendees the draft leaves at "needs action" inherit their earlier answer.
+    Shared by providers so every calendar treats an edit the same way.
+    """
+    if (old.start, old.end) != (draft.start, draft.end):
+        return draft.attendees
+    return tuple(
+        replace(a, status=old.response_of(a.email) or a.status)
+        if a.status is ResponseStatus.NEEDS_ACTION
+        else a
+        for a in draft.attendees
+    )
 
 
 @dataclass(frozen=True)

@@ -39,17 +39,16 @@ from panelist.errors import (
     ValidationError,
 )
 from panelist.providers import (
-    Attendee,
     BusyInterval,
     CalendarCapability,
     CalendarEvent,
     CalendarProvider,
     EventDraft,
     ProviderContext,
-    ResponseStatus,
     SyncResult,
     Transparency,
 )
+from panelist.providers.events import kept_responses
 from panelist_caldav.config import OPTIONS, CalDAVSettings, object_url
 from panelist_caldav.dav import (
     AccessDenied,
@@ -408,7 +407,7 @@ class CalDAVCalendarProvider(CalendarProvider):
                 uid=uid,
                 calendar_id=calendar_id,
                 sequence=old.sequence + 1,
-                attendees=_kept_responses(old, draft),
+                attendees=kept_responses(old, draft),
             )
             url = self._dav().absolute(calendar_url, resource.href)
             status, etag = self._dav().put(url, to_ics([new], self._stamp()), etag=resource.etag)
@@ -506,22 +505,6 @@ def _as_event(draft: EventDraft, **values: Any) -> CalendarEvent:
 
 def _stored(event: CalendarEvent, href: str, etag: str | None) -> CalendarEvent:
     return replace(event, etag=etag, extra={**event.extra, "href": href})
-
-
-def _kept_responses(old: CalendarEvent, draft: EventDraft) -> tuple[Attendee, ...]:
-    """Answers survive an edit that keeps the time; a new time asks everyone again.
-
-    Only attendees the draft leaves at "needs action" inherit their earlier
-    answer (the same rule as the local calendar's).
-    """
-    if (old.start, old.end) != (draft.start, draft.end):
-        return draft.attendees
-    return tuple(
-        replace(a, status=old.response_of(a.email) or a.status)
-        if a.status is ResponseStatus.NEEDS_ACTION
-        else a
-        for a in draft.attendees
-    )
 
 
 def _calendar_tag(calendar_url: str) -> str:

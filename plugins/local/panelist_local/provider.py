@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from panelist.errors import ConfigurationError, EventNotFound, ProviderConflict, ValidationError
 from panelist.providers import (
-    Attendee,
     CalendarCapability,
     CalendarEvent,
     CalendarProvider,
@@ -33,6 +32,7 @@ from panelist.providers import (
     SyncResult,
 )
 from panelist.providers.base import ProviderContext
+from panelist.providers.events import kept_responses
 from panelist.timezones import get_zone
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class LocalCalendarProvider(CalendarProvider):
                 uid=uid,
                 calendar_id=calendar_id,
                 sequence=old.sequence + 1,
-                attendees=_kept_responses(old, draft),
+                attendees=kept_responses(old, draft),
             )
             self._rewrite(row["id"], event, seq)
         return event
@@ -447,18 +447,3 @@ def _in_zone_of(value: EventTime, master: CalendarEvent) -> EventTime:
 
 def _calendar_tag(calendar_id: str) -> str:
     return hashlib.sha256(calendar_id.encode()).hexdigest()[:10]
-
-
-def _kept_responses(old: CalendarEvent, draft: EventDraft) -> tuple[Attendee, ...]:
-    """Answers survive an edit that keeps the time; a new time asks everyone again.
-
-    Only attendees the draft leaves at "needs action" inherit their earlier answer.
-    """
-    if (old.start, old.end) != (draft.start, draft.end):
-        return draft.attendees
-    return tuple(
-        replace(a, status=old.response_of(a.email) or a.status)
-        if a.status is ResponseStatus.NEEDS_ACTION
-        else a
-        for a in draft.attendees
-    )
