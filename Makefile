@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint contracts typecheck pytest clean
+.PHONY: install system-deps demo test lint contracts typecheck pytest clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -20,6 +20,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock tests/example_plugin/pyproject.tom
 	touch $@
 
 install: $(VENV)/.synced
+
+# The terminal test drives the app in tmux, as a person on an SSH terminal would.
+system-deps:
+	@command -v tmux >/dev/null || (apt-get update -qq && apt-get install -y -qq tmux)
 
 demo: install
 	$(BIN)/panelist demo
@@ -34,7 +38,7 @@ contracts: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install system-deps
 	$(BIN)/pytest
 
 test: lint contracts typecheck pytest
