@@ -2,55 +2,29 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from panelist.clock import FrozenClock
-from panelist.demo import build_demo_company
 from panelist.errors import ValidationError
 from panelist.models import Employee
-from panelist.plugins import PluginRegistry
 from panelist.services.calendar_view import load_calendar_view, suggest_slots
 from panelist.services.directory import (
-    find_employee_by_email,
     list_employees,
     list_rooms,
     set_setting,
 )
-from panelist.storage.database import open_database
 from panelist.workspace import Workspace
 
 pytestmark = pytest.mark.anyio
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WEEK = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))
-RECRUITER = "rosa.jansen@example.com"
-
-
-@pytest.fixture(scope="module")
-def demo_file(registry: PluginRegistry, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("calendar_view") / "panelist.db"
-    db = open_database(path, registry.migrations)
-    build_demo_company(db, registry, FrozenClock(NOW))
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    return path
 
 
 @pytest.fixture
-def ws(demo_file: Path, registry: PluginRegistry, tmp_path: Path) -> Iterator[Workspace]:
-    path = tmp_path / "panelist.db"
-    shutil.copyfile(demo_file, path)
-    db = open_database(path, registry.migrations)
-    user = find_employee_by_email(db, RECRUITER)
-    assert user is not None
-    workspace = Workspace(db, path, registry, FrozenClock(NOW), user)
-    yield workspace
-    workspace.close()
+def ws(demo_workspace: Workspace) -> Workspace:
+    return demo_workspace
 
 
 def person(ws: Workspace, name: str) -> Employee:

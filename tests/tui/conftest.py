@@ -6,58 +6,18 @@ change its database (as another terminal session would) without touching others.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
-
 import pytest
 
-from panelist.clock import FrozenClock
-from panelist.demo import build_demo_company
 from panelist.models import ApplicationSummary, InterviewStatus
-from panelist.plugins import PluginRegistry, build_registry
 from panelist.services.applications import list_applications
-from panelist.services.directory import find_employee_by_email
 from panelist.services.interviews import interviews_for_application
-from panelist.storage.database import open_database
 from panelist.workspace import Workspace
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-"""A Monday morning; fixed, so every snapshot shows the same interviews."""
-RECRUITER = "rosa.jansen@example.com"
-
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="session")
-def registry() -> PluginRegistry:
-    return build_registry()
-
-
-@pytest.fixture(scope="session")
-def demo_db_file(registry: PluginRegistry, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "panelist.db"
-    db = open_database(path, registry.migrations)
-    build_demo_company(db, registry, FrozenClock(NOW))
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    return path
-
-
-@pytest.fixture
-def workspace(demo_db_file: Path, registry: PluginRegistry, tmp_path: Path) -> Iterator[Workspace]:
-    path = tmp_path / "panelist.db"
-    shutil.copyfile(demo_db_file, path)
-    db = open_database(path, registry.migrations)
-    user = find_employee_by_email(db, RECRUITER)
-    assert user is not None, "the demo's recruiter is missing"
-    ws = Workspace(db, path, registry, FrozenClock(NOW), user)
-    yield ws
-    ws.close()
+def workspace(demo_workspace: Workspace) -> Workspace:
+    """The demo (see tests/conftest.py), a fresh copy per test, as Rosa Jansen."""
+    return demo_workspace
 
 
 def _first_with(
