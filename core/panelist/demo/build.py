@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -47,8 +45,6 @@ from panelist.providers import (
 )
 
 SEED = 20261126  # fixed: the same clock must give the same company, byte for byte
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -126,19 +122,19 @@ def dutch_holidays(first: date, end: date) -> list[date]:
 def write_events(provider: CalendarProvider, writes: Sequence[EventWrite]) -> dict[str, str]:
     """Create the events calendar by calendar; returns idempotency key -> event uid.
 
-    Uses the provider's `bulk_create` when it has one (the local calendar does:
-    one statement per calendar instead of one transaction per event).
+    Uses the provider's synchronous `bulk_create` when it has one (the local calendar
+    does: one statement per calendar instead of one transaction per event).
     """
     by_calendar: dict[str, list[EventWrite]] = {}
     for write in writes:
         by_calendar.setdefault(write.calendar_id, []).append(write)
-    bulk: Callable[[str, list[tuple[EventDraft, str]]], Any] | None
+    bulk: Callable[[str, list[tuple[EventDraft, str]]], list[CalendarEvent]] | None
     bulk = getattr(provider, "bulk_create", None)
     uids: dict[str, str] = {}
     for calendar_id, items in by_calendar.items():
         pairs = [(w.draft, w.key) for w in items]
         if bulk is not None:
-            created = _resolve(bulk(calendar_id, pairs))
+            created = bulk(calendar_id, pairs)
         else:
             created = run_sync(_create_one_by_one(provider, calendar_id, pairs))
         for write, event in zip(items, created, strict=True):
@@ -150,17 +146,6 @@ async def _create_one_by_one(
     provider: CalendarProvider, calendar_id: str, pairs: Sequence[tuple[EventDraft, str]]
 ) -> list[CalendarEvent]:
     return [await provider.create_event(calendar_id, draft, key) for draft, key in pairs]
-
-
-def _resolve(result: list[CalendarEvent] | Awaitable[list[CalendarEvent]]) -> list[CalendarEvent]:
-    """`bulk_create` may be plain or a coroutine, depending on the provider."""
-    if inspect.isawaitable(result):
-        return run_sync(_awaiting(result))
-    return result
-
-
-async def _awaiting(awaitable: Awaitable[T]) -> T:
-    return await awaitable
 
 
 def _conference_provider(
