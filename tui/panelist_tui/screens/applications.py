@@ -90,13 +90,12 @@ class ApplicationsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._load_jobs()
-        self.reload()
         self.table.focus()
 
     def on_screen_resume(self) -> None:
-        # Back from an application (or the palette): counts may have changed meanwhile.
-        if self.is_mounted:
-            self.reload()
+        # The first time right after mounting; later back from an application (or the
+        # palette), as counts may have changed meanwhile.
+        self.reload()
 
     def _load_jobs(self) -> None:
         try:
