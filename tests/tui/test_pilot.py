@@ -234,6 +234,9 @@ async def test_help_opens_and_closes(workspace: Workspace) -> None:
         keys = str(app.screen.query_one("#help-keys", Static).content)
         for expected in ("Search", "Next stage filter", "Back", "Copy", "Quit", "^p"):
             assert expected in keys
+        # The form's and the grid's keys too, read from their bindings.
+        for expected in ("Invite interviewers", "Longer", "Choose a room free for the span"):
+            assert expected in keys
         await pilot.press("escape")
         assert isinstance(app.screen, ApplicationsScreen)
         await pilot.press("question_mark")

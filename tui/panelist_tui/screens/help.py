@@ -56,6 +56,9 @@ class HelpScreen(ModalScreen[None]):
     def _content(self) -> Content:
         from panelist_tui.screens.application import ApplicationScreen
         from panelist_tui.screens.applications import ApplicationsScreen
+        from panelist_tui.screens.find_time import FindTimeScreen
+        from panelist_tui.screens.interview_form import InterviewFormScreen
+        from panelist_tui.widgets.calendar_grid import CalendarGrid
 
         sections: list[tuple[str, list[Row]]] = [
             (
@@ -80,6 +83,22 @@ class HelpScreen(ModalScreen[None]):
                     ("up down", "Previous / next interview"),
                     ("left right", "Switch tab (when the tabs have focus)"),
                     *self._key_rows(ApplicationScreen.BINDINGS),
+                ],
+            ),
+            (
+                "Interview form",
+                [
+                    ("tab shift+tab", "Next / previous field"),
+                    ("type, down, enter", "Search a participant, pick from the matches, add"),
+                    ("enter space", "Open a list / press the focused button"),
+                    *self._key_rows(InterviewFormScreen.BINDINGS),
+                ],
+            ),
+            (
+                "Find a time",
+                [
+                    *self._key_rows(CalendarGrid.BINDINGS),
+                    *self._key_rows(FindTimeScreen.BINDINGS),
                 ],
             ),
         ]
