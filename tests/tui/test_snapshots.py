@@ -56,10 +56,6 @@ def test_applications_filtered_by_stage_80x24(snap_compare: SnapCompare, app: Pa
     assert snap_compare(app, terminal_size=(80, 24), press=["s", "s", "s"], run_before=settle)
 
 
-def test_help_80x24(snap_compare: SnapCompare, app: PanelistApp) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), press=["f1"], run_before=settle)
-
-
 def test_application_interviews_ascii_16_colours_80x24(
     snap_compare: SnapCompare,
     workspace: Workspace,

@@ -89,7 +89,7 @@ class HelpScreen(ModalScreen[None]):
                 "Interview form",
                 [
                     ("tab shift+tab", "Next / previous field"),
-                    ("type, down, enter", "Search a participant, pick from the matches, add"),
+                    ("type, down, enter", "Find a participant and add them"),
                     ("enter space", "Open a list / press the focused button"),
                     *self._key_rows(InterviewFormScreen.BINDINGS),
                 ],
