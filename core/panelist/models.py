@@ -176,3 +176,4 @@ class InterviewSummary:
     status: InterviewStatus
     candidate_status: CandidateStatus
     participants: tuple[ParticipantSummary, ...] = field(default=())
+    candidate_name: str = ""

@@ -17,7 +17,7 @@ from panelist.models import (
 from panelist.providers.events import ResponseStatus
 from panelist_tui.formatting import fit, time_span
 from panelist_tui.glyphs import ASCII, UNICODE
-from panelist_tui.widgets.application_table import plan_columns
+from panelist_tui.widgets.application_table import WIDE, plan_columns
 from panelist_tui.widgets.interviews import interview_content
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -32,6 +32,10 @@ def test_span_in_the_organiser_zone_with_the_zone_in_brackets() -> None:
     assert text == "Tue 01 Dec 10:00–11:00 (Europe/Amsterdam)"
     text = time_span(utc(2026, 12, 1, 9), utc(2026, 12, 1, 10), "Asia/Kolkata", NOW, ASCII)
     assert text == "Tue 01 Dec 14:30-15:30 (Asia/Kolkata)"
+    text = time_span(
+        utc(2026, 12, 1, 9), utc(2026, 12, 1, 10), "Asia/Kolkata", NOW, ASCII, named=False
+    )
+    assert text == "Tue 01 Dec 14:30-15:30"
 
 
 def test_span_over_midnight_names_both_days() -> None:
@@ -58,13 +62,13 @@ def test_unknown_zone_falls_back_to_utc_and_says_so() -> None:
     assert text == "Tue 01 Dec 09:00–10:00 (UTC)"
 
 
-@pytest.mark.parametrize("width", [80, 100, 119, 120, 160, 200])
+@pytest.mark.parametrize("width", [80, 100, 109, 110, 116, 160, 200])
 def test_columns_fill_but_never_overflow_the_table(width: int) -> None:
     plan = plan_columns(width)
     used = sum(c.width + 2 for c in plan) + 2  # padding either side, scrollbar
     assert used == width
     assert [c.key for c in plan][-3:] == ["stage", "applied", "interviews"]
-    assert ("email" in [c.key for c in plan]) is (width >= 120)
+    assert ("email" in [c.key for c in plan]) is (width >= WIDE)
 
 
 def test_columns_at_80_leave_room_for_names_and_titles() -> None:

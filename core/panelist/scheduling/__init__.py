@@ -21,12 +21,13 @@ from panelist.scheduling.errors import (
     SlotTaken,
 )
 from panelist.scheduling.executor import OnStep, StepEvent
-from panelist.scheduling.notices import Notice, list_notices, mark_notice_read
+from panelist.scheduling.notices import mark_notice_read
 from panelist.scheduling.records import InterviewRecord, ParticipantRecord, load_interview
 from panelist.scheduling.reminders import ReminderRun, mark_evaluation_done, run_due_reminders
 from panelist.scheduling.requests import InterviewRequest, ParticipantRequest, ReminderPolicy
 from panelist.scheduling.retry import RetryPolicy
 from panelist.scheduling.service import KEEP, ResumeReport, SchedulingService
+from panelist.services.notices import Notice, list_notices
 
 __all__ = [
     "KEEP",

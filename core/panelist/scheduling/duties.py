@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from panelist.errors import PanelistError
 from panelist.mail.transport import MailTransport
-from panelist.scheduling.records import to_text
 from panelist.scheduling.reminders import run_due_reminders
 from panelist.scheduling.service import SchedulingService
+from panelist.storage.instants import to_text
 from panelist.workspace import Workspace
 
 

@@ -32,8 +32,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from panelist.scheduling.records import to_text
 from panelist.scheduling.transaction import immediate
+from panelist.storage.instants import to_text
 
 
 class Kind(enum.StrEnum):

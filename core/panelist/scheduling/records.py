@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -12,15 +12,7 @@ from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, 
 from panelist.providers.events import ResponseStatus
 from panelist.scheduling.requests import ReminderPolicy
 from panelist.services.directory import employee_from_row, get_employee
-
-
-def to_text(instant: datetime) -> str:
-    """The storage format of instants: UTC, whole seconds (as the demo writes them)."""
-    return instant.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def from_text(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+from panelist.storage.instants import from_text
 
 
 @dataclass(frozen=True)

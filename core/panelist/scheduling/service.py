@@ -26,12 +26,12 @@ from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, 
 from panelist.permissions import Right, can_view_application, require
 from panelist.providers import CalendarCapability, ResponseStatus
 from panelist.scheduling import mails, outbox
-from panelist.scheduling.errors import InterviewNotOpen, OutboxIncomplete, SchedulingError
+from panelist.scheduling.errors import OutboxIncomplete
 from panelist.scheduling.executor import Executor, OnStep, Stage, StepEvent
 from panelist.scheduling.notices import add_notice
 from panelist.scheduling.outbox import Effect, Kind, OutboxRow
 from panelist.scheduling.recheck import recheck_providers
-from panelist.scheduling.records import InterviewRecord, get_room, load_interview, to_text
+from panelist.scheduling.records import InterviewRecord, get_room, load_interview
 from panelist.scheduling.refs import find_ref, refs_of
 from panelist.scheduling.reminders import plan_reminders, stop_reminders
 from panelist.scheduling.requests import InterviewRequest
@@ -41,13 +41,17 @@ from panelist.scheduling.transaction import immediate
 from panelist.scheduling.validation import (
     Slot,
     check_conflicts,
+    check_move,
     check_request,
+    conflict_problems,
+    is_move,
+    move_slot,
+    open_problems,
     participants_of,
-    room_problems,
-    time_problems,
     verified_account,
 )
 from panelist.services.directory import get_employee
+from panelist.storage.instants import to_text
 from panelist.workspace import Workspace
 
 
@@ -95,10 +99,7 @@ class SchedulingService:
         require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, request.application_id)
         problems = check_request(self.ws, request)
         if not problems:
-            try:
-                check_conflicts(self.db, self._slot(request))
-            except SchedulingError as exc:
-                problems.append(exc)
+            problems += conflict_problems(self.db, self._slot(request))
         return problems
 
     async def invite(self, request: InterviewRequest) -> InterviewRecord:
@@ -322,7 +323,7 @@ class SchedulingService:
         record = load_interview(self.db, interview_id)
         require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
         if record.status is not InterviewStatus.CANCELLED:
-            self._refuse_if_over(record)
+            self._refuse_unless_open(record)
             now = self.ws.clock.now()
             with immediate(self.db):
                 current = load_interview(self.db, interview_id)
@@ -339,6 +340,18 @@ class SchedulingService:
 
     # ------------------------------------------------------------------ reschedule
 
+    def check_reschedule(
+        self,
+        interview_id: int,
+        start: datetime,
+        end: datetime,
+        room_id: int | _Keep | None = KEEP,
+    ) -> list[ValidationError]:
+        """Every rule moving the interview there breaks now, for inline display (no provider
+        is asked); `reschedule` refuses the first of them."""
+        record = self._load_for_change(interview_id)
+        return self._move_problems(record, start, end, room_id)
+
     async def reschedule(
         self,
         interview_id: int,
@@ -349,27 +362,34 @@ class SchedulingService:
     ) -> InterviewRecord:
         """Move the interview: its events, booking and meeting are moved (never copied),
         the candidate gets the new time with a higher SEQUENCE, the old time is kept in
-        the history. Re-checked like a new booking; safe to repeat."""
-        record = self._open_for_change(interview_id)
-        if isinstance(room_id, _Keep):
-            room = record.room
-        else:
-            room = get_room(self.db, room_id) if room_id is not None else None
-        if (record.start, record.end, _id(record.room)) != (start, end, _id(room)):
+        the history. Checked like a new booking (`check_reschedule`, then the providers)
+        before anything is written; safe to repeat."""
+        record = self._load_for_change(interview_id)
+        problems = self._move_problems(record, start, end, room_id)
+        if problems:
+            raise problems[0]
+        wanted = _room_wanted(record, room_id)
+        if is_move(record, start, end, wanted):
+            room = get_room(self.db, wanted) if wanted is not None else None
             await self._move(record, start, end, room)
         await self._work(interview_id)
         return load_interview(self.db, interview_id)
 
+    def _move_problems(
+        self, record: InterviewRecord, start: datetime, end: datetime, room_id: int | _Keep | None
+    ) -> list[ValidationError]:
+        wanted = _room_wanted(record, room_id)
+        return check_move(self.db, record, start, end, wanted, self.ws.clock.now())
+
     async def _move(
         self, record: InterviewRecord, start: datetime, end: datetime, room: Room | None
     ) -> None:
-        people = [p.employee for p in record.participants]
-        problems = time_problems(start, end, None, self.ws.clock.now())
-        problems += room_problems(room, record.method, len(people))
-        if problems:
-            raise problems[0]
-        slot = Slot(start, end, record.timezone, tuple(people), room, record.video_host, record.id)
-        check_conflicts(self.db, slot)
+        """Re-check with the providers, then save the move and queue its effects at once.
+
+        The rules were checked by the caller; conflicts are checked again inside the
+        transaction so that two processes cannot both take the time.
+        """
+        slot = move_slot(record, start, end, room)
         own = {ref.external_id for ref in refs_of(self.db, record.id)}
         await recheck_providers(
             self.ws, slot, self.policy, own_uids=own, video=self._host_of(record)
@@ -472,17 +492,20 @@ class SchedulingService:
 
     # ------------------------------------------------------------------ helpers
 
-    def _open_for_change(self, interview_id: int) -> InterviewRecord:
+    def _load_for_change(self, interview_id: int) -> InterviewRecord:
         record = load_interview(self.db, interview_id)
         require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
-        if record.status is not InterviewStatus.SCHEDULED:
-            raise InterviewNotOpen(interview_id, record.status.label.lower())
-        self._refuse_if_over(record)
         return record
 
-    def _refuse_if_over(self, record: InterviewRecord) -> None:
-        if record.status is InterviewStatus.CLOSED or record.end <= self.ws.clock.now():
-            raise InterviewNotOpen(record.id, "over")
+    def _open_for_change(self, interview_id: int) -> InterviewRecord:
+        record = self._load_for_change(interview_id)
+        self._refuse_unless_open(record)
+        return record
+
+    def _refuse_unless_open(self, record: InterviewRecord) -> None:
+        problems = open_problems(record, self.ws.clock.now())
+        if problems:
+            raise problems[0]
 
     async def _work(self, interview_id: int) -> None:
         problems = await self.executor.run(interview_id)
@@ -610,3 +633,8 @@ def _candidate_invitation(
 
 def _id(room: Room | None) -> int | None:
     return room.id if room is not None else None
+
+
+def _room_wanted(record: InterviewRecord, room_id: int | _Keep | None) -> int | None:
+    """The room a reschedule asks for, KEEP meaning the interview's own."""
+    return _id(record.room) if isinstance(room_id, _Keep) else room_id

@@ -8,6 +8,9 @@ Three layers, cheapest first:
 - `check_conflicts`: other Panelist interviews in the same room, with the same
   host or the same people, run again inside the reserving transaction so that two
   processes cannot both win.
+
+`check_move` is the first layer for a reschedule (SPEC §5): the same time, room and
+conflict rules, applied to an interview that already exists.
 """
 
 from __future__ import annotations
@@ -19,19 +22,22 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from panelist.errors import NotFound, ValidationError
-from panelist.models import Employee, Method, Room
+from panelist.models import Employee, InterviewStatus, Method, Room
 from panelist.scheduling.errors import (
     HostHasOverlappingMeeting,
     HostNotVerified,
+    InterviewNotOpen,
     NoParticipants,
     OrganiserNotResponsible,
     ParticipantWithoutRole,
     RoomTaken,
+    SchedulingError,
     SlotTaken,
 )
-from panelist.scheduling.records import get_room, to_text
+from panelist.scheduling.records import InterviewRecord, get_room
 from panelist.scheduling.requests import InterviewRequest
 from panelist.services.directory import get_employee
+from panelist.storage.instants import to_text
 from panelist.timezones import get_zone
 from panelist.workspace import Workspace
 
@@ -138,6 +144,8 @@ def time_problems(
 ) -> list[ValidationError]:
     if start.tzinfo is None or end.tzinfo is None:
         return [ValidationError("start and end need a timezone", field="start")]
+    if not _storable(start) or not _storable(end):
+        return [ValidationError("that date is out of range", field="start")]
     problems: list[ValidationError] = []
     if end <= start:
         problems.append(ValidationError("the interview must end after it starts", field="end"))
@@ -151,6 +159,15 @@ def time_problems(
         except ValidationError as exc:
             problems.append(exc)
     return problems
+
+
+def _storable(moment: datetime) -> bool:
+    """Instants are stored in UTC: 9999-12-31 in a zone west of UTC has no UTC date."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _method_problems(
@@ -223,44 +240,55 @@ def check_conflicts(db: Database, slot: Slot) -> None:
 
     Run it inside the transaction that books, so the answer holds when it commits.
     """
+    problems = conflict_problems(db, slot)
+    if problems:
+        raise problems[0]
+
+
+def conflict_problems(db: Database, slot: Slot) -> list[SchedulingError]:
+    """Every clash with other scheduled interviews: the room, then the host, then people."""
     window = {
         "start": to_text(slot.start),
         "end": to_text(slot.end),
         "self": slot.exclude_interview or -1,
     }
-    if slot.room is not None:
-        _room_conflict(db, slot, window)
-    if slot.video_host is not None:
-        _host_conflict(db, slot, window)
-    _people_conflicts(db, slot, window)
+    return [
+        *_room_conflict(db, slot, window),
+        *_host_conflict(db, slot, window),
+        *_people_conflicts(db, slot, window),
+    ]
 
 
 _OVERLAP = "i.status = 'scheduled' AND i.start_utc < :end AND i.end_utc > :start AND i.id != :self"
 
 
-def _room_conflict(db: Database, slot: Slot, window: dict[str, object]) -> None:
-    assert slot.room is not None
+def _room_conflict(db: Database, slot: Slot, window: dict[str, object]) -> list[SchedulingError]:
+    if slot.room is None:
+        return []
     row = db.execute(
         f"SELECT i.start_utc, i.end_utc FROM interviews i WHERE i.room_id = :room AND {_OVERLAP}"
         " ORDER BY i.start_utc LIMIT 1",
         window | {"room": slot.room.id},
     ).fetchone()
-    if row is not None:
-        raise RoomTaken(slot.room.name, f"{slot.span(*row)} for another interview")
+    if row is None:
+        return []
+    return [RoomTaken(slot.room.name, f"{slot.span(*row)} for another interview")]
 
 
-def _host_conflict(db: Database, slot: Slot, window: dict[str, object]) -> None:
-    assert slot.video_host is not None
+def _host_conflict(db: Database, slot: Slot, window: dict[str, object]) -> list[SchedulingError]:
+    if slot.video_host is None:
+        return []
     row = db.execute(
         f"SELECT i.start_utc, i.end_utc FROM interviews i WHERE i.video_host_id = :host"
         f" AND i.method = 'video' AND {_OVERLAP} ORDER BY i.start_utc LIMIT 1",
         window | {"host": slot.video_host.id},
     ).fetchone()
-    if row is not None:
-        raise HostHasOverlappingMeeting(slot.video_host.name, slot.span(*row))
+    if row is None:
+        return []
+    return [HostHasOverlappingMeeting(slot.video_host.name, slot.span(*row))]
 
 
-def _people_conflicts(db: Database, slot: Slot, window: dict[str, object]) -> None:
+def _people_conflicts(db: Database, slot: Slot, window: dict[str, object]) -> list[SchedulingError]:
     busy = []
     for person in slot.participants:
         row = db.execute(
@@ -271,8 +299,7 @@ def _people_conflicts(db: Database, slot: Slot, window: dict[str, object]) -> No
         ).fetchone()
         if row is not None:
             busy.append(f"{person.name} has another interview {slot.span(*row)}")
-    if busy:
-        raise SlotTaken(busy)
+    return [SlotTaken(busy)] if busy else []
 
 
 def absences(db: Database, slot: Slot) -> list[str]:
@@ -293,3 +320,63 @@ def absences(db: Database, slot: Slot) -> list[str]:
 
 def participants_of(db: Database, ids: Iterable[int]) -> tuple[Employee, ...]:
     return tuple(get_employee(db, eid) for eid in ids)
+
+
+# ---------------------------------------------------------------------- moving an interview
+
+
+def open_problems(record: InterviewRecord, now: datetime) -> list[ValidationError]:
+    """Only a scheduled interview that has not ended may still change (SPEC §4, §5)."""
+    if record.status is not InterviewStatus.SCHEDULED:
+        return [InterviewNotOpen(record.id, record.status.label.lower())]
+    if record.end <= now:
+        return [InterviewNotOpen(record.id, "over")]
+    return []
+
+
+def is_move(record: InterviewRecord, start: datetime, end: datetime, room_id: int | None) -> bool:
+    """False when the time and room are the ones the interview has."""
+    current = record.room.id if record.room is not None else None
+    return (record.start, record.end, current) != (start, end, room_id)
+
+
+def move_slot(record: InterviewRecord, start: datetime, end: datetime, room: Room | None) -> Slot:
+    """The interview at its new time and room; its own bookings are no conflict."""
+    people = tuple(p.employee for p in record.participants)
+    return Slot(start, end, record.timezone, people, room, record.video_host, record.id)
+
+
+def check_move(
+    db: Database,
+    record: InterviewRecord,
+    start: datetime,
+    end: datetime,
+    room_id: int | None,
+    now: datetime,
+) -> list[ValidationError]:
+    """Every rule moving `record` to start–end in `room_id` breaks, in form order.
+
+    Keeping the time and room is no move: repeating a reschedule only finishes its
+    outbox, so then only whether the interview is still open counts.
+    """
+    problems = open_problems(record, now)
+    if problems or not is_move(record, start, end, room_id):
+        return problems
+    problems += time_problems(start, end, None, now)
+    timed = not problems  # overlaps of a backwards or past span mean nothing
+    room = _known_room(db, room_id, problems)
+    problems += room_problems(room, record.method, len(record.participants))
+    if timed:
+        problems += conflict_problems(db, move_slot(record, start, end, room))
+    return problems
+
+
+def _known_room(db: Database, room_id: int | None, problems: list[ValidationError]) -> Room | None:
+    """The room, or None with a problem added when there is no such room."""
+    if room_id is None:
+        return None
+    try:
+        return get_room(db, room_id)
+    except NotFound:
+        problems.append(ValidationError(f"no room {room_id}", field="room"))
+        return None

@@ -1,8 +1,11 @@
-"""Interviews of an application, read for display; statuses are derived here, once."""
+"""Interviews read for display (of an application; the user's upcoming ones); statuses are
+derived here, once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from panelist.models import (
     CandidateStatus,
@@ -11,8 +14,10 @@ from panelist.models import (
     Method,
     ParticipantSummary,
 )
+from panelist.permissions import visible_applications_sql
 from panelist.providers.events import ResponseStatus
 from panelist.services.applications import get_application
+from panelist.storage.instants import to_text
 from panelist.workspace import Workspace
 
 
@@ -25,56 +30,82 @@ def effective_status(stored: InterviewStatus, end: datetime, now: datetime) -> I
 
 def interviews_for_application(ws: Workspace, application_id: int) -> list[InterviewSummary]:
     get_application(ws, application_id)  # raises NotFound unless visible
+    return _summaries(ws, "i.application_id = ? ORDER BY i.start_utc DESC", [application_id])
+
+
+def upcoming_interviews(ws: Workspace, limit: int = 20) -> list[InterviewSummary]:
+    """The user's scheduled interviews that have not ended (one in progress included), as
+    organiser or participant, soonest first; only those whose application they may see."""
+    visible, params = visible_applications_sql(ws.db, ws.user.id)
+    where = f"""
+        i.status = 'scheduled' AND i.end_utc > :now AND {visible}
+        AND (i.organiser_id = :me OR EXISTS (SELECT 1 FROM interview_participants p
+                                              WHERE p.interview_id = i.id AND p.employee_id = :me))
+        ORDER BY i.start_utc, i.id LIMIT :limit
+    """
+    now = to_text(ws.clock.now())
+    return _summaries(ws, where, {**params, "now": now, "me": ws.user.id, "limit": limit})
+
+
+def _summaries(
+    ws: Workspace, where: str, params: Sequence[object] | dict[str, object]
+) -> list[InterviewSummary]:
+    """Interviews read for display; `where` is the SQL after WHERE (with any ORDER BY), over
+    aliases i (interviews) and a (applications). Callers check visibility."""
     rows = ws.db.execute(
         """
-        SELECT i.id, coalesce(t.name, 'Interview'), o.name, i.start_utc, i.end_utc, i.timezone,
-               i.method, i.video_provider, i.video_link, r.name, i.status, i.candidate_status
+        SELECT i.id, i.application_id, coalesce(t.name, 'Interview'), o.name, i.start_utc,
+               i.end_utc, i.timezone, i.method, i.video_provider, i.video_link, r.name,
+               i.status, i.candidate_status, c.name
           FROM interviews i
           JOIN employees o ON o.id = i.organiser_id
+          JOIN applications a ON a.id = i.application_id
+          JOIN candidates c ON c.id = a.candidate_id
           LEFT JOIN interview_types t ON t.id = i.type_id
           LEFT JOIN rooms r ON r.id = i.room_id
-         WHERE i.application_id = ?
-         ORDER BY i.start_utc DESC
-        """,
-        [application_id],
+         WHERE """
+        + where,
+        params,
     ).fetchall()
     now = ws.clock.now()
-    result = []
-    for row in rows:
-        (
-            iid,
-            type_name,
-            organiser,
-            start,
-            end,
-            tz,
-            method,
-            provider,
-            link,
-            room,
-            status,
-            candidate_status,
-        ) = row
-        start_dt, end_dt = datetime.fromisoformat(start), datetime.fromisoformat(end)
-        result.append(
-            InterviewSummary(
-                id=iid,
-                application_id=application_id,
-                type_name=type_name,
-                organiser_name=organiser,
-                start=start_dt,
-                end=end_dt,
-                timezone=tz,
-                method=Method(method),
-                video_provider=provider,
-                video_link=link,
-                room_name=room,
-                status=effective_status(InterviewStatus(status), end_dt, now),
-                candidate_status=CandidateStatus(candidate_status),
-                participants=_participants(ws, iid),
-            )
-        )
-    return result
+    return [_summary(ws, row, now) for row in rows]
+
+
+def _summary(ws: Workspace, row: tuple[Any, ...], now: datetime) -> InterviewSummary:
+    (
+        iid,
+        application_id,
+        type_name,
+        organiser,
+        start,
+        end,
+        tz,
+        method,
+        provider,
+        link,
+        room,
+        status,
+        candidate_status,
+        candidate_name,
+    ) = row
+    start_dt, end_dt = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    return InterviewSummary(
+        id=iid,
+        application_id=application_id,
+        type_name=type_name,
+        organiser_name=organiser,
+        start=start_dt,
+        end=end_dt,
+        timezone=tz,
+        method=Method(method),
+        video_provider=provider,
+        video_link=link,
+        room_name=room,
+        status=effective_status(InterviewStatus(status), end_dt, now),
+        candidate_status=CandidateStatus(candidate_status),
+        participants=_participants(ws, iid),
+        candidate_name=candidate_name,
+    )
 
 
 def _participants(ws: Workspace, interview_id: int) -> tuple[ParticipantSummary, ...]:

@@ -1,10 +1,11 @@
-"""Recruiting → Applications: search, filter by job and stage, open one with Enter."""
+"""Recruiting → Applications: search, filter by job and stage, open one with Enter; beside
+the list, the Status pane with the user's upcoming interviews and notices."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -15,9 +16,13 @@ from panelist.errors import PanelistError
 from panelist.models import ApplicationSummary, Stage
 from panelist.services.applications import ApplicationFilter, list_applications, list_jobs
 from panelist_tui.widgets.application_table import ApplicationTable
+from panelist_tui.widgets.status_pane import StatusPane
 
 if TYPE_CHECKING:
     from panelist_tui.app import PanelistApp
+
+WIDE = 120
+"""From this many columns on, the Status pane shows by itself (u toggles it at any width)."""
 
 
 class ApplicationsScreen(Screen[None]):
@@ -25,12 +30,19 @@ class ApplicationsScreen(Screen[None]):
 
     app: PanelistApp
 
+    # Textual types this `ClassVar[...] | None`, which mypy reads as an instance variable.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
+        (0, "-narrow"),
+        (WIDE, "-wide"),
+    ]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", tooltip="Search by name, email or job"),
         Binding("s", "cycle_stage(1)", "Stage", tooltip="Next stage filter"),
         Binding("S", "cycle_stage(-1)", "Previous stage", show=False),
         Binding("j", "cycle_job(1)", "Job", tooltip="Next job filter"),
         Binding("J", "cycle_job(-1)", "Previous job", show=False),
+        Binding("u", "toggle_status", "Upcoming", tooltip="Your interviews and notices: show/hide"),
         Binding("c", "clear_filters", "Clear", tooltip="Clear the search and the filters"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("down", "focus_table", "From the search box to the list", show=False),
@@ -49,7 +61,9 @@ class ApplicationsScreen(Screen[None]):
             yield Select[Stage](
                 [(stage.label, stage) for stage in Stage], prompt="All stages", id="stage-filter"
             )
-        yield ApplicationTable(self.app.glyphs, id="applications")
+        with Horizontal(id="home-body"):
+            yield ApplicationTable(self.app.glyphs, id="applications")
+            yield StatusPane(id="status-pane")
         yield Static(id="summary")
         yield Footer()
 
@@ -58,6 +72,10 @@ class ApplicationsScreen(Screen[None]):
     @property
     def table(self) -> ApplicationTable:
         return self.query_one(ApplicationTable)
+
+    @property
+    def status_pane(self) -> StatusPane:
+        return self.query_one(StatusPane)
 
     @property
     def search_input(self) -> Input:
@@ -92,10 +110,15 @@ class ApplicationsScreen(Screen[None]):
         self._load_jobs()
         self.table.focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Narrower than that, every key fits in the footer only without the padding.
+        self.query_one(Footer).compact = event.size.width < WIDE
+
     def on_screen_resume(self) -> None:
         # The first time right after mounting; later back from an application (or the
         # palette), as counts may have changed meanwhile.
         self.reload()
+        self.status_pane.reload()
 
     def _load_jobs(self) -> None:
         try:
@@ -191,6 +214,16 @@ class ApplicationsScreen(Screen[None]):
     def action_reload(self) -> None:
         self._load_jobs()
         self.reload()
+        self.status_pane.reload()
+
+    def action_toggle_status(self) -> None:
+        """Show or hide the Status pane, whatever the width, until toggled again."""
+        pane = self.status_pane
+        shown = not pane.display
+        self.set_class(shown, "-status-shown")
+        self.set_class(not shown, "-status-hidden")
+        if not shown and pane.has_focus_within:
+            self.table.focus()
 
     # ----------------------------------------------------------------- opening
 

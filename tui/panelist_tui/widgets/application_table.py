@@ -14,8 +14,9 @@ from panelist.models import ApplicationSummary
 from panelist_tui.formatting import applied_on, fit
 from panelist_tui.glyphs import Glyphs
 
-WIDE = 120
-"""From this many columns on, the table adds the candidate's email."""
+WIDE = 110
+"""From this many columns on, the table adds the candidate's email (116 beside the
+Status pane on a 160-column terminal)."""
 
 
 @dataclass(frozen=True)

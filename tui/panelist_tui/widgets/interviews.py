@@ -33,6 +33,11 @@ RESPONSE_STYLE = {
 }
 
 
+def response_text(response: ResponseStatus, glyphs: Glyphs) -> Content:
+    """An attendee's answer: icon and label, in the answer's colour."""
+    return Content.styled(f"{glyphs.response(response)} {response.label}", RESPONSE_STYLE[response])
+
+
 def _participant_lines(
     participants: tuple[ParticipantSummary, ...], glyphs: Glyphs
 ) -> list[Content]:
@@ -56,7 +61,7 @@ def _participant_lines(
                 " " * (name_width - cell_len(name) + 2),
                 (p.role.ljust(role_width), "$text-muted"),
                 "  ",
-                (f"{glyphs.response(p.response)} {p.response.label}", RESPONSE_STYLE[p.response]),
+                response_text(p.response, glyphs),
             )
         )
     return lines
