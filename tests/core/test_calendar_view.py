@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.anyio
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WEEK = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
@@ -81,6 +84,31 @@ async def test_public_holidays_are_in_the_view(ws: Workspace) -> None:
     assert view.people[0].timeline.holidays
     week = await load_calendar_view(ws, [person(ws, "Ana Silva").id], [], *WEEK)
     assert week.holidays == {}
+
+
+async def test_an_opened_holiday_is_free_in_the_grid_and_the_suggestions(ws: Workspace) -> None:
+    christmas = date(2026, 12, 25)
+    people = [person(ws, "Ana Silva").id, person(ws, "Daan de Vries").id]
+    window = (datetime(2026, 12, 21, tzinfo=UTC), datetime(2026, 12, 28, tzinfo=UTC))
+    view = await load_calendar_view(ws, people, [], *window)
+
+    def on_christmas(spans: Iterable[tuple[datetime, datetime]]) -> list[datetime]:
+        return [a for a, _ in spans if a.astimezone(AMSTERDAM).date() == christmas]
+
+    closed = suggest_slots(ws, view, timedelta(hours=1))
+    assert not on_christmas(view.free_spans())
+    assert not on_christmas((s.start, s.end) for s in closed.feasible)
+    opened = suggest_slots(ws, view, timedelta(hours=1), open_holidays=frozenset({christmas}))
+    assert on_christmas(view.free_spans(open_holidays={christmas}))
+    assert on_christmas((s.start, s.end) for s in opened.feasible)
+
+
+async def test_suggestions_give_the_candidates_local_time(ws: Workspace) -> None:
+    view = await load_calendar_view(ws, [person(ws, "Ana Silva").id], [], *WEEK)
+    result = suggest_slots(ws, view, timedelta(hours=1), candidate_zone="Asia/Kolkata")
+    best = result.ranked[0]
+    kolkata = best.start.astimezone(ZoneInfo("Asia/Kolkata"))
+    assert any(f"{kolkata:%H:%M}" in r and "Kolkata" in r for r in best.reasons)
 
 
 async def test_a_calendar_that_is_not_integrated_is_flagged(ws: Workspace) -> None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import io
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
+from panelist.services.applications import list_applications
 from panelist.services.directory import list_employees, list_rooms
+from panelist.services.interview_form import candidate_timezone
 from panelist.workspace import Workspace
 from panelist_tui.app import PanelistApp
 from panelist_tui.messages import ChosenTime
 from panelist_tui.screens.find_time import FindTimeScreen, RoomPicker
-from panelist_tui.widgets.calendar_grid import CalendarGrid
+from panelist_tui.screens.interview_form import InterviewFormScreen
+from panelist_tui.widgets.calendar_grid import CalendarGrid, RowTime
 
 pytestmark = pytest.mark.anyio
 
@@ -47,6 +53,18 @@ async def open_screen(
 
 def grid_text(grid: CalendarGrid) -> str:
     return "\n".join(grid.render_line(y).text for y in range(grid.size.height))
+
+
+def suggestions_text(screen: FindTimeScreen) -> str:
+    """The suggestions panel's lines as drawn at its width (all of them, not only those shown)."""
+    panel = screen.query_one("#ft-suggestions", Static)
+    drawn = io.StringIO()
+    Console(width=panel.content_size.width, file=drawn).print(panel.content)
+    return drawn.getvalue()
+
+
+def notifications(app: PanelistApp) -> list[str]:
+    return [n.message for n in app._notifications]
 
 
 async def test_keys_move_by_the_step_and_shift_stretches(workspace: Workspace) -> None:
@@ -210,3 +228,110 @@ async def test_click_and_drag_set_the_span(workspace: Workspace) -> None:
         assert grid.selection == (start, start + timedelta(hours=1))
         await pilot.click(grid, offset=(10, y + 1))
         assert grid.selection[0] == start + timedelta(minutes=15)
+
+
+async def test_suggestions_show_the_candidates_local_time(workspace: Workspace) -> None:
+    app = PanelistApp(workspace)
+    people = ids(workspace, "Ana Silva", "Daan de Vries")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = FindTimeScreen(people, HOUR, candidate_zone="Asia/Kolkata")
+        await open_screen(pilot, screen, [])
+        assert screen.result is not None and screen.result.ranked
+        first = screen.result.ranked[0]
+        kolkata = first.start.astimezone(ZoneInfo("Asia/Kolkata"))
+        assert any("for the candidate (Kolkata time" in r for r in first.reasons)
+        assert f"candidate {kolkata:%H:%M}" in suggestions_text(screen)
+        # A candidate whose clock shows the recruiter's time gets no second time.
+        same = FindTimeScreen(people, HOUR, candidate_zone="Europe/Berlin")
+        await open_screen(pilot, same, [])
+        assert "candidate" not in suggestions_text(same)
+
+
+async def test_a_candidates_other_weekday_is_named(workspace: Workspace) -> None:
+    kiritimati = ZoneInfo("Pacific/Kiritimati")  # UTC+14: from 11:00 in Amsterdam, the next day
+    app = PanelistApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = FindTimeScreen(ids(workspace, "Ana Silva"), HOUR, candidate_zone=kiritimati.key)
+        await open_screen(pilot, screen, [])
+        assert screen.result is not None
+        slot = next(
+            s
+            for s in screen.result.ranked
+            if s.start.astimezone(kiritimati).date() != s.start.astimezone(AMS).date()
+        )
+        assert f"candidate {slot.start.astimezone(kiritimati):%a %H:%M}" in suggestions_text(screen)
+
+
+async def test_the_form_passes_the_candidates_zone(workspace: Workspace) -> None:
+    application = next(
+        a
+        for a in list_applications(workspace)
+        if candidate_timezone(workspace, a.id) == "America/New_York"
+    )
+    app = PanelistApp(workspace)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        app.push_screen(InterviewFormScreen(application.id))
+        await settle(pilot)
+        app.screen.query_one("#participant-search", Input).focus()
+        await pilot.press(*"Ana Sil", "enter")
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        finder = app.screen
+        assert isinstance(finder, FindTimeScreen), finder
+        assert finder.candidate_zone == ZoneInfo("America/New_York")
+
+
+async def test_o_opens_a_public_holiday_and_closes_it_again(workspace: Workspace) -> None:
+    christmas = date(2026, 12, 25)  # a Friday, a Dutch public holiday
+    app = PanelistApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = FindTimeScreen(ids(workspace, "Ana Silva", "Daan de Vries"), HOUR)
+        grid = await open_screen(pilot, screen, [])
+        await pilot.press("o")  # Monday 23 November: no holiday
+        assert notifications(app)[-1] == "Mon 23 Nov is not a public holiday"
+        assert not screen.opened
+        await pilot.press(*["pagedown"] * 4, *["l"] * 4, "d")
+        await settle(pilot)
+        assert grid.cursor_day == christmas
+
+        def on_christmas() -> list[datetime]:
+            assert screen.result is not None
+            return [
+                s.start
+                for s in screen.result.feasible
+                if s.start.astimezone(AMS).date() == christmas
+            ]
+
+        assert "Public holiday: Christmas Day" in grid_text(grid)
+        assert RowTime.FREE not in grid._row_times[christmas]
+        assert not on_christmas()
+
+        await pilot.press("o")
+        assert screen.opened == {christmas}
+        assert "Public holiday: Christmas Day (opened)" in grid_text(grid)
+        assert RowTime.FREE in grid._row_times[christmas]
+        assert on_christmas()
+        assert notifications(app)[-1] == "Christmas Day (Fri 25 Dec) is open for interviews"
+
+        await pilot.press("o")
+        assert not screen.opened
+        assert "(opened)" not in grid_text(grid)
+        assert RowTime.FREE not in grid._row_times[christmas]
+        assert not on_christmas()
+
+
+async def test_an_opened_holiday_stays_open_in_the_next_load(workspace: Workspace) -> None:
+    christmas = date(2026, 12, 25)
+    app = PanelistApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = FindTimeScreen(
+            ids(workspace, "Ana Silva"), HOUR, initial=datetime(2026, 12, 25, 10, tzinfo=AMS)
+        )
+        grid = await open_screen(pilot, screen, [])
+        await pilot.press("o", "pagedown")
+        await settle(pilot)
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert screen.opened == {christmas}
+        assert RowTime.FREE in grid._row_times[christmas]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual import events
@@ -22,6 +23,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from panelist.models import ApplicationSummary
 from panelist.plugins import build_registry
+from panelist.scheduling import InterviewRecord, load_interview
 from panelist.services.applications import list_applications
 from panelist.services.directory import find_employee_by_email, set_setting
 from panelist.services.interview_form import form_choices
@@ -33,6 +35,7 @@ from panelist_tui.screens.applications import ApplicationsScreen
 from panelist_tui.screens.confirm import ConfirmScreen
 from panelist_tui.screens.find_time import FindTimeScreen, RoomPicker
 from panelist_tui.screens.interview_form import InterviewFormScreen
+from panelist_tui.widgets.interviews import InterviewList
 
 pytestmark = pytest.mark.anyio
 
@@ -471,6 +474,130 @@ async def test_bad_input_is_an_inline_message(
         else:
             # A non-Latin name is found like any other.
             assert "Ελένη" in str(screen.query_one("#participant-matches").render_line(0).text)
+
+
+# ------------------------------------------------------------------ rescheduling
+
+
+def upcoming_in_room(workspace: Workspace, *, besides: int | None = None) -> InterviewRecord:
+    """The first scheduled in-person interview to come with a room (and, for the form,
+    two or more participants), organised by Rosa; `besides`: any other one."""
+    row = workspace.db.execute(
+        "SELECT i.id FROM interviews i WHERE i.status = 'scheduled' AND i.method = 'in_person'"
+        " AND i.room_id IS NOT NULL AND i.start_utc > ? AND i.id != ? AND (? IS NOT NULL"
+        " OR (i.organiser_id = ? AND (SELECT count(*) FROM interview_participants p"
+        " WHERE p.interview_id = i.id) >= 2)) ORDER BY i.start_utc LIMIT 1",
+        [workspace.clock.now().isoformat(), besides or -1, besides, workspace.user.id],
+    ).fetchone()
+    assert row is not None, "the demo has no such interview"
+    return load_interview(workspace.db, row[0])
+
+
+async def open_edit_form(pilot: Pilot[None], record: InterviewRecord) -> InterviewFormScreen:
+    """The interview's card on its application's Interviews tab, then e (the pencil)."""
+    app = pilot.app
+    assert isinstance(app, PanelistApp)
+    await settle(pilot)
+    app.open_application(record.application_id)
+    await settle(pilot)
+    cards = app.screen.query_one(InterviewList)
+    cards.index = next(
+        i
+        for i, card in enumerate(cards.children)
+        if card.interview.id == record.id  # type: ignore[attr-defined]
+    )
+    await pilot.press("e")
+    await settle(pilot)
+    screen = form(pilot)
+    assert screen.editing and screen.record is not None and screen.record.id == record.id
+    return screen
+
+
+def wall(record: InterviewRecord, moment: datetime) -> tuple[str, str]:
+    """The date and time the form shows for `moment` (the interview's own zone)."""
+    local = moment.astimezone(ZoneInfo(record.timezone))
+    return local.date().isoformat(), local.strftime("%H:%M")
+
+
+async def test_rescheduling_shows_cores_problems_inline(
+    workspace: Workspace, maildir: Path
+) -> None:
+    """Too small a room, a room held by another interview then, a time in the past: each
+    under its field with Invite off; put back, Invite is on again. Nothing is moved."""
+    record = upcoming_in_room(workspace)
+    assert record.room is not None
+    people = len(record.participants)
+    small = workspace.db.execute(
+        "SELECT name, capacity FROM rooms WHERE capacity < ? ORDER BY capacity LIMIT 1",
+        [people + 1],
+    ).fetchone()
+    other = upcoming_in_room(workspace, besides=record.id)
+    assert other.room is not None and other.room.capacity > people
+    app = PanelistApp(workspace, ascii=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_edit_form(pilot, record)
+        invite = screen.query_one("#invite", Button)
+        assert screen.errors == {} and not invite.disabled  # as booked: nothing to fix
+
+        await choose(pilot, "#room", f"{small[0]} ({small[1]})")
+        assert f"{small[0]} seats {small[1]}" in error_text(pilot, "room")
+        assert invite.disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen  # refused: still editing
+        await choose(pilot, "#room", f"{record.room.name} ({record.room.capacity})")
+        assert screen.errors == {} and not invite.disabled
+
+        # Into the other interview's room at its time.
+        await choose(pilot, "#room", f"{other.room.name} ({other.room.capacity})")
+        day, start = wall(record, other.start)
+        _, end = wall(record, other.end)
+        for selector, text in (("#date", day), ("#start", start), ("#end", end)):
+            await type_into(pilot, selector, text)
+        assert f"{other.room.name} is booked" in error_text(pilot, "room")
+        assert "for another interview" in error_text(pilot, "room")
+        assert invite.disabled
+
+        # Back to its own room and time, then a day in the past.
+        await choose(pilot, "#room", f"{record.room.name} ({record.room.capacity})")
+        day, start = wall(record, record.start)
+        _, end = wall(record, record.end)
+        for selector, text in (("#date", day), ("#start", start), ("#end", end)):
+            await type_into(pilot, selector, text)
+        assert screen.errors == {} and not invite.disabled
+        await type_into(pilot, "#date", "2026-11-20")
+        assert "must start in the future" in error_text(pilot, "time")
+        assert invite.disabled
+        await type_into(pilot, "#date", day)
+        assert error_text(pilot, "time") == "" and not invite.disabled
+    assert load_interview(workspace.db, record.id).sequence == record.sequence
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("#date", "", "enter a date"),
+        ("#date", "x" * 300, "write the date as YYYY-MM-DD"),
+        ("#date", "2025-11-25", "must start in the future"),
+        ("#date", "9999-12-31", ""),
+        ("#start", "", "enter the start time"),
+        ("#end", "00:01", "must end after it starts"),
+    ],
+    ids=["empty-date", "very-long-date", "past-date", "last-day", "empty-start", "end-first"],
+)
+async def test_bad_input_while_rescheduling_is_an_inline_message(
+    workspace: Workspace, maildir: Path, field: str, text: str, message: str
+) -> None:
+    record = upcoming_in_room(workspace)
+    app = PanelistApp(workspace, ascii=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_edit_form(pilot, record)
+        await type_into(pilot, field, text)
+        await settle(pilot)
+        assert app.screen is screen and app.is_running
+        if message:
+            assert message in error_text(pilot, "time")
+            assert screen.query_one("#invite", Button).disabled
 
 
 def test_card_shows_the_candidates_local_time_when_it_differs() -> None:

@@ -141,6 +141,13 @@ class ZoneOffsets:
                     pairs.append((first, last))
         return pairs
 
+    def wall_spans(self, start: int, end: int) -> list[Pair]:
+        """The local times the clock shows during the instants [start, end), one span per
+        stretch of constant offset: the inverse of `local_span`. Over a fall-back overlap
+        the spans overlap (the clock shows the repeated hour twice); over a spring-forward
+        gap they leave it out (the clock never shows it)."""
+        return [(lo + offset, hi + offset) for lo, hi, offset in self.segments(start, end)]
+
     def first_instant(self, local: int) -> int:
         """The first instant at which the local clock shows `local` or a later time."""
         for lo, hi, offset in self.segments(local - _OFFSET_MARGIN, local + _OFFSET_MARGIN):
@@ -214,15 +221,17 @@ def zone_offsets(name: str) -> ZoneOffsets:
 def resolve_local(local: datetime, zone_name: str, *, strict: bool = False) -> datetime:
     """A naive wall-clock time in `zone_name` as an aware UTC instant, by the module's rule.
 
-    Ambiguous times (a fall-back overlap) give their first occurrence. A time in a
-    spring-forward gap gives the moment the clocks jump, or, with `strict`, a
-    `ValidationError` saying so: use that for times a person typed.
+    Ambiguous times (a fall-back overlap) give their first occurrence, or the second
+    when `local.fold` is 1, as zoneinfo reads it: a wall time taken from an instant
+    (`astimezone`) round-trips. A time in a spring-forward gap gives the moment the
+    clocks jump, or, with `strict`, a `ValidationError` saying so: use that for times a
+    person typed.
     """
     zone = get_zone(zone_name)
     naive = local.replace(tzinfo=None)
-    first = naive.replace(tzinfo=zone, fold=0)
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive:
-        return first.astimezone(UTC)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive:
+        return aware.astimezone(UTC)
     offsets = zone_offsets(zone_name)
     jump = offsets.first_instant(local_minutes_ceil(naive))
     if strict:

@@ -112,15 +112,19 @@ class CalendarView:
         return sorted(fitting, key=lambda r: (r.room.capacity, r.room.name))
 
     def free_spans(
-        self, room_ids: Collection[int] | None = None
+        self,
+        room_ids: Collection[int] | None = None,
+        open_holidays: Collection[date] = frozenset(),
     ) -> list[tuple[datetime, datetime]]:
-        """Where every person is free and working (no holiday) and, when rooms are shown, at
+        """Where every person is free and working (no holiday, except those the recruiter
+        opened: `open_holidays`, as in `suggest_slots`) and, when rooms are shown, at
         least one of them (those in `room_ids`, default all) is free."""
         start, end = minutes_ceil(self.start), minutes_floor(self.end)
         sets: list[IntervalSet] = []
         for person in self.people:
             t = person.timeline
-            free = IntervalSet.span(start, end).difference(t.hard.union(t.holiday_busy()))
+            busy = t.hard.union(t.holiday_busy(open_holidays))
+            free = IntervalSet.span(start, end).difference(busy)
             if t.working is not None:
                 free = free.intersection(t.working)
             sets.append(free)

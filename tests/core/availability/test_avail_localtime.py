@@ -127,6 +127,14 @@ def test_an_ambiguous_time_is_its_first_occurrence() -> None:
     assert resolved == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST, not CET
 
 
+def test_fold_picks_the_second_pass_through_the_repeated_hour() -> None:
+    second = datetime(2026, 10, 25, 2, 30, fold=1)
+    assert resolve_local(second, "Europe/Amsterdam") == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    # A time in a gap has no second pass: fold changes nothing there.
+    gap = datetime(2026, 3, 29, 2, 30, fold=1)
+    assert resolve_local(gap, "Europe/Amsterdam") == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+
+
 def test_an_ordinary_time_resolves_plainly() -> None:
     assert resolve_local(datetime(2026, 12, 7, 9, 0), "Asia/Kolkata") == datetime(
         2026, 12, 7, 3, 30, tzinfo=UTC
@@ -147,6 +155,27 @@ def test_offsets_change_exactly_at_the_transition() -> None:
     assert offsets.offset_at(change) == -300
     pieces = offsets.segments(change - 60, change + 60)
     assert pieces == [(change - 60, change, -240), (change, change + 60, -300)]
+
+
+def test_wall_spans_show_the_repeated_hour_twice_and_skip_the_gap() -> None:
+    offsets = zone_offsets("Europe/Amsterdam")
+    autumn = local_minutes(date(2026, 10, 25))
+    # 01:30 CEST until 02:30 CET: the clock runs 01:30-03:00, then 02:00-02:30 again.
+    start, end = (
+        minutes(datetime(2026, 10, 24, 23, 30, tzinfo=UTC)),
+        minutes(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+    )
+    assert offsets.wall_spans(start, end) == [
+        (autumn + 90, autumn + 180),
+        (autumn + 120, autumn + 150),
+    ]
+    spring = local_minutes(date(2026, 3, 29))
+    # 01:30 CET until 03:30 CEST is one hour: the clock never shows 02:00-03:00.
+    start = minutes(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
+    assert offsets.wall_spans(start, start + 60) == [
+        (spring + 90, spring + 120),
+        (spring + 180, spring + 210),
+    ]
 
 
 def test_a_local_day_with_a_repeated_hour_lasts_25_hours() -> None:
@@ -232,3 +261,28 @@ def test_a_local_span_is_every_minute_the_clock_shows_it(
         if local_start <= local_minutes(local) < local_start + length
     }
     assert as_minutes(pairs) == shown
+
+
+@CLOCK
+@given(st.sampled_from(ZONES), st.sampled_from(TRANSITIONS), st.integers(-600, 600))
+def test_a_wall_time_read_from_an_instant_resolves_back_to_it(
+    zone: str, transition: datetime, offset: int
+) -> None:
+    instant = minutes(transition) + offset
+    wall = datetime.fromtimestamp(instant * 60, ZoneInfo(zone)).replace(tzinfo=None)
+    assert minutes(resolve_local(wall, zone)) == instant
+
+
+@CLOCK
+@given(
+    st.sampled_from(ZONES),
+    st.sampled_from(TRANSITIONS),
+    st.integers(-600, 600),
+    st.integers(1, 400),
+)
+def test_wall_spans_are_every_reading_of_the_clock(
+    zone: str, transition: datetime, offset: int, length: int
+) -> None:
+    lo = minutes(transition) + offset
+    readings = {local_minutes(local) for local in local_readings(zone, lo, lo + length)}
+    assert as_minutes(zone_offsets(zone).wall_spans(lo, lo + length)) == readings

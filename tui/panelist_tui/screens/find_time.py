@@ -1,8 +1,10 @@
 """Find a time in the calendar (SPEC §2 step 4, §3): the grid, ranked suggestions, a room.
 
-The interview form pushes `FindTimeScreen(employee_ids, duration, room_ids, initial)`
-and receives a `ChosenTime` (or None when the recruiter backs out). Calendars
-are read by core in a worker; provider errors become notifications.
+The interview form pushes `FindTimeScreen(employee_ids, duration, room_ids, initial,
+candidate_zone)` and receives a `ChosenTime` (or None when the recruiter backs out).
+Calendars are read by core in a worker; provider errors become notifications. The
+candidate's zone ranks the suggestions (core prefers their daytime) and shows their
+local time beside each; public holidays block until the recruiter opens one (`o`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.console import Group
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -31,6 +34,7 @@ from panelist.services.calendar_view import (
     suggest_slots,
 )
 from panelist.services.directory import list_rooms
+from panelist.timezones import zone_or_none
 from panelist_tui.messages import ChosenTime
 from panelist_tui.widgets.calendar_grid import CalendarGrid, describe_span, legend, week_start
 
@@ -99,7 +103,8 @@ class FindTimeScreen(Screen[ChosenTime | None]):
     FindTimeScreen #ft-body { height: 1fr; }
     FindTimeScreen #ft-suggestions { padding: 0 1; background: $panel; overflow: hidden; }
     FindTimeScreen.-wide #ft-body { layout: horizontal; }
-    FindTimeScreen.-wide #ft-suggestions { width: 44; height: 1fr; }
+    /* 48 columns: a slot and the candidate's time with their weekday fit on one line. */
+    FindTimeScreen.-wide #ft-suggestions { width: 50; height: 1fr; }
     FindTimeScreen.-narrow #ft-body { layout: vertical; }
     FindTimeScreen.-narrow #ft-suggestions { height: 5; width: 1fr; }
     """
@@ -108,6 +113,12 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         Binding("n", "suggestion(1)", "Next slot", tooltip="Jump to the next suggestion"),
         Binding("p", "suggestion(-1)", "Prev slot", tooltip="Jump to the previous suggestion"),
         Binding("r", "room", "Room", tooltip="Choose a room free for the span"),
+        Binding(
+            "o",
+            "open_holiday",
+            "Open holiday",
+            tooltip="Open or close the public holiday on the cursor's day for interviews",
+        ),
         Binding("escape", "cancel", "Cancel", tooltip="Back without choosing a time"),
     ]
 
@@ -117,12 +128,17 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         duration: timedelta,
         room_ids: list[int] | None = None,
         initial: datetime | None = None,
+        candidate_zone: str | None = None,
     ) -> None:
         super().__init__()
         self.employee_ids = list(employee_ids)
         self.duration = duration
         self.room_ids = list(room_ids) if room_ids is not None else None
         self.initial = initial
+        # An unknown zone only loses the candidate's times; it never stops the search.
+        self.candidate_zone = zone_or_none(candidate_zone) if candidate_zone else None
+        self.opened: set[date] = set()
+        """Public holidays the recruiter opened for interviews (`o`)."""
         self.full: CalendarView | None = None
         self.result: FinderResult | None = None
         self.index = -1
@@ -165,15 +181,7 @@ class FindTimeScreen(Screen[ChosenTime | None]):
             if rooms is None:
                 rooms = [room.id for room in list_rooms(ws.db)]
             view = await load_calendar_view(ws, self.employee_ids, rooms, start, end)
-            result = suggest_slots(
-                ws,
-                view,
-                self.duration,
-                SUGGESTION_STEP,
-                self.room_ids,
-                window_start=start,
-                window_end=end,
-            )
+            result = self._suggest(view)
         except PanelistError as error:
             self.app.notify(str(error), title="Calendars", severity="error", timeout=8)
             self.grid.loading = False
@@ -185,6 +193,18 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         self.grid.loading = False
         self._show_view()
         self._show_suggestions()
+
+    def _suggest(self, view: CalendarView) -> FinderResult:
+        """Ranked slots over the whole loaded view, with the opened holidays open."""
+        return suggest_slots(
+            self.app.workspace,
+            view,
+            self.duration,
+            SUGGESTION_STEP,
+            self.room_ids,
+            candidate_zone=self.candidate_zone.key if self.candidate_zone else None,
+            open_holidays=frozenset(self.opened),
+        )
 
     def _shown(self) -> CalendarView | None:
         """The view as the grid draws it: the people, and the chosen room only."""
@@ -198,7 +218,8 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         if shown is None:
             return
         ws = self.app.workspace
-        self.grid.show(shown, shown.free_spans(), ws.clock.now())
+        free = shown.free_spans(open_holidays=self.opened)
+        self.grid.show(shown, free, ws.clock.now(), opened=self.opened)
         self.query_one("#ft-legend", Static).update(
             legend(shown, self.grid.colours, self.app.glyphs)
         )
@@ -219,27 +240,41 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         count = len(result.ranked)
         current = self.index if self.index >= 0 else None
         heading = "Suggestions (n/p)" if current is None else f"Suggestion {current + 1}/{count}"
-        text.append(f"{heading}\n", Style(bold=True))
+        lines = [Text(heading, Style(bold=True))]
         order = list(range(count))
         if current is not None:
             order = [current] + [i for i in order if i != current]
         for i in order:
             slot = result.ranked[i]
             mark = ">" if i == current else " "
-            text.append(f"{mark}{i + 1:>2} {self._slot_label(slot)}\n", Style(bold=i == current))
+            label = f"{mark}{i + 1:>2} {self._slot_label(slot)}"
+            # One line per slot, cut rather than wrapped: what goes is the room, at the end
+            # (the current slot's reasons name it too).
+            style = Style(bold=i == current)
+            lines.append(Text(label, style, no_wrap=True, overflow="ellipsis"))
             if i == current:
-                text.append(f"    {'; '.join(slot.reasons)}\n", Style(dim=True))
-        panel.update(text)
+                lines.append(Text(f"    {'; '.join(slot.reasons)}", Style(dim=True)))
+        panel.update(Group(*lines))
 
     def _slot_label(self, slot: Slot) -> str:
-        zone = self.grid.zone
-        label = describe_span(
-            slot.start.astimezone(zone), slot.end.astimezone(zone), self.app.glyphs
-        )
+        label = describe_span(slot.start, slot.end, self.app.glyphs, self.grid.zone)
+        label += self._candidate_time(slot)
         if slot.rooms and self.full is not None:
             names = {r.key: r.room.name for r in self.full.rooms}
             label += f" {self.app.glyphs.separator} {names.get(slot.rooms[0], slot.rooms[0])}"
         return label
+
+    def _candidate_time(self, slot: Slot) -> str:
+        """The candidate's local start (" · candidate 14:30") when their clock shows another
+        time than the grid's, with their weekday when that differs too."""
+        if self.candidate_zone is None:
+            return ""
+        ours = slot.start.astimezone(self.grid.zone)
+        theirs = slot.start.astimezone(self.candidate_zone)
+        if theirs.replace(tzinfo=None) == ours.replace(tzinfo=None):
+            return ""
+        day = f"{theirs:%a} " if theirs.date() != ours.date() else ""
+        return f" {self.app.glyphs.separator} candidate {day}{theirs:%H:%M}"
 
     # ----------------------------------------------------------------- grid messages
 
@@ -286,13 +321,29 @@ class FindTimeScreen(Screen[ChosenTime | None]):
             return
         start, end = self.grid.selection
         rooms = self.full.free_rooms(start, end, len(self.employee_ids) + 1)
-        span = describe_span(start, end, self.app.glyphs)
+        span = describe_span(start, end, self.app.glyphs, self.grid.zone)
 
         def chosen(room_id: int | None) -> None:
             self.room_id = room_id
             self._show_view()
 
         self.app.push_screen(RoomPicker(rooms, span), chosen)
+
+    def action_open_holiday(self) -> None:
+        """Open the cursor's day for interviews despite its public holiday, or close it."""
+        if self.full is None:
+            return
+        day = self.grid.cursor_day
+        name = self.full.holidays.get(day)
+        if name is None:
+            self.app.notify(f"{day:%a %d %b} is not a public holiday", timeout=3)
+            return
+        self.opened ^= {day}
+        state = "open for interviews" if day in self.opened else "closed again"
+        self.app.notify(f"{name} ({day:%a %d %b}) is {state}", timeout=3)
+        self.result, self.index = self._suggest(self.full), -1
+        self._show_view()
+        self._show_suggestions()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,7 +1,8 @@
 """New interview and edit (reschedule) interview: the form of SPEC §2.2–2.9 and §5.
 
 The form decides nothing itself: the choices come from
-`panelist.services.interview_form`, the rules from `SchedulingService.check`, and
+`panelist.services.interview_form`, the rules from `SchedulingService.check` (a new
+interview) or `check_reschedule` (moving one), and
 booking from `SchedulingService.invite` / `reschedule`, run in a worker so that the
 screen keeps answering while providers are asked.
 """
@@ -47,7 +48,6 @@ from panelist.scheduling import (
     StepEvent,
     load_interview,
 )
-from panelist.scheduling.validation import time_problems
 from panelist.services.directory import get_employee
 from panelist.services.interview_form import (
     FormChoices,
@@ -669,16 +669,9 @@ class InterviewFormScreen(Screen[int | None]):
         if self.choices is None:
             return False
         request, errors = self.build_request()
-        if self.editing:
-            errors = self._reschedule_problems(errors)
-        elif request is not None:
-            try:
-                problems = self.app.scheduling_service(mail=False).check(request)
-            except PanelistError as error:
-                problems = [ValidationError(str(error))]
-            for problem in problems:
-                target = ERROR_TARGETS.get(problem.field or "", "general")
-                errors.setdefault(target, []).append(str(problem))
+        for problem in self._core_problems(request):
+            target = ERROR_TARGETS.get(problem.field or "", "general")
+            errors.setdefault(target, []).append(str(problem))
         self.errors = errors
         for target in {*ERROR_TARGETS.values(), "general"}:
             self._show_errors_for(target, errors.get(target, []))
@@ -686,13 +679,22 @@ class InterviewFormScreen(Screen[int | None]):
         self._refresh_invite()
         return not errors
 
-    def _reschedule_problems(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _core_problems(self, request: InterviewRequest | None) -> list[ValidationError]:
+        """Core's verdict on what the form describes: a new interview, or this one moved.
+
+        A move needs only the time and room, so its check does not wait for the rest of
+        the form (fields that are locked while rescheduling).
+        """
         start, end, _ = self._span()
-        if start is not None and end is not None:
-            now = self.app.workspace.clock.now()
-            for problem in time_problems(start, end, None, now):
-                errors.setdefault("time", []).append(str(problem))
-        return errors
+        try:
+            service = self.app.scheduling_service(mail=False)
+            if self.record is None:
+                return service.check(request) if request is not None else []
+            if start is None or end is None:
+                return []
+            return service.check_reschedule(self.record.id, start, end, self._value("#room"))
+        except PanelistError as error:
+            return [ValidationError(str(error))]
 
     def _show_errors_for(self, target: str, messages: list[str]) -> None:
         line = self.query_one(f"#{target}-error", Static)
@@ -723,6 +725,7 @@ class InterviewFormScreen(Screen[int | None]):
             duration=self.duration,
             room_ids=[room] if isinstance(room, int) else None,
             initial=start,
+            candidate_zone=self.choices.candidate_timezone if self.choices else None,
         )
         self.app.push_screen(screen, self._time_chosen)
 

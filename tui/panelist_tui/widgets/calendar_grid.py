@@ -10,11 +10,21 @@ in the day view); columns are days (week view, each split into one lane per
 calendar) or calendars (day view). What it shows comes from core
 (`CalendarView`): events already filtered for privacy, absences as "Absent",
 holidays, free spans.
+
+Rows are wall-clock times, and on a DST change day they follow core's rule
+(`panelist.availability.localtime`): a row stands for every instant at which the
+clock shows its time, so the rows of a repeated hour hold both passes (free only
+when both are), the rows the clocks jump over hold none (drawn as skipped, never
+a start), and an event is drawn on the rows the clock shows while it lasts. The
+cursor is an instant: it moves by real time, so it steps over a skipped hour and
+through a repeated one twice, and a wall time picked on a row (mouse, day change)
+resolves to an instant by `resolve_local`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import ClassVar
@@ -31,6 +41,14 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from panelist.availability import IntervalSet, resolve_local
+from panelist.availability.localtime import (
+    local_minutes,
+    minutes_ceil,
+    minutes_floor,
+    to_datetime,
+    zone_offsets,
+)
 from panelist.services.calendar_view import CalendarView, GridEvent
 from panelist_tui.glyphs import Glyphs
 
@@ -46,6 +64,7 @@ ABSENT_BG = "#5f5f5f"
 FREE_BG = "#0f3f1f"
 CURSOR = Style(bgcolor="#d7af00", color="black", bold=True)
 HOLIDAY = Style(color="#ff5f5f", bold=True)
+OPENED_HOLIDAY = Style(color="#5faf5f", italic=True)
 TODAY = Style(reverse=True, bold=True)
 NOW_LABEL = Style(color="#ff5f5f", bold=True)
 DIM = Style(dim=True)
@@ -59,12 +78,25 @@ class GridMarks:
     now: str
     tentative: str
     today: str
+    skipped: str
+    """Fills a row the clocks skip (spring forward)."""
 
     @classmethod
     def of(cls, ascii_only: bool) -> GridMarks:
         if ascii_only:
-            return cls(column="|", now=">", tentative=":", today="*")
-        return cls(column="│", now="▶", tentative="░", today="•")
+            return cls(column="|", now=">", tentative=":", today="*", skipped="/")
+        return cls(column="│", now="▶", tentative="░", today="•", skipped="╱")
+
+
+class RowTime(enum.IntEnum):
+    """What one row of one day holds."""
+
+    BUSY = 0
+    """Someone is busy or not working (or nothing is loaded)."""
+    FREE = 1
+    """Everyone (and a room) is free at every instant the row stands for."""
+    SKIPPED = 2
+    """The clocks jump over this time: no instant shows it."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +138,7 @@ class CalendarGrid(Widget, can_focus=True):
     ]
 
     class TimeSelected(Message):
-        """Enter on the grid: the span under the cursor."""
+        """Enter on the grid: the span under the cursor (UTC instants)."""
 
         def __init__(self, start: datetime, end: datetime) -> None:
             super().__init__()
@@ -142,32 +174,38 @@ class CalendarGrid(Widget, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self.zone = ZoneInfo(zone)
+        self.offsets = zone_offsets(zone)
         self.now = now.astimezone(self.zone)
         self.glyphs = glyphs
         self.marks = GridMarks.of(ascii_only)
         self.mode = mode
         self.view: CalendarView | None = None
         self.free: list[tuple[datetime, datetime]] = []
+        self.opened: frozenset[date] = frozenset()
+        """Public holidays the recruiter opened: drawn as such."""
         self.colours: dict[str, str] = {}
         self.names: dict[str, str] = {}
-        step = self.step
-        first = (start or self.now).astimezone(self.zone)
-        self.cursor_day = first.date()
-        minutes = first.hour * 60 + first.minute
-        minutes -= minutes % int(step.total_seconds() // 60)
-        if start is None and minutes < FIRST_VISIBLE_HOUR * 60:
-            minutes = FIRST_VISIBLE_HOUR * 60
-        self.cursor_minute = minutes
         self.span_minutes = max(int(duration.total_seconds() // 60), self.step_minutes)
+        """The span's length in real minutes, across a DST change too."""
         self.top = 0
         self._columns: list[_Column] = []
         self._cells: dict[tuple[int, str], list[GridEvent | None]] = {}
-        self._free_rows: dict[date, list[bool]] = {}
+        self._row_times: dict[date, list[RowTime]] = {}
         self._lane_events: dict[tuple[int, str], list[GridEvent]] = {}
         self._header_lines = 2
         self._lane_rows = 0
         self._scrolled_for_cursor = False
         self._dragging = False
+        first = (start or self.now).astimezone(self.zone)
+        minute = first.hour * 60 + first.minute
+        minute -= minute % self.step_minutes
+        if start is None and minute < FIRST_VISIBLE_HOUR * 60:
+            minute = FIRST_VISIBLE_HOUR * 60
+        self._cursor = 0
+        """The span's start, in epoch minutes: an instant, so it moves by real time."""
+        self._cursor_local = self.now
+        self._cursor_range = range(0)
+        self._put(self._resolve(first.date(), minute, first.fold))
 
     # ----------------------------------------------------------------- state
 
@@ -184,24 +222,64 @@ class CalendarGrid(Widget, can_focus=True):
         return 24 * 60 // self.step_minutes
 
     @property
-    def selection(self) -> tuple[datetime, datetime]:
-        start = self._at(self.cursor_day, self.cursor_minute)
-        return start, start + timedelta(minutes=self.span_minutes)
+    def cursor_day(self) -> date:
+        return self._cursor_local.date()
 
-    def _at(self, day: date, minute: int) -> datetime:
-        local = datetime.combine(day, time(), self.zone) + timedelta(minutes=minute)
-        # Wall-clock arithmetic: a later wall time on the same day, DST folded by zoneinfo.
-        return local.replace(tzinfo=self.zone)
+    @property
+    def cursor_minute(self) -> int:
+        """The wall-clock minute of the cursor's day at which the span starts."""
+        return self._cursor_local.hour * 60 + self._cursor_local.minute
+
+    @property
+    def selection(self) -> tuple[datetime, datetime]:
+        """The span under the cursor, in UTC: a local time in the second pass of a repeated
+        hour (fold=1) never compares equal to an instant in another zone (PEP 495)."""
+        return to_datetime(self._cursor), to_datetime(self._cursor + self.span_minutes)
+
+    def _resolve(self, day: date, minute: int, fold: int = 0) -> int:
+        """The epoch minute a wall time on `day` stands for, by core's rule: a time the
+        clocks skip moves to the jump, `fold` picks the pass through a repeated hour."""
+        wall = (datetime.combine(day, time()) + timedelta(minutes=minute)).replace(fold=fold)
+        return minutes_floor(resolve_local(wall, self.zone.key))
+
+    def _day_end(self) -> int:
+        return self._resolve(self.cursor_day + timedelta(days=1), 0)
+
+    def _put(self, start: int, span: int | None = None) -> None:
+        """Place the cursor at epoch minute `start` (and make the span `span` minutes)."""
+        self._cursor = start
+        self._cursor_local = to_datetime(start, self.zone)
+        if span is not None:
+            self.span_minutes = span
+        spans = self._row_spans(start, start + self.span_minutes, self.cursor_day)
+        first = min((a for a, _ in spans), default=self.cursor_minute // self.step_minutes)
+        last = max((b for _, b in spans), default=first + 1)
+        # One block from the first row to the last, over any skipped rows in between.
+        self._cursor_range = range(first, max(first + 1, last))
+
+    def _row_spans(self, start: int, end: int, day: date) -> list[tuple[int, int]]:
+        """The rows [first, last) of `day` on which the clock shows a time while the epoch
+        minutes [start, end) last: one pair per stretch of constant UTC offset."""
+        midnight, step = local_minutes(day), self.step_minutes
+        spans = []
+        for a, b in self.offsets.wall_spans(start, end):
+            first, last = max(0, (a - midnight) // step), min(self.rows, -(-(b - midnight) // step))
+            if first < last:
+                spans.append((first, last))
+        return spans
 
     def show(
         self,
         view: CalendarView | None,
         free: Sequence[tuple[datetime, datetime]] = (),
         now: datetime | None = None,
+        *,
+        opened: Collection[date] = (),
     ) -> None:
         """New data from core (None: loading); repaints everything once."""
         self.view = view
         self.free = list(free)
+        self.opened = frozenset(opened)
         if now is not None:
             self.now = now.astimezone(self.zone)
         if view is not None:
@@ -214,12 +292,9 @@ class CalendarGrid(Widget, can_focus=True):
 
     def move_to(self, start: datetime, end: datetime | None = None) -> None:
         """Put the cursor on `start` (and stretch it to `end`)."""
-        local = start.astimezone(self.zone)
         old = self._cursor_lines()
-        self.cursor_day = local.date()
-        self.cursor_minute = local.hour * 60 + local.minute
-        if end is not None:
-            self.span_minutes = max(int((end - start).total_seconds() // 60), 1)
+        span = None if end is None else max(minutes_ceil(end) - minutes_floor(start), 1)
+        self._put(minutes_floor(start), span)
         self._cursor_changed(old, relayout=True)
 
     # ----------------------------------------------------------------- layout
@@ -238,45 +313,52 @@ class CalendarGrid(Widget, can_focus=True):
             ]
         self._cells = {}
         self._lane_events = {}
-        events_by_owner: dict[str, list[GridEvent]] = {}
+        by_owner: dict[str, list[tuple[int, int, GridEvent]]] = {}
         if self.view is not None:
             for event in self.view.events:
-                events_by_owner.setdefault(event.owner, []).append(event)
-        rows, step = self.rows, self.step_minutes
+                timed = (minutes_floor(event.start), minutes_ceil(event.end), event)
+                by_owner.setdefault(event.owner, []).append(timed)
         for index, column in enumerate(self._columns):
-            day_start = self._at(column.day, 0)
-            day_end = self._at(column.day + timedelta(days=1), 0)
+            day_start = self._resolve(column.day, 0)
+            day_end = self._resolve(column.day + timedelta(days=1), 0)
             for key in column.lanes:
-                cells: list[GridEvent | None] = [None] * rows
+                cells: list[GridEvent | None] = [None] * self.rows
                 lane: list[GridEvent] = []
-                for event in events_by_owner.get(key, ()):
-                    if event.end <= day_start or event.start >= day_end:
+                for start, end, event in by_owner.get(key, ()):
+                    if end <= day_start or start >= day_end:
                         continue
                     if event.all_day:
                         lane.append(event)
                         if event.kind != "absent":
                             continue
-                    first = max(0, self._row_of(event.start, column.day))
-                    last = min(rows, -(-self._minutes_into(event.end, column.day) // step))
-                    for row in range(first, last):
-                        if cells[row] is None:
-                            cells[row] = event
+                    for first, last in self._row_spans(start, end, column.day):
+                        for row in range(first, last):
+                            if cells[row] is None:
+                                cells[row] = event
                 self._cells[index, key] = cells
                 self._lane_events[index, key] = lane
-        self._free_rows = {}
-        for column in self._columns:
-            if column.day in self._free_rows:
-                continue
-            flags = [False] * rows
-            for row in range(rows):
-                start = self._at(column.day, row * step)
-                end = start + self.step
-                flags[row] = any(a <= start and end <= b for a, b in self.free)
-            self._free_rows[column.day] = flags
+        free = IntervalSet.of((minutes_ceil(a), minutes_floor(b)) for a, b in self.free)
+        shown = dict.fromkeys(column.day for column in self._columns)  # the day view repeats it
+        self._row_times = {day: self._day_rows(day, free) for day in shown}
         lane_rows = max((len(v) for v in self._lane_events.values()), default=0)
         self._lane_rows = min(lane_rows, MAX_LANE_ROWS)
         self._header_lines = 2 + (1 if self._holidays_shown() else 0) + self._lane_rows
         self._scroll_to_cursor(force=not self._scrolled_for_cursor)
+
+    def _day_rows(self, day: date, free: IntervalSet) -> list[RowTime]:
+        """Each row of `day`: skipped when no instant shows its time, free when `free`
+        holds every instant that does (both passes of a repeated hour)."""
+        midnight, step = local_minutes(day), self.step_minutes
+        times = []
+        for row in range(self.rows):
+            pairs = self.offsets.local_span(midnight + row * step, midnight + (row + 1) * step)
+            if not pairs:
+                times.append(RowTime.SKIPPED)
+            elif all(free.covers(a, b) for a, b in pairs):
+                times.append(RowTime.FREE)
+            else:
+                times.append(RowTime.BUSY)
+        return times
 
     def _lane_title(self, key: str) -> str:
         name = self.names.get(key, key)
@@ -305,9 +387,7 @@ class CalendarGrid(Widget, can_focus=True):
         return max(1, self.size.height - self._header_lines)
 
     def _cursor_rows(self) -> range:
-        first = self.cursor_minute // self.step_minutes
-        last = -(-(self.cursor_minute + self.span_minutes) // self.step_minutes)
-        return range(first, max(first + 1, last))
+        return self._cursor_range
 
     def _scroll_to_cursor(self, force: bool = False) -> bool:
         """Keep the cursor's rows on screen; True when the grid scrolled."""
@@ -369,7 +449,6 @@ class CalendarGrid(Widget, can_focus=True):
         return Strip(Segment.simplify(segments)).adjust_cell_length(width, base)
 
     def _title_line(self, base: Style) -> list[Segment]:
-        start, end = self.selection
         dash = self.glyphs.dash
         if self.mode == "week":
             monday = week_start(self.cursor_day)
@@ -379,7 +458,7 @@ class CalendarGrid(Widget, can_focus=True):
             title = f"{self.cursor_day:%a %d %b %Y}"
         if self.view is None:
             title += f" {self.glyphs.separator} loading{self.glyphs.ellipsis}"
-        span = f"{start:%a %d %b %H:%M}{dash}{end:%H:%M}"
+        span = describe_span(*self.selection, self.glyphs, self.zone)
         return [
             Segment(title, base + Style(bold=True)),
             Segment("  "),
@@ -412,16 +491,16 @@ class CalendarGrid(Widget, can_focus=True):
             if index == 0:
                 segments = [Segment(set_cell_size("Hol.", LABEL_WIDTH), base + HOLIDAY)]
                 if self.mode == "day":
-                    name = view.holidays.get(self.cursor_day, "")
+                    name, style = self._holiday(self.cursor_day)
                     segments.append(Segment(self.marks.column, base + DIM))
                     segments.append(
-                        Segment(f" Public holiday: {name}" if name else "", base + HOLIDAY)
+                        Segment(f" Public holiday: {name}" if name else "", base + style)
                     )
                     return segments
                 for column in self._columns:
-                    name = view.holidays.get(column.day, "")
+                    name, style = self._holiday(column.day)
                     segments.append(Segment(self.marks.column, base + DIM))
-                    segments.append(Segment(set_cell_size(name, width - 1), base + HOLIDAY))
+                    segments.append(Segment(set_cell_size(name, width - 1), base + style))
                 return segments
             index -= 1
         label = "AllDay" if index == 0 else ""
@@ -444,6 +523,13 @@ class CalendarGrid(Widget, can_focus=True):
             if not column.lanes:
                 segments.append(Segment(" " * (width - 1), base))
         return segments
+
+    def _holiday(self, day: date) -> tuple[str, Style]:
+        """The holiday's name on `day` ("" for none), marked when the recruiter opened it."""
+        name = self.view.holidays.get(day, "") if self.view is not None else ""
+        if name and day in self.opened:
+            return f"{name} (opened)", OPENED_HOLIDAY
+        return name, HOLIDAY
 
     def _row_line(self, row: int, base: Style) -> list[Segment]:
         step = self.step_minutes
@@ -469,8 +555,8 @@ class CalendarGrid(Widget, can_focus=True):
             segments.append(Segment(self.marks.column, base + DIM))
             is_cursor = on_cursor_row and column.day == self.cursor_day
             underline = row == now_row and column.day == today
-            free = self._free_rows.get(column.day, [])
-            is_free = row < len(free) and free[row]
+            times = self._row_times.get(column.day)
+            kind = times[row] if times is not None and row < len(times) else RowTime.BUSY
             lane_widths = self._lane_widths(column, width)
             if not column.lanes:
                 segments.append(
@@ -479,7 +565,7 @@ class CalendarGrid(Widget, can_focus=True):
                 continue
             for key, lane_width in zip(column.lanes, lane_widths, strict=True):
                 segments.append(
-                    self._cell(c, key, row, lane_width, base, is_cursor, is_free, underline)
+                    self._cell(c, key, row, lane_width, base, is_cursor, kind, underline)
                 )
         return segments
 
@@ -491,14 +577,16 @@ class CalendarGrid(Widget, can_focus=True):
         lane_width: int,
         base: Style,
         is_cursor: bool,
-        is_free: bool,
+        kind: RowTime,
         underline: bool,
     ) -> Segment:
         cells = self._cells.get((column, key))
         event = cells[row] if cells else None
         text = " " * lane_width
-        if event is None:
-            style = base + Style(bgcolor=FREE_BG) if is_free else base
+        if kind is RowTime.SKIPPED:
+            text, style = self.marks.skipped * lane_width, base + DIM
+        elif event is None:
+            style = base + Style(bgcolor=FREE_BG) if kind is RowTime.FREE else base
         else:
             first = row == 0 or cells is None or cells[row - 1] is not event
             bg = ABSENT_BG if event.kind == "absent" else self.colours.get(key)
@@ -568,40 +656,38 @@ class CalendarGrid(Widget, can_focus=True):
         index = (day - week_start(self.cursor_day)).days
         return LABEL_WIDTH + index * width, width
 
+    def _same_time_on(self, day: date) -> int:
+        return self._resolve(day, self.cursor_minute)
+
     def action_move(self, rows: int, days: int) -> None:
         old = self._cursor_lines()
         if rows:
-            minute = self.cursor_minute + rows * self.step_minutes
-            span = self.span_minutes
-            if minute < 0:
-                self.cursor_day -= timedelta(days=1)
-                minute += 24 * 60
-            elif minute + span > 24 * 60:
-                if minute >= 24 * 60:
-                    self.cursor_day += timedelta(days=1)
-                    minute -= 24 * 60
-                else:
-                    minute = 24 * 60 - span
-            self.cursor_minute = minute
+            # Real minutes: over the hour the clocks skip, twice through a repeated one.
+            start = self._cursor + rows * self.step_minutes
+            day_end = self._day_end()
+            if rows > 0 and start < day_end < start + self.span_minutes:
+                start = max(self._cursor, day_end - self.span_minutes)  # stop at the day's end
+            self._put(start)
         if days:
-            self.cursor_day += timedelta(days=days)
+            self._put(self._same_time_on(self.cursor_day + timedelta(days=days)))
         self._cursor_changed(old)
 
     def action_stretch(self, steps: int) -> None:
         old = self._cursor_lines()
         span = self.span_minutes + steps * self.step_minutes
-        span = max(self.step_minutes, min(span, 24 * 60 - self.cursor_minute))
-        self.span_minutes = span
+        span = max(self.step_minutes, min(span, self._day_end() - self._cursor))
+        self._put(self._cursor, span)
         self._cursor_changed(old)
 
     def action_page(self, direction: int) -> None:
         old = self._cursor_lines()
-        self.cursor_day += timedelta(days=(7 if self.mode == "week" else 1) * direction)
+        days = (7 if self.mode == "week" else 1) * direction
+        self._put(self._same_time_on(self.cursor_day + timedelta(days=days)))
         self._cursor_changed(old, relayout=True)
 
     def action_today(self) -> None:
         old = self._cursor_lines()
-        self.cursor_day = self.now.date()
+        self._put(self._same_time_on(self.now.date()))
         self._cursor_changed(old, relayout=True)
 
     def action_toggle_view(self) -> None:
@@ -612,8 +698,9 @@ class CalendarGrid(Widget, can_focus=True):
             return
         old = self._cursor_lines()
         self.mode = mode
-        self.cursor_minute -= self.cursor_minute % self.step_minutes
-        self.span_minutes = max(self.step_minutes, self.span_minutes)
+        minute = self.cursor_minute - self.cursor_minute % self.step_minutes
+        start = self._resolve(self.cursor_day, minute, self._cursor_local.fold)
+        self._put(start, max(self.step_minutes, self.span_minutes))
         self._scrolled_for_cursor = False
         self._cursor_changed(old, relayout=True)
 
@@ -639,7 +726,7 @@ class CalendarGrid(Widget, can_focus=True):
             return
         self.focus()
         old = self._cursor_lines()
-        self.cursor_day, self.cursor_minute = point
+        self._put(self._resolve(*point))  # a skipped time moves to the jump, as core does
         self._dragging = True
         self.capture_mouse()
         self._cursor_changed(old)
@@ -651,9 +738,9 @@ class CalendarGrid(Widget, can_focus=True):
         if point is None or point[0] != self.cursor_day:
             return
         old = self._cursor_lines()
-        span = point[1] + self.step_minutes - self.cursor_minute
+        span = self._resolve(point[0], point[1] + self.step_minutes) - self._cursor
         if span >= self.step_minutes and span != self.span_minutes:
-            self.span_minutes = span
+            self._put(self._cursor, span)
             self._cursor_changed(old)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -677,5 +764,7 @@ def legend(view: CalendarView, colours: dict[str, str], glyphs: Glyphs) -> Text:
     return text
 
 
-def describe_span(start: datetime, end: datetime, glyphs: Glyphs) -> str:
-    return f"{start:%a %d %b %H:%M}{glyphs.dash}{end:%H:%M}"
+def describe_span(start: datetime, end: datetime, glyphs: Glyphs, zone: ZoneInfo) -> str:
+    """Two instants as `zone`'s clock shows them: "Tue 24 Nov 10:00–11:00"."""
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    return f"{first:%a %d %b %H:%M}{glyphs.dash}{last:%H:%M}"
