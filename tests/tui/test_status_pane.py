@@ -163,6 +163,22 @@ async def test_the_pane_follows_the_width_and_u_toggles_it(workspace: Workspace)
         await pilot.press("u")
         await pilot.pause()
         assert not pane.display
+    # The terminal widened: the pane follows the width only until the user chooses.
+    app = PanelistApp(workspace)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        pane = home(app).status_pane
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        assert pane.display
+        await pilot.resize_terminal(*NARROW)
+        await pilot.pause()
+        assert not pane.display
+        await pilot.press("u")
+        await pilot.resize_terminal(*WIDE)
+        await pilot.resize_terminal(*NARROW)
+        await pilot.pause()
+        assert pane.display
     app = PanelistApp(workspace)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()

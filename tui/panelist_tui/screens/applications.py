@@ -30,12 +30,6 @@ class ApplicationsScreen(Screen[None]):
 
     app: PanelistApp
 
-    # Textual types this `ClassVar[...] | None`, which mypy reads as an instance variable.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
-        (0, "-narrow"),
-        (WIDE, "-wide"),
-    ]
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", tooltip="Search by name, email or job"),
         Binding("s", "cycle_stage(1)", "Stage", tooltip="Next stage filter"),
@@ -52,6 +46,8 @@ class ApplicationsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="applications-screen")
         self._jobs: list[tuple[int, str]] = []
+        self._status_wanted: bool | None = None
+        """The user's choice with u; None follows the width."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon=self.app.glyphs.app_icon)
@@ -66,6 +62,20 @@ class ApplicationsScreen(Screen[None]):
             yield StatusPane(id="status-pane")
         yield Static(id="summary")
         yield Footer()
+
+    def _fit_width(self, width: int) -> None:
+        """The pane by the width (or the user's choice), the footer compact when narrow.
+
+        Set on the widgets, not as a screen class, and only when it changes: restyling
+        the whole screen on the first resize cost the first frame ~30 ms.
+        """
+        shown = self._status_wanted if self._status_wanted is not None else width >= WIDE
+        pane, footer = self.status_pane, self.query_one(Footer)
+        if pane.display != shown:
+            pane.display = shown
+        if footer.compact != (width < WIDE):
+            # Narrower than that, every key fits in the footer only without the padding.
+            footer.compact = width < WIDE
 
     # ----------------------------------------------------------------- widgets
 
@@ -107,12 +117,12 @@ class ApplicationsScreen(Screen[None]):
         return self.table.applications
 
     def on_mount(self) -> None:
+        self._fit_width(self.app.size.width)
         self._load_jobs()
         self.table.focus()
 
     def on_resize(self, event: events.Resize) -> None:
-        # Narrower than that, every key fits in the footer only without the padding.
-        self.query_one(Footer).compact = event.size.width < WIDE
+        self._fit_width(event.size.width)
 
     def on_screen_resume(self) -> None:
         # The first time right after mounting; later back from an application (or the
@@ -219,10 +229,9 @@ class ApplicationsScreen(Screen[None]):
     def action_toggle_status(self) -> None:
         """Show or hide the Status pane, whatever the width, until toggled again."""
         pane = self.status_pane
-        shown = not pane.display
-        self.set_class(shown, "-status-shown")
-        self.set_class(not shown, "-status-hidden")
-        if not shown and pane.has_focus_within:
+        self._status_wanted = not pane.display
+        self._fit_width(self.size.width)
+        if not pane.display and pane.has_focus_within:
             self.table.focus()
 
     # ----------------------------------------------------------------- opening
