@@ -10,7 +10,7 @@ import pytest
 
 from panelist.errors import ValidationError
 from panelist.models import Employee
-from panelist.services.calendar_view import load_calendar_view, suggest_slots
+from panelist.services.calendar_view import GridEvent, load_calendar_view, suggest_slots
 from panelist.services.directory import (
     list_employees,
     list_rooms,
@@ -178,3 +178,34 @@ async def test_why_nothing_fits_when_the_room_is_too_small(ws: Workspace) -> Non
 async def test_a_window_without_timezone_is_refused(ws: Workspace) -> None:
     with pytest.raises(ValidationError):
         await load_calendar_view(ws, [], [], datetime(2026, 11, 23), datetime(2026, 11, 30))
+
+
+async def test_an_interview_being_moved_does_not_block_its_own_time(ws: Workspace) -> None:
+    """Rescheduling: the interview's own events (participants', room's) count as free."""
+    row = ws.db.execute(
+        "SELECT id, start_utc, end_utc, room_id FROM interviews WHERE status = 'scheduled'"
+        " AND start_utc >= ? AND end_utc <= ? AND room_id IS NOT NULL ORDER BY start_utc",
+        [WEEK[0].isoformat(), WEEK[1].isoformat()],
+    ).fetchone()
+    assert row is not None, "the demo has an interview with a room this week"
+    interview_id, start, end, room_id = row
+    span = (datetime.fromisoformat(start), datetime.fromisoformat(end))
+    people = [
+        pid
+        for (pid,) in ws.db.execute(
+            "SELECT employee_id FROM interview_participants WHERE interview_id = ?",
+            [interview_id],
+        )
+    ]
+
+    def at_its_time(events: Iterable[GridEvent]) -> int:
+        return sum((e.start, e.end) == span for e in events)
+
+    held = await load_calendar_view(ws, people, [room_id], *WEEK)
+    assert at_its_time(held.events) >= 2, "its participants' and room's events are shown"
+    assert not any(s <= span[0] and span[1] <= e for s, e in held.free_spans([room_id]))
+
+    moving = await load_calendar_view(ws, people, [room_id], *WEEK, moving=interview_id)
+    assert at_its_time(moving.events) == 0
+    # Other interviews' events stay: only this one's are left out.
+    assert len(held.events) - len(moving.events) == at_its_time(held.events)

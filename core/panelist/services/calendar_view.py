@@ -146,8 +146,14 @@ async def load_calendar_view(
     room_ids: Sequence[int],
     start: datetime,
     end: datetime,
+    *,
+    moving: int | None = None,
 ) -> CalendarView:
-    """Read the calendars of `employee_ids` and `room_ids` for [start, end) (aware datetimes)."""
+    """Read the calendars of `employee_ids` and `room_ids` for [start, end) (aware datetimes).
+
+    `moving`: the interview being rescheduled. Its own events are left out, so the time
+    it holds now counts as free for it (as `check_reschedule` sees it).
+    """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValidationError("the calendar's window needs times with a timezone", field="start")
     if end <= start:
@@ -172,6 +178,9 @@ async def load_calendar_view(
         *(_read(ws, e.calendar_provider, e.calendar_id, start, end) for e in employees),
         *(_read(ws, r.calendar_provider, r.calendar_id, start, end) for r in rooms),
     )
+    if moving is not None:
+        own = _interview_uids(ws, moving)
+        reads = [([e for e in events if e.uid not in own], error) for events, error in reads]
     problems: list[str] = []
     people: list[CalendarPerson] = []
     for employee, (events, error) in zip(employees, reads[: len(employees)], strict=True):
@@ -300,6 +309,14 @@ def _my_interview_uids(ws: Workspace) -> frozenset[str]:
                         WHERE p.interview_id = i.id AND p.employee_id = :me)
         """,
         {"me": ws.user.id},
+    ).fetchall()
+    return frozenset(row[0] for row in rows)
+
+
+def _interview_uids(ws: Workspace, interview_id: int) -> frozenset[str]:
+    """The events one interview put in calendars (participants', the room's)."""
+    rows = ws.db.execute(
+        "SELECT external_id FROM interview_external_refs WHERE interview_id = ?", [interview_id]
     ).fetchall()
     return frozenset(row[0] for row in rows)
 

@@ -129,8 +129,11 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         room_ids: list[int] | None = None,
         initial: datetime | None = None,
         candidate_zone: str | None = None,
+        moving: int | None = None,
     ) -> None:
+        """`moving`: the interview being rescheduled, whose own events count as free."""
         super().__init__()
+        self.moving = moving
         self.employee_ids = list(employee_ids)
         self.duration = duration
         self.room_ids = list(room_ids) if room_ids is not None else None
@@ -180,7 +183,9 @@ class FindTimeScreen(Screen[ChosenTime | None]):
             rooms = self.room_ids
             if rooms is None:
                 rooms = [room.id for room in list_rooms(ws.db)]
-            view = await load_calendar_view(ws, self.employee_ids, rooms, start, end)
+            view = await load_calendar_view(
+                ws, self.employee_ids, rooms, start, end, moving=self.moving
+            )
             result = self._suggest(view)
         except PanelistError as error:
             self.app.notify(str(error), title="Calendars", severity="error", timeout=8)

@@ -726,6 +726,7 @@ class InterviewFormScreen(Screen[int | None]):
             room_ids=[room] if isinstance(room, int) else None,
             initial=start,
             candidate_zone=self.choices.candidate_timezone if self.choices else None,
+            moving=self.record.id if self.record is not None else None,
         )
         self.app.push_screen(screen, self._time_chosen)
 
