@@ -21,7 +21,7 @@ from panelist_tui.formatting import time_span
 from panelist_tui.glyphs import ASCII, UNICODE
 from panelist_tui.screens.application import ApplicationScreen
 from panelist_tui.screens.applications import ApplicationsScreen
-from panelist_tui.widgets.interviews import InterviewCard
+from panelist_tui.widgets.application_table import ApplicationTable
 
 WIDE = (160, 48)
 NARROW = (80, 24)
@@ -33,12 +33,10 @@ def home(app: PanelistApp) -> ApplicationsScreen:
     return screen
 
 
-def cards(app: PanelistApp) -> list[InterviewCard]:
-    return list(home(app).status_pane.query(InterviewCard))
-
-
-def card_text(card: InterviewCard) -> str:
-    return str(card.query_one(Static).content)
+def listed(app: PanelistApp) -> list[tuple[int, str]]:
+    """(interview id, text) of each interview the pane lists, in order."""
+    options = home(app).status_pane.interview_list.options
+    return [(int(str(o.id)), str(o.prompt)) for o in options]
 
 
 def notices_text(app: PanelistApp) -> str:
@@ -68,10 +66,9 @@ async def test_the_pane_lists_the_users_interviews_with_answers(
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         assert home(app).status_pane.display
-        shown = cards(app)
-        assert [c.interview.id for c in shown] == [i.id for i in expected]
-        for card, interview in zip(shown, expected, strict=True):
-            text = card_text(card)
+        shown = listed(app)
+        assert [interview_id for interview_id, _ in shown] == [i.id for i in expected]
+        for (_, text), interview in zip(shown, expected, strict=True):
             # In the user's own zone, named once in the title, so every line fits the pane.
             when = time_span(interview.start, interview.end, zone, now, glyphs, named=False)
             assert text.splitlines()[0] == when
@@ -93,7 +90,7 @@ async def test_no_interviews_ahead_says_so(workspace: Workspace) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         pane = home(app).status_pane
-        assert cards(app) == []
+        assert listed(app) == []
         assert pane.query_one("#status-no-interviews").display
         assert not pane.interview_list.display
         assert "No notices" in notices_text(app)
@@ -157,7 +154,7 @@ async def test_the_pane_follows_the_width_and_u_toggles_it(workspace: Workspace)
         await pilot.press("u")
         await pilot.pause()
         assert pane.display
-        assert [c.interview.id for c in cards(app)] == [
+        assert [interview_id for interview_id, _ in listed(app)] == [
             i.id for i in upcoming_interviews(workspace)
         ]
         await pilot.press("u")
@@ -210,7 +207,7 @@ async def test_tab_reaches_the_pane_and_enter_opens_the_application(
         # Back home, the pane keeps its place.
         await pilot.press("escape")
         await pilot.pause()
-        assert home(app).status_pane.interview_list.index == 1
+        assert home(app).status_pane.interview_list.highlighted == 1
 
 
 @pytest.mark.anyio
@@ -292,3 +289,28 @@ def test_the_first_screen_reads_the_pane_without_importing_scheduling(
         timeout=60,
     )
     assert result.stdout.split() == [str(len(upcoming_interviews(workspace))), "False"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["160x48", "80x24"])
+async def test_the_list_is_built_once_at_the_width_it_gets(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """Built before the first layout, at the width left beside the pane: the first frame
+    shows the rows, and the first Resize finds nothing to redo."""
+    builds: list[int] = []
+    rebuild = ApplicationTable._rebuild
+
+    def counted(table: ApplicationTable, keep: int | None) -> None:
+        builds.append(table.size.width)
+        rebuild(table, keep)
+
+    monkeypatch.setattr(ApplicationTable, "_rebuild", counted)
+    app = PanelistApp(workspace)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        table = home(app).table
+        assert builds == [0], "built once, before the first layout"
+        assert table.row_count == len(home(app).applications) > 0
+        used = sum(column.width + 2 for column in table.columns.values()) + 2
+        assert used == table.size.width

@@ -117,7 +117,10 @@ class ApplicationsScreen(Screen[None]):
         return self.table.applications
 
     def on_mount(self) -> None:
-        self._fit_width(self.app.size.width)
+        width = self.app.size.width
+        self._fit_width(width)
+        pane = self.status_pane
+        self.table.expected_width = width - (pane.styles.width.cells or 0 if pane.display else 0)
         self._load_jobs()
         self.table.focus()
 

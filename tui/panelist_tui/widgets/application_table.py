@@ -55,6 +55,9 @@ class ApplicationTable(DataTable[str]):
         self._glyphs = glyphs
         self._applications: list[ApplicationSummary] = []
         self._plan: list[Column] = []
+        self.expected_width = 0
+        """The width the screen will give it, so the rows are built once, before the
+        first layout (a Resize with another width builds them again)."""
 
     @property
     def applications(self) -> list[ApplicationSummary]:
@@ -64,7 +67,12 @@ class ApplicationTable(DataTable[str]):
         """Replace the rows, keeping the cursor on the same application when it is still listed."""
         current = self.current_application_id
         self._applications = list(applications)
-        self._rebuild(keep=current)
+        if self._width:  # else the first Resize builds them
+            self._rebuild(keep=current)
+
+    @property
+    def _width(self) -> int:
+        return self.size.width or self.expected_width
 
     @property
     def current_application_id(self) -> int | None:
@@ -73,7 +81,7 @@ class ApplicationTable(DataTable[str]):
         return self._applications[max(self.cursor_row, 0)].id
 
     def _rebuild(self, keep: int | None) -> None:
-        plan = plan_columns(self.size.width or self.app.size.width)
+        plan = plan_columns(self._width)
         if plan != self._plan:
             self.clear(columns=True)
             for column in plan:
@@ -106,5 +114,5 @@ class ApplicationTable(DataTable[str]):
         return cells
 
     def on_resize(self, event: events.Resize) -> None:
-        if plan_columns(event.size.width) != self._plan:
+        if not self._plan or plan_columns(event.size.width) != self._plan:
             self._rebuild(keep=self.current_application_id)

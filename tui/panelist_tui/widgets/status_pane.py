@@ -11,7 +11,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import ListView, Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from panelist.errors import PanelistError
 from panelist.models import InterviewSummary
@@ -19,7 +20,7 @@ from panelist.services.interviews import upcoming_interviews
 from panelist.services.notices import Notice, list_notices
 from panelist_tui.formatting import fit, time_span
 from panelist_tui.glyphs import Glyphs
-from panelist_tui.widgets.interviews import InterviewCard, InterviewList, response_text
+from panelist_tui.widgets.interviews import response_text
 
 if TYPE_CHECKING:
     from panelist_tui.app import PanelistApp
@@ -75,14 +76,14 @@ class StatusPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Your interviews", id="status-interviews-title", classes="status-title")
-        yield InterviewList(id="status-interviews")
+        yield OptionList(id="status-interviews")
         yield Static("No interviews ahead", id="status-no-interviews")
         yield Static("Notices", id="status-notices-title", classes="status-title")
         yield Static(id="status-notices")
 
     @property
-    def interview_list(self) -> InterviewList:
-        return self.query_one("#status-interviews", InterviewList)
+    def interview_list(self) -> OptionList:
+        return self.query_one("#status-interviews", OptionList)
 
     @property
     def interviews(self) -> list[InterviewSummary]:
@@ -101,20 +102,24 @@ class StatusPane(Vertical):
         self._show_notices(notices)
         if interviews != self._interviews:
             self._interviews = interviews
-            # The cards are swapped once the old ones are gone (removal is asynchronous).
-            self.call_later(self._show_interviews, interviews, ws.clock.now())
+            self._show_interviews(interviews, ws.clock.now())
 
-    async def _show_interviews(self, interviews: list[InterviewSummary], now: datetime) -> None:
+    def _show_interviews(self, interviews: list[InterviewSummary], now: datetime) -> None:
         listed = self.interview_list
-        kept = listed.highlighted_child
-        kept_id = kept.interview.id if isinstance(kept, InterviewCard) else None
-        await listed.clear()
+        kept = listed.highlighted_option.id if listed.highlighted_option is not None else None
         glyphs, zone = self.app.glyphs, self.app.workspace.user.timezone
-        await listed.extend(
-            InterviewCard(i, upcoming_content(i, glyphs, now, zone)) for i in interviews
-        )
-        ids = [i.id for i in interviews]
-        listed.index = ids.index(kept_id) if kept_id in ids else 0 if ids else None
+        options: list[Option | None] = []
+        for interview in interviews:
+            if options:
+                options.append(None)  # a separator line between interviews
+            content = upcoming_content(interview, glyphs, now, zone)
+            options.append(Option(content, id=str(interview.id)))
+        listed.set_options(options)
+        ids = [str(i.id) for i in interviews]
+        if kept in ids:
+            listed.highlighted = ids.index(kept)
+        elif ids:
+            listed.highlighted = 0
         listed.display = bool(interviews)
         self.query_one("#status-no-interviews").display = not interviews
         sep = f" {glyphs.separator} "
@@ -127,8 +132,8 @@ class StatusPane(Vertical):
         self.query_one("#status-notices-title", Static).update(title)
         self.query_one("#status-notices", Static).update(notices_content(notices, self.app.glyphs))
 
-    @on(ListView.Selected, "#status-interviews")
-    def _open(self, event: ListView.Selected) -> None:
+    @on(OptionList.OptionSelected, "#status-interviews")
+    def _open(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if isinstance(event.item, InterviewCard):
-            self.app.open_application(event.item.interview.application_id)
+        chosen = next(i for i in self.interviews if str(i.id) == event.option.id)
+        self.app.open_application(chosen.application_id)
