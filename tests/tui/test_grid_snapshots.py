@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
+import pytest
 from grid_helpers import GridApp, utc, week_of
 from textual.pilot import Pilot
 
@@ -104,3 +105,12 @@ def test_grid_spring_forward_week_80x24(snap_compare: SnapCompare) -> None:
 
     app = GridApp(utc(sunday, 0) - timedelta(hours=1))  # the cursor at midnight
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_room_picker(
+    snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]
+) -> None:
+    """r on the first suggestion: the rooms free for its span, with their seats."""
+    app = PanelistApp(workspace, ascii=False)
+    assert snap_compare(app, terminal_size=size, run_before=finding_time(workspace, "n", "r"))
