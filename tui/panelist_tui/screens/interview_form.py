@@ -36,6 +36,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from panelist.availability import resolve_local
 from panelist.errors import PanelistError, ValidationError
 from panelist.models import Employee, InterviewStatus, Method
 from panelist.scheduling import (
@@ -100,10 +101,11 @@ def _zone(name: str) -> tzinfo:
 
 
 def parse_span(
-    day: str, start: str, end: str, zone: tzinfo
+    day: str, start: str, end: str, zone_name: str
 ) -> tuple[datetime | None, datetime | None, list[str]]:
-    """The typed date and times as aware instants, or what is wrong with them (input only;
-    whether the time is allowed is core's call)."""
+    """The typed date and times as aware instants, or what is wrong with them. A time the
+    clocks skip that day is a problem, a repeated one its first pass: core's rule
+    (`resolve_local`); whether the time is allowed is core's call too."""
     problems: list[str] = []
     parsed_day: date | None = None
     parsed_start: time | None = None
@@ -132,8 +134,11 @@ def parse_span(
         problems = ["enter the date and times, or find a time in the calendar"]
     if parsed_day is None or parsed_start is None or parsed_end is None:
         return None, None, problems
-    first = datetime.combine(parsed_day, parsed_start, zone)
-    last = datetime.combine(parsed_day, parsed_end, zone)
+    try:
+        first = resolve_local(datetime.combine(parsed_day, parsed_start), zone_name, strict=True)
+        last = resolve_local(datetime.combine(parsed_day, parsed_end), zone_name, strict=True)
+    except ValidationError as error:
+        return None, None, [*problems, str(error)]
     return first, last, problems
 
 
@@ -195,6 +200,8 @@ class InterviewFormScreen(Screen[int | None]):
         """Set once the interview exists (Retry then finishes its outbox)."""
         self.errors: dict[str, list[str]] = {}
         self.busy = False
+        self._chosen: tuple[datetime, datetime] | None = None
+        """The span last set from instants (the calendar, the interview being edited)."""
         self._people: dict[int, Employee] = {}
 
     # ----------------------------------------------------------------- layout
@@ -406,21 +413,31 @@ class InterviewFormScreen(Screen[int | None]):
     def _show_zone(self) -> None:
         self.query_one("#zone", Label).update(f"({self.zone_name})")
 
-    def _set_span(self, start: datetime, end: datetime) -> None:
+    def _texts(self, start: datetime, end: datetime) -> tuple[str, str, str]:
+        """The date and times the fields show for a span, in the organiser's zone."""
         zone = _zone(self.zone_name)
         first, last = start.astimezone(zone), end.astimezone(zone)
+        return first.date().isoformat(), f"{first:%H:%M}", f"{last:%H:%M}"
+
+    def _set_span(self, start: datetime, end: datetime) -> None:
+        self._chosen = (start, end)
+        day, first, last = self._texts(start, end)
         with self.prevent(Input.Changed):
-            self._input("#date").value = first.date().isoformat()
-            self._input("#start").value = first.strftime("%H:%M")
-            self._input("#end").value = last.strftime("%H:%M")
+            self._input("#date").value = day
+            self._input("#start").value = first
+            self._input("#end").value = last
 
     def _span(self) -> tuple[datetime | None, datetime | None, list[str]]:
-        return parse_span(
+        typed = (
             self._input("#date").value,
             self._input("#start").value,
             self._input("#end").value,
-            _zone(self.zone_name),
         )
+        # A span set from instants keeps them while its text is unchanged: the text alone
+        # cannot tell the two passes of a repeated hour apart (a DST fall-back day).
+        if self._chosen is not None and typed == self._texts(*self._chosen):
+            return (*self._chosen, [])
+        return parse_span(*typed, str(_zone(self.zone_name)))
 
     @property
     def duration(self) -> timedelta:
