@@ -10,6 +10,7 @@ import pytest
 
 from panelist.models import ApplicationSummary, InterviewStatus
 from panelist.services.applications import list_applications
+from panelist.services.interview_form import form_choices
 from panelist.services.interviews import interviews_for_application
 from panelist.workspace import Workspace
 
@@ -48,3 +49,13 @@ def target(workspace: Workspace) -> ApplicationSummary:
 def cancelled_target(workspace: Workspace) -> ApplicationSummary:
     """The first listed application with a cancelled interview."""
     return _first_with(workspace, {InterviewStatus.CANCELLED})
+
+
+@pytest.fixture
+def own_application(workspace: Workspace) -> ApplicationSummary:
+    """An application for a job Rosa is responsible for, so she may organise it."""
+    for application in list_applications(workspace):
+        choices = form_choices(workspace, application.id)
+        if choices.default_organiser_id == workspace.user.id:
+            return application
+    raise AssertionError("Rosa is responsible for no job in the demo")

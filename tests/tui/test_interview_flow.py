@@ -57,16 +57,6 @@ def maildir(workspace: Workspace, tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def own_application(workspace: Workspace) -> ApplicationSummary:
-    """An application for a job Rosa is responsible for, so she may organise it."""
-    for application in list_applications(workspace):
-        choices = form_choices(workspace, application.id)
-        if choices.default_organiser_id == workspace.user.id:
-            return application
-    raise AssertionError("Rosa is responsible for no job in the demo")
-
-
 def employee_id(workspace: Workspace, local: str) -> int:
     person = find_employee_by_email(workspace.db, f"{local}@example.com")
     assert person is not None, local

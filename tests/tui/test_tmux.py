@@ -1,5 +1,6 @@
 """The installed ``panelist`` command in a real terminal (tmux), driven as a person on an
-SSH terminal would: open an application, see its interviews, open help, quit.
+SSH terminal would: open an application, see its interviews, open help, quit; and book
+an interview from the first key to the last.
 
 Runs with TERM=xterm-256color and TERM=screen (16 colours, as tmux's own default).
 """
@@ -7,6 +8,7 @@ Runs with TERM=xterm-256color and TERM=screen (16 colours, as tmux's own default
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,10 +16,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from panelist.models import ApplicationSummary
+from panelist.scheduling import load_interview
+from panelist.services.interview_form import form_choices
 from panelist.workspace import Workspace
 
 TMUX = shutil.which("tmux") or "/usr/bin/tmux"
@@ -171,3 +176,61 @@ def test_open_an_application_see_its_interviews_help_and_quit(
     terminal.keys("q")
     shown = terminal.wait_for(lambda s: "Pane is dead" in s or "Northwind Labs" not in s)
     assert "Traceback" not in shown
+
+
+SUGGESTION = re.compile(r"> 2 (\w{3} \d{2} \w{3}) (\d{2}:\d{2})\S(\d{2}:\d{2})")
+"""The highlighted second suggestion: "> 2 Fri 27 Nov 14:45–16:15 · …"."""
+
+
+@pytest.mark.parametrize("terminal", ["xterm-256color"], indirect=True)
+def test_book_an_interview_by_keyboard(
+    terminal: Terminal, workspace: Workspace, own_application: ApplicationSummary
+) -> None:
+    """New interview → type → an interviewer → Find a time → the 2nd suggestion → Invite,
+    every step a key, and the booking is in the database afterwards."""
+    types = [t.name for t in form_choices(workspace, own_application.id).types]
+    before = interview_ids(workspace, own_application.id)
+    terminal.wait_for("Northwind Labs")
+    terminal.keys("/")
+    terminal.text(own_application.candidate_name)
+    terminal.wait_for(lambda s: "1 application" in s)
+    terminal.keys("Down", "Enter")
+    terminal.wait_for("Interviews (")
+    terminal.keys("n")
+    terminal.wait_for("New interview")
+
+    # The type list opens on its prompt; one Down per type up to "Technical interview".
+    terminal.keys("Enter", *["Down"] * (types.index("Technical interview") + 1), "Enter")
+    terminal.wait_for(lambda s: "Technical interview" in s and "Video" in s)
+    terminal.keys("Tab", "Tab")
+    terminal.text("Pieter")
+    terminal.wait_for("pieter.vandijk@example.com")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "Pieter van Dijk" in s and "Interviewer" in s)
+
+    terminal.keys("C-f")
+    terminal.wait_for("Suggestions (n/p)")
+    terminal.keys("n", "n")
+    chosen = SUGGESTION.search(terminal.wait_for("Suggestion 2/"))
+    assert chosen is not None, "the second suggestion is highlighted"
+    day, start, end = chosen.groups()
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: start in s and "Invite interviewers" in s)
+    terminal.keys("C-s")
+    terminal.wait_for("Invited:")
+
+    booked = set(interview_ids(workspace, own_application.id)) - set(before)
+    assert len(booked) == 1
+    record = load_interview(workspace.db, booked.pop())
+    local = record.start.astimezone(ZoneInfo(record.timezone))
+    assert (f"{local:%a %d %b}", f"{local:%H:%M}") == (day, start)
+    assert f"{record.end.astimezone(ZoneInfo(record.timezone)):%H:%M}" == end
+    assert [p.employee.email for p in record.participants] == ["pieter.vandijk@example.com"]
+    terminal.keys("q")
+
+
+def interview_ids(workspace: Workspace, application_id: int) -> list[int]:
+    rows = workspace.db.execute(
+        "SELECT id FROM interviews WHERE application_id = ?", [application_id]
+    ).fetchall()
+    return [interview_id for (interview_id,) in rows]
