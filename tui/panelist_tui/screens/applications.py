@@ -119,8 +119,9 @@ class ApplicationsScreen(Screen[None]):
     def on_mount(self) -> None:
         width = self.app.size.width
         self._fit_width(width)
-        pane = self.status_pane
-        self.table.expected_width = width - (pane.styles.width.cells or 0 if pane.display else 0)
+        pane_width = self.status_pane.styles.width  # from app.tcss, in cells
+        beside = pane_width.cells if self.status_pane.display and pane_width else None
+        self.table.expected_width = width - (beside or 0)
         self._load_jobs()
         self.table.focus()
 
