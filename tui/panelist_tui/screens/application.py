@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from panelist.errors import PanelistError
 from panelist.models import ApplicationSummary, InterviewStatus, InterviewSummary
@@ -20,6 +20,7 @@ from panelist.services.interviews import interviews_for_application
 from panelist.services.session import video_provider_name
 from panelist_tui.formatting import applied_on, time_span
 from panelist_tui.screens.confirm import ConfirmScreen
+from panelist_tui.widgets.footer import KeysFooter
 from panelist_tui.widgets.interviews import (
     PENCIL,
     PENCIL_ASCII,
@@ -72,7 +73,7 @@ class ApplicationScreen(Screen[None]):
             yield InterviewList(id="interviews")
             yield Static(id="no-interviews")
             yield Static(id="interviews-legend")
-        yield Footer()
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         try:

@@ -16,6 +16,7 @@ from panelist.errors import PanelistError
 from panelist.models import ApplicationSummary, Stage
 from panelist.services.applications import ApplicationFilter, list_applications, list_jobs
 from panelist_tui.widgets.application_table import ApplicationTable
+from panelist_tui.widgets.footer import KeysFooter
 from panelist_tui.widgets.status_pane import StatusPane
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class ApplicationsScreen(Screen[None]):
             yield ApplicationTable(self.app.glyphs, id="applications")
             yield StatusPane(id="status-pane")
         yield Static(id="summary")
-        yield Footer()
+        yield KeysFooter()
 
     def _fit_width(self, width: int) -> None:
         """The pane by the width (or the user's choice), the footer compact when narrow.

@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from panelist.availability import FinderResult, Slot
@@ -37,6 +37,7 @@ from panelist.services.directory import list_rooms
 from panelist.timezones import zone_or_none
 from panelist_tui.messages import ChosenTime
 from panelist_tui.widgets.calendar_grid import CalendarGrid, describe_span, legend, week_start
+from panelist_tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from panelist_tui.app import PanelistApp
@@ -164,7 +165,7 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         with Horizontal(id="ft-body"):
             yield self.grid
             yield Static("Reading calendars…", id="ft-suggestions")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.grid.focus()

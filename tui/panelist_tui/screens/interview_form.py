@@ -25,7 +25,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Input,
     Label,
@@ -59,6 +58,7 @@ from panelist.services.interview_form import (
 from panelist_tui.formatting import fit
 from panelist_tui.messages import ChosenTime
 from panelist_tui.screens.find_time import FindTimeScreen
+from panelist_tui.widgets.footer import KeysFooter
 from panelist_tui.widgets.interviews import PENCIL, PENCIL_ASCII
 
 if TYPE_CHECKING:
@@ -291,7 +291,7 @@ class InterviewFormScreen(Screen[int | None]):
             yield Static(id="form-status")
             yield Button("Retry", id="retry", variant="warning", compact=True)
             yield Button("Invite interviewers", id="invite", variant="primary", compact=True)
-        yield Footer()
+        yield KeysFooter()
 
     # ----------------------------------------------------------------- widgets
 
