@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from mail_servers import DEMO_NOW, SMTP_PASSWORD, SMTP_USER, Collector, SmtpServer, free_port
+from mail_servers import DEMO_NOW, SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port
+from smtp_helpers import Received
 from sqlite_utils import Database
 
 from panelist.clock import FrozenClock
@@ -20,7 +21,7 @@ from panelist.storage.database import open_database
 
 
 def _serve(**smtp_options: Any) -> Iterator[SmtpServer]:
-    handler = Collector()
+    handler = Received()
     logins: list[tuple[str, str]] = []
 
     def authenticator(

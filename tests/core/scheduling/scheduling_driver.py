@@ -25,6 +25,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+# A script outside pytest: tests/ on the path, as the root conftest.py puts it, for the
+# helpers shared between test folders.
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))
+
 import scheduling_helpers as h
 
 from panelist.clock import FrozenClock

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email import policy as mail_policy
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import scheduling_providers
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from smtp_helpers import Received
 from sqlite_utils import Database
 
 from panelist.clock import FrozenClock
@@ -274,25 +274,6 @@ def read_maildir(path: Path) -> list[EmailMessage]:
         assert isinstance(parsed, EmailMessage)
         found.append(parsed)
     return found
-
-
-@dataclass
-class Received:
-    envelopes: list[Envelope] = field(default_factory=list)
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[EmailMessage]:
-        parsed = []
-        for envelope in self.envelopes:
-            raw = envelope.original_content or envelope.content
-            assert isinstance(raw, bytes)
-            message = message_from_bytes(raw, policy=mail_policy.default)
-            assert isinstance(message, EmailMessage)
-            parsed.append(message)
-        return parsed
 
 
 @dataclass
