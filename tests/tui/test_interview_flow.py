@@ -136,6 +136,31 @@ async def open_application(pilot: Pilot[None], application: ApplicationSummary) 
     assert screen.application.id == application.id
 
 
+async def new_interview(
+    pilot: Pilot[None], application_id: int, kind: str, *people: str
+) -> InterviewFormScreen:
+    """The application opened, n, the interview type chosen, each of `people` searched and
+    added with Enter: the form, ready for a time."""
+    app = pilot.app
+    assert isinstance(app, PanelistApp)
+    app.open_application(application_id)
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    screen = form(pilot)
+    await choose(pilot, "#type", kind)
+    screen.query_one("#participant-search", Input).focus()
+    for person in people:
+        await pilot.press(*person, "enter")
+    return screen
+
+
+async def type_span(pilot: Pilot[None], day: str, start: str, end: str) -> None:
+    await type_into(pilot, "#date", day)
+    await type_into(pilot, "#start", start)
+    await type_into(pilot, "#end", end)
+
+
 async def test_schedule_mail_reschedule_cancel(
     workspace: Workspace, own_application: ApplicationSummary, maildir: Path
 ) -> None:
@@ -345,21 +370,12 @@ async def test_inline_errors_block_invite(
     app = PanelistApp(workspace, ascii=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.open_application(own_application.id)
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        screen = form(pilot)
-        await choose(pilot, "#type", "Phone screen")
-        screen.query_one("#participant-search", Input).focus()
-        await pilot.press(*"Kwame", "enter")
+        screen = await new_interview(pilot, own_application.id, "Phone screen", "Kwame")
         await pilot.pause()
         kwame = employee_id(workspace, "kwame.mensah")
         row = screen.query_one(f"#participant-{kwame}")
         assert "!" in str(row.query_one(".participant-name", Static).render())  # ASCII ⚠
-        await type_into(pilot, "#date", "2026-11-27")
-        await type_into(pilot, "#start", "10:00")
-        await type_into(pilot, "#end", "10:30")
+        await type_span(pilot, "2026-11-27", "10:00", "10:30")
         assert screen.errors == {}, screen.errors
 
         # A participant without a role.
@@ -443,17 +459,8 @@ async def test_bad_input_is_an_inline_message(
     app = PanelistApp(workspace, ascii=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.open_application(own_application.id)
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        screen = form(pilot)
-        await choose(pilot, "#type", "Technical interview")
-        screen.query_one("#participant-search", Input).focus()
-        await pilot.press(*"Pieter van", "enter")
-        await type_into(pilot, "#date", "2026-11-25")
-        await type_into(pilot, "#start", "10:00")
-        await type_into(pilot, "#end", "11:00")
+        screen = await new_interview(pilot, own_application.id, "Technical interview", "Pieter van")
+        await type_span(pilot, "2026-11-25", "10:00", "11:00")
         await type_into(pilot, field, text)
         await settle(pilot)
         assert app.screen is screen and app.is_running
@@ -543,8 +550,7 @@ async def test_rescheduling_shows_cores_problems_inline(
         await choose(pilot, "#room", f"{other.room.name} ({other.room.capacity})")
         day, start = wall(record, other.start)
         _, end = wall(record, other.end)
-        for selector, text in (("#date", day), ("#start", start), ("#end", end)):
-            await type_into(pilot, selector, text)
+        await type_span(pilot, day, start, end)
         assert f"{other.room.name} is booked" in error_text(pilot, "room")
         assert "for another interview" in error_text(pilot, "room")
         assert invite.disabled
@@ -553,8 +559,7 @@ async def test_rescheduling_shows_cores_problems_inline(
         await choose(pilot, "#room", f"{record.room.name} ({record.room.capacity})")
         day, start = wall(record, record.start)
         _, end = wall(record, record.end)
-        for selector, text in (("#date", day), ("#start", start), ("#end", end)):
-            await type_into(pilot, selector, text)
+        await type_span(pilot, day, start, end)
         assert screen.errors == {} and not invite.disabled
         await type_into(pilot, "#date", "2026-11-20")
         assert "must start in the future" in error_text(pilot, "time")
@@ -663,17 +668,8 @@ async def test_a_provider_failure_keeps_the_form_open_with_retry(
     app = PanelistApp(workspace, ascii=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.open_application(application.id)
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        screen = form(pilot)
-        await choose(pilot, "#type", "Phone screen")
-        screen.query_one("#participant-search", Input).focus()
-        await pilot.press(*"Emma Vis", "enter")
-        await type_into(pilot, "#date", "2026-12-08")
-        await type_into(pilot, "#start", "13:00")
-        await type_into(pilot, "#end", "13:30")
+        screen = await new_interview(pilot, application.id, "Phone screen", "Emma Vis")
+        await type_span(pilot, "2026-12-08", "13:00", "13:30")
         assert screen.errors == {}, screen.errors
         await pilot.press("ctrl+s")
         await settle(pilot)
