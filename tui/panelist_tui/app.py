@@ -113,9 +113,8 @@ class PanelistApp(App[None]):
             self.notify(notice.message, title="Notice", timeout=15)
             mark_notice_read(self.workspace, notice.id)
         # Answers read back and notices just shown: the Status pane catches up.
-        home = next((s for s in self.screen_stack if isinstance(s, ApplicationsScreen)), None)
-        if home is not None and home.is_mounted:
-            home.status_pane.reload()
+        if self.applications_screen.is_mounted:
+            self.applications_screen.status_pane.reload()
 
     # ----------------------------------------------------------------- errors
 
