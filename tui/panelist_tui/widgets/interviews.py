@@ -73,10 +73,12 @@ def candidate_time(
     """The span in the candidate's zone when that reads differently; "" otherwise."""
     if not zone_name or zone_name == interview.timezone:
         return ""
-    theirs = time_span(interview.start, interview.end, zone_name, now, glyphs)
-    ours = time_span(interview.start, interview.end, interview.timezone, now, glyphs)
-    same_clock = theirs.rsplit(" (", 1)[0] == ours.rsplit(" (", 1)[0]
-    return "" if same_clock else theirs
+
+    def span(zone: str, named: bool) -> str:
+        return time_span(interview.start, interview.end, zone, now, glyphs, named=named)
+
+    same_clock = span(zone_name, False) == span(interview.timezone, False)
+    return "" if same_clock else span(zone_name, True)
 
 
 def interview_content(
