@@ -31,6 +31,14 @@ class ImportFailed(PanelistError):
     """An import file was rejected as a whole; nothing was written."""
 
 
+class StorageError(PanelistError):
+    """The database file cannot be used now: read-only, disk full, damaged, unreadable."""
+
+
+class DatabaseBusy(StorageError):
+    """Another Panelist held the write lock for longer than this one would wait."""
+
+
 class SchemaTooNew(PanelistError):
     """The database was written by a newer Panelist than this one."""
 

@@ -11,11 +11,15 @@ import platformdirs
 from sqlite_utils import Database
 
 from panelist.errors import ConfigurationError
+from panelist.storage.connection import PanelistConnection, storage_error
 from panelist.storage.migrations import MigrationSet, migrate
 from panelist.storage.schema import core_migrations
 
 APP_NAME = "panelist"
 DB_ENV = "PANELIST_DB"
+BUSY_ENV = "PANELIST_BUSY_TIMEOUT"
+# Long enough for any other Panelist's write (imports hold the lock well under a second).
+DEFAULT_BUSY_TIMEOUT_S = 15.0
 
 
 def default_db_path() -> Path:
@@ -31,24 +35,46 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_db_path()
 
 
+def busy_timeout() -> float:
+    """Seconds a writer waits for another Panelist's write lock: ``PANELIST_BUSY_TIMEOUT``."""
+    text = os.environ.get(BUSY_ENV, "").strip()
+    if not text:
+        return DEFAULT_BUSY_TIMEOUT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ConfigurationError(f"{BUSY_ENV}={text!r}: expected seconds between 0 and 3600")
+    return seconds
+
+
 def connect(path: Path) -> Database:
     """A connection with the pragmas every Panelist process uses; no migrations."""
+    timeout = busy_timeout()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigurationError(f"cannot open database {path}: {exc}") from None
+        conn = sqlite3.connect(
+            str(path), timeout=timeout, check_same_thread=False, factory=PanelistConnection
+        )
+    except sqlite3.Error as exc:
+        raise storage_error(exc, path) or ConfigurationError(
+            f"cannot open database {path}: {exc}"
+        ) from None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot open database {path}: {exc.strerror or exc}") from None
+    conn.panelist_path = path
     db = Database(conn)
     try:
+        db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         with db.ensure_autocommit_on():
             # WAL lets several terminal sessions on one host share the file.
             db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA synchronous=NORMAL")
-    except sqlite3.DatabaseError as exc:
+    except BaseException:
         conn.close()
-        raise ConfigurationError(f"{path} is not a Panelist database: {exc}") from None
+        raise
     return db
 
 
