@@ -119,7 +119,8 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             )
         finally:
             db.close()
-        click.echo(f"{kind}: {result.created} created, {result.updated} updated")
+        unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
+        click.echo(f"{kind}: {result.created} created, {result.updated} updated{unchanged}")
 
     @cli.group()
     def reminders() -> None:

@@ -7,9 +7,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from panelist.errors import ValidationError
 
+# Files in the zone database that name no place: "localtime" is whatever this host's
+# clock is set to, so the same data would mean another time on another machine.
+_NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+
 
 @functools.cache
 def zone_or_none(name: str) -> ZoneInfo | None:
+    if name in _NOT_PLACES:
+        return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def test_employees_from_csv_and_reimport_changes_nothing(db: Database, tmp_path:
     ).fetchone()
     assert sam[0] is None and json.loads(sam[1])["thu"] == [["10:00", "16:00"]]
     again = import_file(db, "employees", path, PROVIDERS)
-    assert (again.created, again.updated) == (0, 3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert count(db, "employees") == 3
 
 
@@ -95,7 +96,8 @@ def test_several_problems_are_listed_one_per_line(db: Database, tmp_path: Path) 
         import_file(db, "employees", path, PROVIDERS)
     assert str(failure.value).splitlines() == [
         "2 problems, nothing was imported:",
-        f"{path} row 1, field 'email': 'bad' is not an email address",
+        f"{path} row 1, field 'email': 'bad' is not an email address"
+        " (An email address must have an @-sign)",
         f"{path} row 2, field 'timezone': 'Nowhere/City' is not an IANA time zone (e.g. Europe/Amsterdam)",
     ]
 
@@ -225,3 +227,166 @@ def test_cli_import_prints_one_line_and_exits_1(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "employees: 3 created, 0 updated"
+
+
+# --- edge cases: each refused in one line naming the file, row and field --------------
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "x@b..com,X,UTC,,,,",
+            "row 4, field 'email': 'x@b..com' is not an email address"
+            " (An email address cannot have two periods in a row)",
+        ),
+        (
+            "x@example.com.,X,UTC,,,,",
+            "row 4, field 'email': 'x@example.com.' is not an email address"
+            " (An email address cannot end with a period)",
+        ),
+        (
+            "x@example.com,X,localtime,,,,",
+            "row 4, field 'timezone': 'localtime' is not an IANA time zone",
+        ),
+    ],
+)
+def test_addresses_the_mailer_refuses_and_host_dependent_zones(
+    db: Database, tmp_path: Path, row: str, message: str
+) -> None:
+    path = write(tmp_path, "employees.csv", EMPLOYEES_CSV + row + "\n")
+    with pytest.raises(ImportFailed) as failure:
+        import_file(db, "employees", path, PROVIDERS)
+    assert str(failure.value).startswith(f"{path} {message}")
+    assert count(db, "employees") == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "e.csv",
+            "email,name,Email\na@example.com,A,b@example.com\n",
+            "header, field 'email': appears twice (columns 1 and 3)",
+        ),
+        (
+            "e.csv",
+            "email;name;timezone\na@example.com;A;UTC\n",
+            "the columns are separated by semicolons",
+        ),
+        (
+            "e.json",
+            '[{"email": "a@example.com", "name": "A", "email": "b@example.com"}]',
+            "row 1, field 'email': the key appears twice",
+        ),
+        (
+            "e.json",
+            '[{"email": "a@example.com", "name": "A", "Email": "b@example.com"}]',
+            "row 1, field 'email': the key appears twice",
+        ),
+        (
+            "e.json",
+            '[{"email": "a@example.com", "name": "A", "timezone": "UTC",'
+            ' "working_hours": {"mon": [["09:00", "17:00"]], "mon": [["00:00", "23:00"]]}}]',
+            "row 1, field 'working_hours': the key 'mon' appears twice",
+        ),
+        ("e.json", "[" * 100_000 + "]" * 100_000, "not valid JSON (nested too deeply)"),
+        (
+            "e.json",
+            '[{"email": "a@example.com", "name": ' + "9" * 5000 + "}]",
+            "not valid JSON (Exceeds the limit",
+        ),
+    ],
+)
+def test_malformed_files_name_what_is_wrong(
+    db: Database, tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = write(tmp_path, name, text)
+    with pytest.raises(ImportFailed) as failure:
+        import_file(db, "employees", path, PROVIDERS)
+    assert str(failure.value).startswith(
+        f"{path}{' ' if 'row' in message or 'header' in message else ': '}{message}"
+    )
+    assert count(db, "employees") == 0
+
+
+@pytest.mark.parametrize("capacity", [str(2**70), 2**70])
+def test_integers_beyond_64_bits_are_refused(
+    db: Database, tmp_path: Path, capacity: object
+) -> None:
+    path = write(tmp_path, "r.json", json.dumps([{"name": "Huge", "capacity": capacity}]))
+    with pytest.raises(
+        ImportFailed, match=r"row 1, field 'capacity': is too large \(at most 9223372036854775807\)"
+    ):
+        import_file(db, "rooms", path, PROVIDERS)
+    assert count(db, "rooms") == 0
+
+
+def test_the_same_candidate_twice_must_agree(db: Database, tmp_path: Path) -> None:
+    import_file(db, "jobs", write(tmp_path, "j.csv", "title\nCook\nBaker\n"), PROVIDERS)
+    apps = (
+        "candidate_name,candidate_email,job\n"
+        "Ana Silva,ana@example.org,Cook\n"
+        "Ana Souza,ANA@example.org,Baker\n"
+        "Ana Silva,ana@example.org,Cook\n"
+    )
+    path = write(tmp_path, "a.csv", apps)
+    with pytest.raises(ImportFailed) as failure:
+        import_file(db, "applications", path, PROVIDERS)
+    assert str(failure.value).splitlines()[1:] == [
+        f"{path} row 3, field 'candidate_email': duplicates row 1",
+        f"{path} row 2, field 'candidate_name': the same candidate is in row 1 with 'Ana Silva'",
+    ]
+    assert count(db, "candidates") == 0
+
+
+# --- the write lock: held only for what changed ---------------------------------------
+
+
+class LockWatch:
+    """From SQLite's statement trace: how long the write lock was held, in total."""
+
+    def __init__(self) -> None:
+        self.held = 0.0
+        self.since: float | None = None
+
+    def __call__(self, statement: str) -> None:
+        words = statement.upper().split()
+        now = time.perf_counter()
+        if self.since is None and (
+            words[:2] == ["BEGIN", "IMMEDIATE"] or words[0] in ("INSERT", "UPDATE", "DELETE")
+        ):
+            self.since = now
+        elif self.since is not None and words[0] in ("COMMIT", "ROLLBACK", "END"):
+            self.held += now - self.since
+            self.since = None
+
+
+def test_reimporting_unchanged_rows_hardly_holds_the_write_lock(
+    db: Database, tmp_path: Path
+) -> None:
+    rows = 20_000
+    staff = "email,name,timezone\n" + "".join(
+        f"p{i}@example.com,Person {i},UTC\n" for i in range(rows)
+    )
+    path = write(tmp_path, "staff.csv", staff)
+    first = LockWatch()
+    db.conn.set_trace_callback(first)
+    assert import_file(db, "employees", path, PROVIDERS).created == rows
+    again = LockWatch()
+    db.conn.set_trace_callback(again)
+    result = import_file(db, "employees", path, PROVIDERS)
+    one_changed = LockWatch()
+    db.conn.set_trace_callback(one_changed)
+    changed = import_file(
+        db,
+        "employees",
+        write(tmp_path, "one.csv", staff.replace(",Person 7,", ",Person Seven,")),
+        PROVIDERS,
+    )
+    db.conn.set_trace_callback(None)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, rows)
+    assert again.held == 0.0  # nothing to write: the lock is not even taken
+    assert (changed.updated, changed.unchanged) == (1, rows - 1)
+    assert one_changed.held < 0.2
+    assert first.held < 1.0  # 20,000 new rows in one short transaction
