@@ -340,6 +340,7 @@ class _Importer:
         self.path = path
         self.providers = providers
         self.today = today
+        self.candidate_ids: dict[str, int] = {}
 
     def run(self, kind: str, rows: list[_Row]) -> ImportResult:
         plan = self._plan(kind, rows)
@@ -586,7 +587,9 @@ class _Importer:
                 "applications", ["candidate_id", "job_id", "stage", "applied_on"], _row_id
             ).values()
         }
+        self.candidate_ids = {email: row["id"] for email, row in candidates.items()}
         not_counted = ImportResult("candidates")
+        compared: set[str] = set()
         for record in records:
             email = record["candidate_email"]
             candidate = {
@@ -594,8 +597,9 @@ class _Importer:
                 "email": email,
                 "timezone": record["candidate_timezone"],
             }
-            if candidate not in plan.inserts.get("candidates", []):
+            if email not in compared:  # one candidate, several jobs
                 plan.compare("candidates", candidates, email, candidate, not_counted)
+                compared.add(email)
             key = (email, record["job"])
             stored = applications.get(key)
             # No applied_on in the file: keep the stored date (today's only for a new one).
@@ -657,23 +661,18 @@ class _Importer:
         )
 
     def _write_applications(self, plan: _Plan) -> None:
-        self._insert("candidates", plan.inserts.get("candidates", []))
+        new_candidates = plan.inserts.get("candidates", [])
+        self._insert("candidates", new_candidates)
         self._update("candidates", plan.updates.get("candidates", []))
-        ids = {
-            email.lower(): candidate_id
-            for candidate_id, email in self.db.execute("SELECT id, email FROM candidates")
-        }
-        self._insert(
-            "applications",
-            [_with_candidate_id(a, ids) for a in plan.inserts.get("applications", [])],
-        )
-        self._update(
-            "applications",
-            [
-                (row_id, _with_candidate_id(a, ids))
-                for row_id, a in plan.updates.get("applications", [])
-            ],
-        )
+        ids = self.candidate_ids
+        if new_candidates:  # their ids exist from now on
+            ids = {
+                email.lower(): i for i, email in self.db.execute("SELECT id, email FROM candidates")
+            }
+        inserts = plan.inserts.get("applications", [])
+        updates = plan.updates.get("applications", [])
+        self._insert("applications", [_with_candidate_id(a, ids) for a in inserts])
+        self._update("applications", [(i, _with_candidate_id(a, ids)) for i, a in updates])
 
 
 def _row_id(row: dict[str, Any]) -> Any:

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -390,3 +391,20 @@ def test_reimporting_unchanged_rows_hardly_holds_the_write_lock(
     assert first.held < 1.0  # 20,000 new rows in one short transaction
     assert (result.created, result.updated, result.unchanged) == (0, 0, rows)
     assert (changed.updated, changed.unchanged) == (1, rows - 1)
+
+
+def test_reimporting_applications_keeps_their_dates_and_writes_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    import_file(db, "jobs", write(tmp_path, "j.csv", "title\nCook\nBaker\n"), PROVIDERS)
+    apps = write(
+        tmp_path,
+        "a.csv",
+        "candidate_name,candidate_email,job\n"
+        "Ana Silva,ana@example.org,Cook\nAna Silva,ana@example.org,Baker\nLi Lei,li@example.org,Cook\n",
+    )
+    first = import_file(db, "applications", apps, PROVIDERS, today=date(2026, 11, 2))
+    again = import_file(db, "applications", apps, PROVIDERS, today=date(2026, 11, 20))
+    assert (first.created, again.created, again.updated, again.unchanged) == (3, 0, 0, 3)
+    assert count(db, "candidates") == 2
+    assert {d for (d,) in db.execute("SELECT applied_on FROM applications")} == {"2026-11-02"}
