@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from panelist.errors import ImportFailed, ValidationError
 from panelist.models import WEEKDAYS, Stage, WorkingHours
+from panelist.permissions import admins, keep_an_admin
 
 KINDS = ("employees", "rooms", "jobs", "applications")
 MAX_REPORTED_ERRORS = 20
@@ -239,10 +240,12 @@ class _Importer:
         if problems:
             raise ImportFailed(_summarise(problems))
         result = ImportResult(kind)
+        admins_before = admins(self.db)
         try:
             with self.db.atomic():
                 write(records, result)
-        except sqlite3.IntegrityError as exc:  # a rule the rows above could not see
+                keep_an_admin(self.db, admins_before)
+        except (sqlite3.IntegrityError, ValidationError) as exc:  # rules across the rows
             raise ImportFailed(f"{self.path}: nothing was imported: {exc}") from None
         return result
 

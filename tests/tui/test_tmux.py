@@ -230,7 +230,7 @@ def test_book_an_interview_by_keyboard(
 
     booked = set(interview_ids(workspace, own_application.id)) - set(before)
     assert len(booked) == 1
-    record = load_interview(workspace.db, booked.pop())
+    record = load_interview(workspace, booked.pop())
     local = record.start.astimezone(ZoneInfo(record.timezone))
     assert (f"{local:%a %d %b}", f"{local:%H:%M}") == (day, start)
     assert f"{record.end.astimezone(ZoneInfo(record.timezone)):%H:%M}" == end

@@ -29,7 +29,7 @@ from panelist.providers import (
 )
 from panelist.scheduling import drafts, mails, outbox
 from panelist.scheduling.outbox import Claimer, Kind, OutboxRow, State
-from panelist.scheduling.records import InterviewRecord, get_room, load_interview
+from panelist.scheduling.records import InterviewRecord, get_room, read_interview
 from panelist.scheduling.refs import ExternalRef, find_ref, forget_ref, save_ref
 from panelist.scheduling.retry import RetryPolicy, is_retryable, with_retries
 from panelist.scheduling.transaction import immediate
@@ -104,7 +104,7 @@ class Executor:
             mine = self.claimer.claim(self.db, ready, self.ws.clock.now())
             if not mine:
                 return problems
-            record = load_interview(self.db, interview_id)  # one read for the whole round
+            record = read_interview(self.db, interview_id)  # one read for the whole round
             try:
                 outcomes = await asyncio.gather(*(self._execute(row, record) for row in mine))
             finally:  # cancelled (the app closing) or a bug: let the next run take them at once

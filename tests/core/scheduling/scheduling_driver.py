@@ -56,7 +56,7 @@ async def scenario(service: SchedulingService, name: str) -> None:
         await service.send_candidate_invitation(record.id)
     if name == "invite":
         return
-    if load_interview(service.ws.db, record.id).status is InterviewStatus.SCHEDULED:
+    if load_interview(service.ws, record.id).status is InterviewStatus.SCHEDULED:
         await service.reschedule(
             record.id, LATER, LATER + timedelta(hours=1), room_id=h.room_id("maas")
         )
