@@ -168,7 +168,7 @@ async def test_bulk_create_writes_nothing_when_one_draft_is_bad(
     local: LocalCalendarProvider, db: Database
 ) -> None:
     bad = EventDraft("Backwards", at(1, 11), at(1, 10))
-    with pytest.raises(ValidationError, match="'Backwards': ends before it starts"):
+    with pytest.raises(ValidationError, match=r"^the event: ends before it starts"):
         local.bulk_create(ANA, [(interview("Fine"), "fine"), (bad, "bad")])
     assert rows(db) == []
 
@@ -192,13 +192,13 @@ async def test_an_idempotency_key_belongs_to_one_calendar(local: LocalCalendarPr
         (date(2026, 3, 24), at(1, 11), None, "both"),
     ],
 )
-async def test_bad_drafts_are_refused_naming_the_event(
+async def test_bad_drafts_are_refused_without_quoting_their_title(
     local: LocalCalendarProvider, start: Any, end: Any, zone: str | None, message: str
 ) -> None:
     draft = EventDraft("Interview Ana", start, end, timezone=zone)
     with pytest.raises(ValidationError, match=message) as caught:
         await local.create_event(ANA, draft, "k")
-    assert "Interview Ana" in str(caught.value)
+    assert "Interview Ana" not in str(caught.value)  # a title may be private
 
 
 async def test_invalid_rrule_is_refused(local: LocalCalendarProvider) -> None:
