@@ -473,7 +473,10 @@ def _expand_series(
     found: list[CalendarEvent] = []
     hard: list[_Series] = []
     for master, its_overrides in series:
-        fast = _fast_occurrences(master, its_overrides, start, end)
+        try:
+            fast = _fast_occurrences(master, its_overrides, start, end)
+        except Exception:  # data it did not foresee: the library decides (or refuses)
+            fast = None
         if fast is None:
             hard.append((master, its_overrides))
         else:
