@@ -16,7 +16,14 @@ from sqlite_utils import Database
 
 from panelist.clock import FrozenClock
 from panelist.errors import EventNotFound, ProviderConflict, ValidationError
-from panelist.providers import Attendee, EventDraft, ProviderContext, ResponseStatus
+from panelist.providers import (
+    Attendee,
+    EventDraft,
+    ProviderContext,
+    ResponseStatus,
+    Transparency,
+)
+from panelist.providers.events import unreadable_reason
 from panelist.storage.database import open_database
 from panelist_local import plugin
 from panelist_local.migrations import local_migrations
@@ -199,6 +206,24 @@ async def test_bad_drafts_are_refused_without_quoting_their_title(
     with pytest.raises(ValidationError, match=message) as caught:
         await local.create_event(ANA, draft, "k")
     assert "Interview Ana" not in str(caught.value)  # a title may be private
+
+
+async def test_a_row_that_is_not_an_event_is_reported_and_the_rest_listed(
+    local: LocalCalendarProvider, db: Database
+) -> None:
+    """A row edited by hand (or by an older bug) makes only that event unknown."""
+    kept = await local.create_event(ANA, interview("Kept"), "kept")
+    broken = await local.create_event(ANA, interview("Zorblax clinic", hour=14), "broken")
+    db.execute(
+        "UPDATE local_events SET data = ? WHERE uid = ?", ['{"summary": "Zorblax"}', broken.uid]
+    )
+    listed = await local.list_events(ANA, at(1, 0), at(2, 0))
+    readable = [e for e in listed if unreadable_reason(e) is None]
+    (unknown,) = [e for e in listed if unreadable_reason(e) is not None]
+    assert [e.uid for e in readable] == [kept.uid]
+    assert (unknown.uid, unknown.transparency) == (broken.uid, Transparency.FREE)
+    assert unreadable_reason(unknown) == "unsupported event JSON version None"
+    assert "Zorblax" not in repr(listed)
 
 
 async def test_invalid_rrule_is_refused(local: LocalCalendarProvider) -> None:
