@@ -9,7 +9,10 @@ Real servers: aiosmtpd on 127.0.0.1 with a login, and a Maildir on a really full
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,7 @@ from panelist.errors import NotFound, PermissionDenied
 from panelist.mail.transport import MaildirTransport, SmtpTransport
 from panelist.models import CandidateStatus, Method
 from panelist.scheduling import NoUnsentMail, OutboxIncomplete, SchedulingService
+from panelist.services.directory import set_setting
 from panelist.services.interviews import interviews_for_application, unsent_mails
 from panelist.workspace import Workspace
 
@@ -235,6 +239,40 @@ async def test_a_full_disk_under_the_maildir_is_retried_by_resume(
         assert candidate_status(ws, interview_id) is CandidateStatus.EMAIL_SENT
         await service_with(ws, transport).resume_pending()
         assert len(h.read_maildir(disk.path / "outbox")) == 1
+
+
+def panelist_resume(ws: Workspace, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The command cron runs, in its own process, as Rosa."""
+    return subprocess.run(
+        [sys.executable, "-m", "panelist", "resume", "--db", str(ws.db_path), "--as", h.email("rosa")],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "PANELIST_CONFIG": str(tmp_path / "none.toml")},
+    )  # fmt: skip
+
+
+async def test_panelist_resume_sends_what_a_full_disk_held_back(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    interview_id = await booked(ws)
+    with full_disk(tmp_path / "disk") as disk:
+        outbox = disk.path / "outbox"
+        set_setting(ws.db, "maildir_path", str(outbox))
+        set_setting(ws.db, "provider_retry_budget_s", 1)  # cron's run gives up sooner
+        with pytest.raises(OutboxIncomplete):
+            await service_with(ws, MaildirTransport(outbox)).send_candidate_invitation(interview_id)
+
+        still_full = panelist_resume(ws, tmp_path)
+        assert still_full.returncode == 1
+        assert still_full.stderr.strip() == (
+            "panelist: left for later: the candidate invitation to Daan de Jong is not sent yet:"
+            f" cannot write to the outbox {outbox}: No space left on device"
+        )
+
+        disk.free()
+        done = panelist_resume(ws, tmp_path)
+        assert (done.returncode, done.stdout.strip()) == (0, "1 interviews had work left")
+        assert len(h.read_maildir(outbox)) == 1
+        assert candidate_status(ws, interview_id) is CandidateStatus.EMAIL_SENT
 
 
 async def test_the_invitation_of_a_cancelled_interview_is_never_retried(
