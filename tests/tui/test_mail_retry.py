@@ -136,7 +136,7 @@ async def test_a_failed_invitation_shows_why_and_t_sends_it_once_fixed(
             "Mail failed: the candidate invitation to Ólafur Nilsen: the mail server"
             " 127.0.0.1:" in card
         )
-        assert "refused the login (535 5.7.8 Authentication credentials invalid) — t retries" in (
+        assert "refused the login (535 5.7.8 Authentication credentials invalid) · t retries" in (
             " ".join(card.split())
         )
         assert "last year's" not in card

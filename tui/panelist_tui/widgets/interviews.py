@@ -99,7 +99,7 @@ def unsent_mail_lines(
                 "  ",
                 (f"{glyphs.warning} {head}: ", "bold $text-error"),
                 f"{mail.description}: {mail.reason} ",
-                (f"— {hint}", "$text-muted"),
+                (f"{glyphs.separator} {hint}", "$text-muted"),
             )
         )
     return lines
