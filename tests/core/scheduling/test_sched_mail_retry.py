@@ -28,7 +28,7 @@ from smtp_helpers import Received
 from panelist.errors import NotFound, PermissionDenied
 from panelist.mail.transport import MaildirTransport, SmtpTransport
 from panelist.models import CandidateStatus, Method
-from panelist.scheduling import NoUnsentMail, OutboxIncomplete, SchedulingService
+from panelist.scheduling import NoUnsentMail, OutboxIncomplete, SchedulingService, StepEvent
 from panelist.services.directory import set_setting
 from panelist.services.interviews import interviews_for_application, unsent_mails
 from panelist.workspace import Workspace
@@ -305,3 +305,36 @@ async def test_retry_and_the_reasons_need_the_rights(ws: Workspace, server: Serv
         eve.close()
     assert not server.handler.messages()
     assert invitation_row(ws, interview_id)["state"] == "failed"
+
+
+class Interrupted(Exception):
+    """Stands for the process dying right after the mail went out, before it is recorded."""
+
+
+async def test_a_retry_cut_off_between_sending_and_recording_is_not_sent_twice(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    interview_id = await booked(ws)
+    outbox = tmp_path / "outbox"
+    outbox.write_text("a file where the folder should be")  # a wrong setting: permanent
+    with pytest.raises(OutboxIncomplete) as caught:
+        await service_with(ws, MaildirTransport(outbox)).send_candidate_invitation(interview_id)
+    assert not caught.value.retryable
+    outbox.unlink()  # the setting fixed
+
+    def die_after_sending(event: StepEvent) -> None:
+        if event.stage == "called":
+            raise Interrupted
+
+    dying = SchedulingService(
+        ws, MaildirTransport(outbox), on_step=die_after_sending, retry=h.FAST_RETRIES
+    )
+    with pytest.raises(Interrupted):
+        await dying.retry_mails(interview_id)
+    assert len(h.read_maildir(outbox)) == 1
+    assert invitation_row(ws, interview_id)["state"] == "pending"  # not recorded as sent
+
+    report = await service_with(ws, MaildirTransport(outbox)).resume_pending()
+    assert report.problems == {}
+    assert len(h.read_maildir(outbox)) == 1  # the same Message-ID: the Maildir keeps one
+    assert candidate_status(ws, interview_id) is CandidateStatus.EMAIL_SENT
