@@ -27,7 +27,7 @@ from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, 
 from panelist.permissions import Right, can_view_application, require
 from panelist.providers import CalendarCapability, ResponseStatus
 from panelist.scheduling import mails, outbox
-from panelist.scheduling.errors import OutboxIncomplete
+from panelist.scheduling.errors import NoUnsentMail, OutboxIncomplete
 from panelist.scheduling.executor import Executor, OnStep, Stage, StepEvent
 from panelist.scheduling.notices import add_notice
 from panelist.scheduling.outbox import Effect, Kind, OutboxRow
@@ -53,6 +53,7 @@ from panelist.scheduling.validation import (
     verified_account,
 )
 from panelist.services.directory import get_employee
+from panelist.services.interviews import unsent_mails_of
 from panelist.storage.instants import to_text
 from panelist.workspace import Workspace
 
@@ -220,6 +221,28 @@ class SchedulingService:
         effect = _candidate_invitation(record.id, record.sequence, template_id)
         with immediate(self.db):
             outbox.enqueue(self.db, record.id, [effect], now)
+            # Failed before (a wrong password): asking again is the person's retry.
+            failed = outbox.failed_row(self.db, effect.key)
+            if failed is not None:
+                chosen = effect.intent if template_id is not None else None
+                outbox.reopen(self.db, [failed], now, chosen)
+        await self._work(record.id)
+        return load_interview(self.db, record.id)
+
+    async def retry_mails(self, interview_id: int) -> InterviewRecord:
+        """Send the interview's unsent mails (`unsent_mails_of`) again, once their cause is
+        fixed: those that failed for good and those waiting for a transient cause to pass.
+
+        Each keeps its key, so its Message-ID: a Maildir that already holds it keeps one
+        file. Raises `NoUnsentMail` when there is none, `OutboxIncomplete` when one fails
+        again (its reason is stored for the Interviews tab).
+        """
+        record = self._load_for_change(interview_id)
+        with immediate(self.db):
+            unsent = unsent_mails_of(self.db, record.id, self.ws.clock.now())
+            if not unsent:
+                raise NoUnsentMail(record.id)
+            outbox.reopen(self.db, [mail.row_id for mail in unsent], self.ws.clock.now())
         await self._work(record.id)
         return read_interview(self.db, record.id)
 
