@@ -61,6 +61,8 @@ INTERNAL = {
     "panelist.scheduling.records.get_room": "raw read of a room for the service and executor",
     "panelist.scheduling.reminders.plan_reminders": "inside a checked booking's transaction",
     "panelist.scheduling.reminders.stop_reminders": "inside a checked cancel's transaction",
+    "panelist.services.interviews.unsent_mails_of": "raw read behind the checked unsent_mails "
+    "and retry_mails",
     "panelist.services.directory.get_setting": "raw settings read for core's set-up",
     "panelist.services.directory.set_setting": "raw write for the demo builder; front ends "
     "use panelist.services.settings.set_setting",
@@ -232,6 +234,9 @@ CALLS: dict[str, list[Call]] = {
     "panelist.services.interviews.interviews_for_application": [
         lambda s: _module("services.interviews").interviews_for_application(s.ws, s.application_id)
     ],
+    "panelist.services.interviews.unsent_mails": [
+        lambda s: _module("services.interviews").unsent_mails(s.ws, s.upcoming_id)
+    ],
     "panelist.services.interviews.upcoming_interviews": [
         lambda s: _module("services.interviews").upcoming_interviews(s.ws)
     ],
@@ -305,6 +310,9 @@ CALLS: dict[str, list[Call]] = {
     ],
     "panelist.scheduling.service.SchedulingService.close_finished": [_service("close_finished")],
     "panelist.scheduling.service.SchedulingService.outbox_of": [_service("outbox_of", _upcoming)],
+    "panelist.scheduling.service.SchedulingService.retry_mails": [
+        _service("retry_mails", _upcoming)
+    ],
 }
 
 

@@ -227,7 +227,7 @@ class SchedulingService:
                 chosen = effect.intent if template_id is not None else None
                 outbox.reopen(self.db, [failed], now, chosen)
         await self._work(record.id)
-        return load_interview(self.db, record.id)
+        return read_interview(self.db, record.id)
 
     async def retry_mails(self, interview_id: int) -> InterviewRecord:
         """Send the interview's unsent mails (`unsent_mails_of`) again, once their cause is
