@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install system-deps demo test lint contracts typecheck pytest clean
+.PHONY: install system-deps demo test lint contracts typecheck pytest pytest-moved-clock clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -24,9 +24,11 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock tests/example_plugin/pyproject.tom
 install: $(VENV)/.synced
 	@$(BIN)/python -m compileall -q core tui plugins
 
-# The terminal test drives the app in tmux, as a person on an SSH terminal would.
+# The terminal test drives the app in tmux, as a person on an SSH terminal would; faketime
+# moves the clock for the subprocess tests.
 system-deps:
-	@command -v tmux >/dev/null || (apt-get update -qq && apt-get install -y -qq tmux)
+	@command -v tmux >/dev/null && command -v faketime >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq tmux faketime)
 
 demo: install
 	$(BIN)/panelist demo
@@ -44,7 +46,16 @@ typecheck: install
 pytest: install system-deps
 	$(BIN)/pytest
 
-test: lint contracts typecheck pytest
+# A subprocess reads the real clock: run those tests again 45 days ahead and 20 days back, so
+# none passes only on the day it was written (tests/conftest.py marks them `subprocess`).
+MOVED_CLOCKS := +45d -20d
+pytest-moved-clock: install system-deps
+	@for offset in $(MOVED_CLOCKS); do \
+		echo "subprocess tests with the clock moved $$offset"; \
+		faketime -f "$$offset" $(BIN)/pytest -q -m subprocess || exit 1; \
+	done
+
+test: lint contracts typecheck pytest pytest-moved-clock
 
 clean:
 	rm -rf $(VENV) $(TOOLS)

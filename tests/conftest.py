@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from panelist.clock import FrozenClock
+from panelist.clock import Clock, FrozenClock, SystemClock
 from panelist.demo import build_demo_company
 from panelist.plugins import PluginRegistry, build_registry
 from panelist.services.directory import find_employee_by_email
@@ -20,6 +20,15 @@ from panelist.workspace import Workspace
 # Monday 23 November 2026, 09:00 UTC: every test that needs "now" starts here.
 FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DEMO_RECRUITER = "rosa.jansen@example.com"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test module that can start a program is a subprocess test: `make test` runs it again
+    under faketime (see the Makefile), so a test that ties it to today's date fails there."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and "subprocess" in vars(module):
+            item.add_marker(pytest.mark.subprocess)
 
 
 @pytest.fixture(scope="session")
@@ -49,15 +58,32 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="session")
-def demo_db_file(registry: PluginRegistry, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo company at `FROZEN_NOW`, built once per session; copy it, never write to it."""
-    path = tmp_path_factory.mktemp("demo") / "panelist.db"
+def _build_demo(path: Path, registry: PluginRegistry, now: datetime) -> Path:
     database = open_database(path, registry.migrations)
-    build_demo_company(database, registry, FrozenClock(FROZEN_NOW))
+    build_demo_company(database, registry, FrozenClock(now))
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
     return path
+
+
+def _open_copy(
+    built: Path, registry: PluginRegistry, tmp_path: Path, clock: Clock
+) -> Iterator[Workspace]:
+    """A private copy of a built demo, opened as its recruiter on `clock`."""
+    path = tmp_path / "panelist.db"
+    shutil.copyfile(built, path)
+    database = open_database(path, registry.migrations)
+    user = find_employee_by_email(database, DEMO_RECRUITER)
+    assert user is not None, "the demo's recruiter is missing"
+    ws = Workspace(database, path, registry, clock, user)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(registry: PluginRegistry, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company at `FROZEN_NOW`, built once per session; copy it, never write to it."""
+    return _build_demo(tmp_path_factory.mktemp("demo") / "panelist.db", registry, FROZEN_NOW)
 
 
 @pytest.fixture
@@ -65,11 +91,20 @@ def demo_workspace(
     demo_db_file: Path, registry: PluginRegistry, tmp_path: Path
 ) -> Iterator[Workspace]:
     """A private copy of the demo, opened as its recruiter, on a frozen clock."""
-    path = tmp_path / "panelist.db"
-    shutil.copyfile(demo_db_file, path)
-    database = open_database(path, registry.migrations)
-    user = find_employee_by_email(database, DEMO_RECRUITER)
-    assert user is not None, "the demo's recruiter is missing"
-    ws = Workspace(database, path, registry, FrozenClock(FROZEN_NOW), user)
-    yield ws
-    ws.close()
+    yield from _open_copy(demo_db_file, registry, tmp_path, FrozenClock(FROZEN_NOW))
+
+
+@pytest.fixture(scope="session")
+def live_demo_db_file(registry: PluginRegistry, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company built at the real now, for tests whose subprocess reads the real clock:
+    data frozen at `FROZEN_NOW` ages under it (interviews to come have ended)."""
+    now = SystemClock().now()
+    return _build_demo(tmp_path_factory.mktemp("live-demo") / "panelist.db", registry, now)
+
+
+@pytest.fixture
+def live_demo_workspace(
+    live_demo_db_file: Path, registry: PluginRegistry, tmp_path: Path
+) -> Iterator[Workspace]:
+    """A private copy of the live demo, as its recruiter, on the real clock."""
+    yield from _open_copy(live_demo_db_file, registry, tmp_path, SystemClock())

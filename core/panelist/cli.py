@@ -27,7 +27,7 @@ from panelist.importer import KINDS, import_file
 from panelist.permissions import Right, require
 from panelist.plugins import load_registry, register_commands
 from panelist.storage.database import open_database, resolve_db_path
-from panelist.workspace import Workspace, open_workspace, resolve_user
+from panelist.workspace import Workspace, open_system_workspace, open_workspace, resolve_user
 
 OpenUI = Callable[[Workspace], None]
 
@@ -55,6 +55,27 @@ def _as_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as", "as_email", metavar="EMAIL", help="Act as this employee (default: config/OS user)."
     )(fn)
+
+
+def _system_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--system",
+        is_flag=True,
+        help="Run for every interview as the system (for cron), not as one employee.",
+    )(fn)
+
+
+def _duty_workspace(
+    ctx: click.Context, db_path: Path | None, as_email: str | None, system_duty: str | None
+) -> Workspace:
+    """The system workspace when --system names the duty, else the user's (whose duties
+    cover only the interviews they may schedule for)."""
+    as_email = as_email or (ctx.obj or {}).get("as_email")
+    if system_duty is None:
+        return open_workspace(_pick_db(ctx, db_path), as_email)
+    if as_email:
+        raise click.UsageError("--system runs as no employee; leave out --as")
+    return open_system_workspace(system_duty, _pick_db(ctx, db_path))
 
 
 def _pick_db(ctx: click.Context, db_path: Path | None) -> Path | None:
@@ -129,8 +150,11 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
     @reminders.command(name="run")
     @_db_option
     @_as_option
+    @_system_option
     @click.pass_context
-    def reminders_run(ctx: click.Context, db_path: Path | None, as_email: str | None) -> None:
+    def reminders_run(
+        ctx: click.Context, db_path: Path | None, as_email: str | None, system: bool
+    ) -> None:
         """Send the reminders that are due and close interviews that have ended.
 
         Safe to run from cron and beside an open app: no reminder is sent twice.
@@ -140,7 +164,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         from panelist.mail.transport import transport_from_settings
         from panelist.scheduling import SchedulingService, run_due_reminders
 
-        ws = open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
+        ws = _duty_workspace(ctx, db_path, as_email, "reminders run" if system else None)
         try:
             closed = SchedulingService(ws).close_finished()
             done = asyncio.run(run_due_reminders(ws, transport_from_settings(ws.db)))
@@ -152,15 +176,18 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
     @cli.command()
     @_db_option
     @_as_option
+    @_system_option
     @click.pass_context
-    def resume(ctx: click.Context, db_path: Path | None, as_email: str | None) -> None:
+    def resume(
+        ctx: click.Context, db_path: Path | None, as_email: str | None, system: bool
+    ) -> None:
         """Finish calendar, meeting and mail work an earlier run left (a crash, an outage)."""
         import asyncio
 
         from panelist.mail.transport import transport_from_settings
         from panelist.scheduling import SchedulingService
 
-        ws = open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
+        ws = _duty_workspace(ctx, db_path, as_email, "resume" if system else None)
         try:
             service = SchedulingService(ws, transport_from_settings(ws.db))
             report = asyncio.run(service.resume_pending())

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from panelist.errors import ImportFailed, ValidationError
 from panelist.models import WEEKDAYS, Stage, WorkingHours
+from panelist.permissions import admins, keep_an_admin
 from panelist.scheduling.transaction import immediate
 from panelist.timezones import zone_or_none
 
@@ -360,8 +361,10 @@ class _Importer:
         write: Callable[[_Plan], None] = getattr(self, f"_write_{kind}", self._write_tables)
         try:
             with immediate(self.db):
+                admins_before = admins(self.db)
                 write(plan)
-        except sqlite3.IntegrityError as exc:  # a rule the rows above could not see
+                keep_an_admin(self.db, admins_before)
+        except (sqlite3.IntegrityError, ValidationError) as exc:  # rules across the rows
             raise ImportFailed(f"{self.path}: nothing was imported: {exc}") from None
 
     # --- phase 1: read and validate -------------------------------------------

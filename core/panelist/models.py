@@ -161,6 +161,24 @@ class ParticipantSummary:
 
 
 @dataclass(frozen=True)
+class UnsentMail:
+    """A mail of an interview that did not go out, and why (one line, from the transport)."""
+
+    row_id: int
+    purpose: str
+    """The template purpose: "candidate_invitation", "interviewer_cancellation" …"""
+    recipient: str
+    reason: str
+    automatic: bool
+    """True: the cause may pass (a full disk, SMTP 4xx, a timeout), so `panelist resume`
+    and the next action try again; False: a person must act, then retry."""
+
+    @property
+    def description(self) -> str:
+        return f"the {self.purpose.replace('_', ' ')} to {self.recipient}"
+
+
+@dataclass(frozen=True)
 class InterviewSummary:
     id: int
     application_id: int
@@ -177,3 +195,4 @@ class InterviewSummary:
     candidate_status: CandidateStatus
     participants: tuple[ParticipantSummary, ...] = field(default=())
     candidate_name: str = ""
+    unsent_mails: tuple[UnsentMail, ...] = field(default=())

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from panelist.errors import PermissionDenied
+from panelist.errors import PermissionDenied, ValidationError
 
 
 class Right(enum.StrEnum):
@@ -125,3 +125,33 @@ def require(
         rights = application_rights(db, employee_id, application_id)
     if right not in rights:
         raise PermissionDenied(f"your recruiting role does not allow this ({right.value})")
+
+
+def admins(db: Database) -> frozenset[int]:
+    """Active employees whose company role may configure Panelist."""
+    rows = db.execute(
+        "SELECT e.id FROM employees e JOIN recruiting_roles r ON r.id = e.company_role_id"
+        " WHERE e.active AND EXISTS (SELECT 1 FROM json_each(r.rights) WHERE value = ?)",
+        [Right.CONFIGURE.value],
+    ).fetchall()
+    return frozenset(employee_id for (employee_id,) in rows)
+
+
+def keep_an_admin(db: Database, admins_before: frozenset[int]) -> None:
+    """Refuse a change that removed or demoted the last Admin: call it inside the change's
+    transaction, with `admins()` read before it, so raising rolls the change back."""
+    if not admins_before or admins(db):
+        return
+    placeholders = ", ".join("?" * len(admins_before))
+    emails = [
+        email
+        for (email,) in db.execute(
+            f"SELECT email FROM employees WHERE id IN ({placeholders}) ORDER BY email",
+            sorted(admins_before),
+        ).fetchall()
+    ]
+    raise ValidationError(
+        f"this would leave no Admin ({', '.join(emails)} would lose the role); "
+        "keep at least one employee whose role may configure",
+        field="role",
+    )

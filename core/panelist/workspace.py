@@ -1,4 +1,10 @@
-"""A Workspace is one user's session on one database: what every service call receives."""
+"""A Workspace is one user's session on one database: what every service call receives.
+
+The user is an employee, or the `SystemActor` that only the duty commands cron runs
+(`panelist reminders run`, `panelist resume`) create with `open_system_workspace`. It is
+never inferred from a missing user: a system workspace has no `user`, so every check
+that asks for one refuses, and only the duties that accept the system actor run.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from sqlite_utils import Database
 
 from panelist.clock import Clock, SystemClock
 from panelist.config import Config, load_config
-from panelist.errors import ConfigurationError
+from panelist.errors import ConfigurationError, PermissionDenied
 from panelist.models import Employee
 from panelist.plugins import PluginRegistry, load_registry
 from panelist.providers import CalendarProvider, ConferenceProvider, ProviderContext
@@ -27,14 +33,41 @@ from panelist.storage.database import open_database, resolve_db_path
 USER_ENV = "PANELIST_USER"
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """Who acts when cron runs a company-wide duty: no employee, no rights of its own."""
+
+    duty: str
+    """The command that runs, e.g. "reminders run"; named in logs and outbox rows."""
+
+    def __str__(self) -> str:
+        return f"system ({self.duty})"
+
+
 @dataclass
 class Workspace:
     db: Database
     db_path: Path
     registry: PluginRegistry
     clock: Clock
-    user: Employee
+    actor: Employee | SystemActor
     _providers: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def user(self) -> Employee:
+        """The employee acting; a system workspace has none, so rights checks refuse."""
+        if isinstance(self.actor, SystemActor):
+            raise PermissionDenied(f"{self.actor} may only run its duty, not act for a person")
+        return self.actor
+
+    @property
+    def system(self) -> SystemActor | None:
+        return self.actor if isinstance(self.actor, SystemActor) else None
+
+    @property
+    def actor_label(self) -> str:
+        """Who did it, for log lines and outbox rows: "employee 7" or "system (resume)"."""
+        return str(self.actor) if self.system else f"employee {self.user.id}"
 
     def provider_context(self, provider_id: str) -> ProviderContext:
         return ProviderContext(
@@ -102,3 +135,17 @@ def open_workspace(
         db.close()
         raise
     return Workspace(db, path, registry, clock or SystemClock(), user)
+
+
+def open_system_workspace(
+    duty: str,
+    db_path: str | os.PathLike[str] | None = None,
+    clock: Clock | None = None,
+    registry: PluginRegistry | None = None,
+) -> Workspace:
+    """A workspace for cron's company-wide `duty`; only the duty commands call this."""
+    config = load_config()
+    registry = registry or load_registry()
+    path = resolve_db_path(db_path or config.db)
+    db = open_database(path, registry.migrations)
+    return Workspace(db, path, registry, clock or SystemClock(), SystemActor(duty))

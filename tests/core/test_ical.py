@@ -22,7 +22,9 @@ from panelist.providers import (
     ResponseStatus,
     Transparency,
 )
+from panelist.providers.events import unreadable_reason
 from panelist.providers.ical import (
+    check_expandable,
     event_from_json,
     event_to_json,
     events_from_ics,
@@ -278,12 +280,16 @@ def test_duration_instead_of_dtend() -> None:
         (at(1, 10, zone=None), at(1, 11, zone=None), {"exdates": (at(1, 9),)}, "naive"),
     ],
 )
-def test_bad_drafts_name_the_event(
+def test_bad_drafts_are_refused_without_quoting_their_title(
     start: Any, end: Any, values: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message) as caught:
         normalize_draft(EventDraft("Interview Ana", start, end, **values))
-    assert "'Interview Ana'" in str(caught.value)
+    assert str(caught.value).startswith("the event: ")  # a title may be private
+    with pytest.raises(ValidationError, match=message) as caught:
+        normalize_draft(CalendarEvent("Interview Ana", start, end, uid="u-1", **values))
+    assert str(caught.value).startswith("event 'u-1': ")
+    assert "Interview Ana" not in str(caught.value)
 
 
 # ------------------------------------------------------------------ expansion
@@ -408,19 +414,26 @@ def test_expansion_is_bounded_by_the_window(rrule: str, per_day: int) -> None:
         ),
     ],
 )
-def test_a_series_too_costly_to_walk_is_refused_by_name(
+def test_a_series_too_costly_to_walk_is_a_placeholder_and_the_rest_expands(
     rrule: str, since: date, repetitions: str
 ) -> None:
     begin = datetime.combine(since, time(), AMSTERDAM)
     ticker = event("Ticker", begin, begin + timedelta(seconds=1), rrule=rrule, uid="t")
     started = perf_counter()
-    with pytest.raises(ValidationError) as caught:
-        expand_events([ticker, event("Lunch", at(1, 12), at(1, 13))], *window(0, 7))
+    found = expand_events([ticker, event("Lunch", at(1, 12), at(1, 13))], *window(0, 7))
     assert perf_counter() - started < 1.0  # unguarded, the first of these ran for minutes
-    assert str(caught.value) == (
-        f"event 'Ticker': repeats too often since {since} (about {repetitions} repetitions"
+    reason = (
+        f"repeats too often since {since} (about {repetitions} repetitions"
         " before 2026-03-30; at most 100,000 are expanded)"
     )
+    placeholder, lunch = found  # the placeholder at its own start, though outside the window
+    assert unreadable_reason(placeholder) == reason
+    assert (placeholder.uid, placeholder.start, placeholder.summary) == ("t", begin, "Busy")
+    assert placeholder.rrule is None and placeholder.private
+    assert lunch.summary == "Lunch"
+    with pytest.raises(ValidationError) as caught:
+        check_expandable(ticker, window(0, 7)[1])
+    assert str(caught.value) == f"event 't': {reason}"
     assert caught.value.field == "rrule"
 
 
@@ -431,10 +444,29 @@ def test_the_guard_counts_from_the_start_to_the_window_not_the_series() -> None:
     assert [e.start for e in found] == [at(0, 10) + timedelta(minutes=n) for n in range(60)]
 
 
-def test_a_rule_that_never_moves_on_is_refused_when_expanded() -> None:
+def test_a_rule_that_never_moves_on_is_not_walked() -> None:
     stored = replace(event("Standup", at(0, 9), at(0, 10), uid="s"), rrule="FREQ=DAILY;INTERVAL=0")
-    with pytest.raises(ValidationError, match=r"'Standup': RRULE .* INTERVAL of 1 or more"):
-        expand_events([stored], *window(0, 7))  # unguarded, dateutil never returns
+    (placeholder,) = expand_events([stored], *window(0, 7))  # unguarded, dateutil never returns
+    assert unreadable_reason(placeholder) == (
+        "RRULE 'FREQ=DAILY;INTERVAL=0' needs an INTERVAL of 1 or more"
+    )
+    assert placeholder.start == at(0, 9)
+
+
+def test_a_series_the_library_refuses_is_a_placeholder_and_its_overrides_stand() -> None:
+    """Whatever fails in expansion makes only that series unknown, never the calendar."""
+    broken = replace(event("Secret", at(0, 9), at(0, 10), uid="b"), rrule="FREQ=DAILY;BYDAY=XX")
+    moved = replace(
+        event("Secret", at(2, 15), at(2, 16), uid="b"), recurrence_id=at(2, 9), private=True
+    )
+    weekly = event("Weekly", at(0, 11), at(0, 12), uid="w", rrule="FREQ=WEEKLY")
+    found = expand_events([broken, moved, weekly], *window(0, 7))
+    assert [(e.uid, e.start, unreadable_reason(e) is not None) for e in found] == [
+        ("b", at(0, 9), True),
+        ("w", at(0, 11), False),
+        ("b", at(2, 15), False),  # the moved occurrence: its times are known
+    ]
+    assert unreadable_reason(found[0]) == "its recurrence cannot be expanded (ValueError)"
 
 
 def test_occurrences_starting_together_come_in_recurrence_id_order() -> None:

@@ -408,3 +408,40 @@ def test_reimporting_applications_keeps_their_dates_and_writes_nothing(
     assert (first.created, again.created, again.updated, again.unchanged) == (3, 0, 0, 3)
     assert count(db, "candidates") == 2
     assert {d for (d,) in db.execute("SELECT applied_on FROM applications")} == {"2026-11-02"}
+
+
+def test_an_import_may_not_demote_or_unassign_the_last_admin(db: Database, tmp_path: Path) -> None:
+    import_file(db, "employees", write(tmp_path, "staff.csv", EMPLOYEES_CSV), PROVIDERS)
+    header = EMPLOYEES_CSV.splitlines()[0]
+    for role in ("Recruiter", ""):  # demoted, or the role column left empty
+        demoting = write(
+            tmp_path,
+            "demote.csv",
+            f"{header}\nrosa@example.com,Rosa Jansen,Europe/Amsterdam,,,,{role}\n",
+        )
+        with pytest.raises(ImportFailed) as failed:
+            import_file(db, "employees", demoting, PROVIDERS)
+        assert str(failed.value) == (
+            f"{demoting}: nothing was imported: this would leave no Admin (rosa@example.com"
+            " would lose the role); keep at least one employee whose role may configure"
+        )
+        admin = db.execute(
+            "SELECT r.name, e.calendar_provider FROM employees e"
+            " JOIN recruiting_roles r ON r.id = e.company_role_id WHERE e.email = ?",
+            ["rosa@example.com"],
+        ).fetchone()
+        assert admin == ("Admin", "local")  # nothing half-written
+
+
+def test_the_admin_role_may_move_to_someone_else_in_one_import(
+    db: Database, tmp_path: Path
+) -> None:
+    import_file(db, "employees", write(tmp_path, "staff.csv", EMPLOYEES_CSV), PROVIDERS)
+    header = EMPLOYEES_CSV.splitlines()[0]
+    handover = write(
+        tmp_path,
+        "handover.csv",
+        f"{header}\nrosa@example.com,Rosa Jansen,Europe/Amsterdam,,,,Recruiter\n"
+        "sam@example.com,Sam O'Neil,America/New_York,,,,Admin\n",
+    )
+    assert import_file(db, "employees", handover, PROVIDERS).updated == 2

@@ -16,7 +16,7 @@ from panelist.workspace import Workspace
 
 
 def as_user(ws: Workspace, employee_id: int) -> Workspace:
-    return replace(ws, user=get_employee(ws.db, employee_id))
+    return replace(ws, actor=get_employee(ws.db, employee_id))
 
 
 def scheduled_ahead(ws: Workspace) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ from panelist.models import (
     InterviewSummary,
     Method,
     ParticipantSummary,
+    UnsentMail,
 )
 from panelist.providers.events import ResponseStatus
 from panelist_tui.formatting import fit, time_span
@@ -127,4 +128,19 @@ def test_card_in_ascii() -> None:
     assert text[0].startswith("Cancelled  Technical interview | organiser")
     assert text[2] == "  [P] Phone"
     assert text[3] == "  Kwame Mensah !  Interviewer  ? Maybe"
+    assert all(line.isascii() for line in text)
+
+
+def test_card_of_an_interview_with_unsent_mails() -> None:
+    failed = UnsentMail(7, "candidate_invitation", "Daan", "the mail server m:25 refused", False)
+    waiting = UnsentMail(8, "interviewer_cancellation", "Lucas Smit", "disk full", True)
+    interview = _interview(unsent_mails=(failed, waiting), participants=())
+    assert str(interview_content(interview, UNICODE, NOW)).splitlines()[-2:] == [
+        "  ⚠ Mail failed: the candidate invitation to Daan: the mail server m:25 refused"
+        " · t retries",
+        "  ⚠ Mail not sent yet: the interviewer cancellation to Lucas Smit: disk full"
+        " · t retries now, panelist resume later",
+    ]
+    text = str(interview_content(interview, ASCII, NOW)).splitlines()
+    assert text[-2].startswith("  ! Mail failed: ") and text[-2].endswith(" | t retries")
     assert all(line.isascii() for line in text)

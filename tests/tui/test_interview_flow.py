@@ -488,7 +488,7 @@ def upcoming_in_room(workspace: Workspace, *, besides: int | None = None) -> Int
         [workspace.clock.now().isoformat(), besides or -1, besides, workspace.user.id],
     ).fetchone()
     assert row is not None, "the demo has no such interview"
-    return load_interview(workspace.db, row[0])
+    return load_interview(workspace, row[0])
 
 
 async def open_edit_form(pilot: Pilot[None], record: InterviewRecord) -> InterviewFormScreen:
@@ -566,7 +566,7 @@ async def test_rescheduling_shows_cores_problems_inline(
         assert invite.disabled
         await type_into(pilot, "#date", day)
         assert error_text(pilot, "time") == "" and not invite.disabled
-    assert load_interview(workspace.db, record.id).sequence == record.sequence
+    assert load_interview(workspace, record.id).sequence == record.sequence
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,12 @@ class Terminal:
 
 
 @pytest.fixture
+def workspace(live_demo_workspace: Workspace) -> Workspace:
+    """The demo built at the real now: the command in the terminal runs on the real clock."""
+    return live_demo_workspace
+
+
+@pytest.fixture
 def demo_db(workspace: Workspace, tmp_path: Path) -> Path:
     """The demo database as a file the command opens (the workspace holds a copy)."""
     workspace.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -199,8 +205,11 @@ def test_book_an_interview_by_keyboard(
     terminal.keys("n")
     terminal.wait_for("New interview")
 
-    # The type list opens on its prompt; one Down per type up to "Technical interview".
-    terminal.keys("Enter", *["Down"] * (types.index("Technical interview") + 1), "Enter")
+    # The type list opens on its prompt; one Down per type up to "Technical interview". Keys
+    # wait for the list to show: typed ahead, they reach the closed Select on a slow machine.
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: sum(name in s for name in types) > 1)
+    terminal.keys(*["Down"] * (types.index("Technical interview") + 1), "Enter")
     terminal.wait_for(lambda s: "Technical interview" in s and "Video" in s)
     terminal.keys("Tab", "Tab")
     terminal.text("Pieter")
@@ -221,7 +230,7 @@ def test_book_an_interview_by_keyboard(
 
     booked = set(interview_ids(workspace, own_application.id)) - set(before)
     assert len(booked) == 1
-    record = load_interview(workspace.db, booked.pop())
+    record = load_interview(workspace, booked.pop())
     local = record.start.astimezone(ZoneInfo(record.timezone))
     assert (f"{local:%a %d %b}", f"{local:%H:%M}") == (day, start)
     assert f"{record.end.astimezone(ZoneInfo(record.timezone)):%H:%M}" == end

@@ -98,8 +98,7 @@ class PanelistApp(App[None]):
     async def run_duties(self) -> None:
         """Close ended interviews, read answers back, send due reminders, show notices."""
         from panelist.mail.transport import transport_from_settings
-        from panelist.scheduling import list_notices, mark_notice_read
-        from panelist.scheduling.duties import run_open_app_duties
+        from panelist.scheduling import list_notices, mark_notice_read, run_open_app_duties
 
         try:
             transport = transport_from_settings(self.workspace.db)

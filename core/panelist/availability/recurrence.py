@@ -4,8 +4,8 @@ Expansion and its guard are that module's (`ical.check_expandable` refuses a
 series that would take more than `ical.MAX_STEPS` rule steps to walk); this one
 adds what availability needs around them:
 
-- isolation: a series ical refuses or cannot read is reported by name
-  (`SeriesSkipped`) and the others still expand.
+- isolation: a series ical refuses or cannot read becomes an `unreadable`
+  placeholder (as `ical.expand_events` makes them) and the others still expand.
 - `RecurrenceCache`: a cache held by the caller (one per session) makes
   rebuilding a timeline for the same or a nearby window cheap.
 """
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from panelist.errors import ValidationError
-from panelist.providers.events import CalendarEvent
+from panelist.providers.events import CalendarEvent, describe, unreadable
 
 Series = tuple[CalendarEvent, ...]
 """A series master followed by its overridden occurrences."""
@@ -27,29 +27,17 @@ Series = tuple[CalendarEvent, ...]
 _MAX_HORIZON = timedelta(days=400)
 
 
-class SeriesSkipped(Exception):
-    """A series that was not expanded; the message names it and says why."""
-
-
-def describe(event: CalendarEvent) -> str:
-    """How messages name an event: its title, which is what a recruiter recognises."""
-    return f"event {event.summary!r}" if event.summary.strip() else "untitled event"
-
-
 def expand_series(series: Series, start: datetime, end: datetime) -> list[CalendarEvent]:
-    """The occurrences of one series overlapping about [start, end); `SeriesSkipped` if not."""
+    """The occurrences of one series overlapping about [start, end); a placeholder if unreadable."""
     master = series[0]
     from panelist.providers import ical  # lazy: icalendar costs ~0.15 s to import
 
     try:
         ical.normalize_draft(master)
-        ical.check_expandable(master, end)
-    except ValidationError as exc:  # unreadable, or too costly to walk: ical names the event
-        raise SeriesSkipped(str(exc)) from None
-    try:
-        return ical.expand_events(series, start, end)
-    except Exception as exc:  # third-party data through third-party code: report, never crash
-        raise SeriesSkipped(f"{describe(master)}: its recurrence cannot be read ({exc})") from None
+    except ValidationError as exc:  # its times or rule cannot be read
+        reason = str(exc).removeprefix(f"{describe(master)}: ")
+        return [unreadable(master, reason), *series[1:]]
+    return ical.expand_events(series, start, end)
 
 
 class RecurrenceCache:

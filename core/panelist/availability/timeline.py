@@ -13,7 +13,9 @@ that meeting free or declined it.
 Times become UTC minutes in the owner's zone (see `localtime` for the DST
 rule): floating events are wall-clock times there (or in the event's own
 `timezone`), all-day events cover whole local days. Bad events never stop a
-build: each is left out and reported in `Timeline.problems`, naming it.
+build: each is left out and reported in `Timeline.problems` by its uid, never
+its title (`unreadable_problem`); of an event that could not be read or
+expanded only the span known for it counts, as busy.
 """
 
 from __future__ import annotations
@@ -37,16 +39,16 @@ from panelist.availability.localtime import (
     zone_offsets,
 )
 from panelist.availability.privacy import ABSENT_LABEL, BUSY_LABEL
-from panelist.availability.recurrence import (
-    RecurrenceCache,
-    SeriesSkipped,
-    cached_or_fresh,
-    describe,
-)
+from panelist.availability.recurrence import RecurrenceCache, cached_or_fresh
 from panelist.availability.working_hours import working_intervals
 from panelist.errors import ValidationError
 from panelist.models import Employee, Room, WorkingHours
-from panelist.providers.events import CalendarEvent, ResponseStatus, Transparency
+from panelist.providers.events import (
+    CalendarEvent,
+    ResponseStatus,
+    Transparency,
+    unreadable_reason,
+)
 from panelist.timezones import get_zone
 
 
@@ -233,10 +235,14 @@ class _Collector:
         for event in self._occurrences(events, start, end, recurrence):
             if event.cancelled or (ignore_uids and event.uid in ignore_uids):
                 continue
+            reason = unreadable_reason(event)
+            if reason is not None:
+                self.problems.append(unreadable_problem(self.name, event, reason))
             try:
                 raw = self._raw_pairs(event)
             except _BadEvent as exc:
-                self.problems.append(f"{self.name}: {describe(event)}: {exc}")
+                if reason is None:
+                    self.problems.append(unreadable_problem(self.name, event, str(exc)))
                 continue
             pairs = self._clip(raw)
             if not pairs:
@@ -262,16 +268,14 @@ class _Collector:
                 masters[event.uid] = event
             else:
                 plain.append(event)
-        plain_uids = {event.uid for event in plain}
+        # A placeholder stands for its series' master but leaves the overrides standing.
+        plain_uids = {event.uid for event in plain if unreadable_reason(event) is None}
         for uid, group in overrides.items():
             if uid not in masters and uid not in plain_uids:  # orphans stand alone
                 plain.extend(group)
         for uid, master in masters.items():
             its_overrides = sorted(overrides.get(uid, ()), key=lambda e: str(e.recurrence_id))
-            try:
-                plain.extend(cached_or_fresh(recurrence, [master, *its_overrides], start, end))
-            except SeriesSkipped as exc:
-                self.problems.append(f"{self.name}: {exc}")
+            plain.extend(cached_or_fresh(recurrence, [master, *its_overrides], start, end))
         return plain
 
     def _raw_pairs(self, event: CalendarEvent) -> list[Pair]:
@@ -381,6 +385,16 @@ class _Collector:
             capacity=capacity,
             problems=tuple(self.problems),
         )
+
+
+def unreadable_problem(owner: str, event: CalendarEvent, reason: str) -> str:
+    """The one line that reports an event of `owner` that could not be read, by reference.
+
+    Seen by anyone who looks at `owner`'s calendar, so it never quotes the
+    event's title or details: only its uid (or href) and what was wrong.
+    """
+    where = event.extra.get("href") or (f"uid {event.uid}" if event.uid else "no uid")
+    return f"1 event of {owner} could not be read ({where}): {reason}"
 
 
 def _check_order(start: datetime | date, end: datetime | date) -> None:

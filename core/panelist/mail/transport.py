@@ -2,12 +2,14 @@
 
 Every failure is a `MailError` whose message is one line fit for a recruiter
 and names the server; `retryable` tells the outbox whether trying again later
-may help (timeouts, refused connections, 4xx replies) or a person must act
-(wrong password, unknown recipient, TLS not offered).
+may help (timeouts, refused connections, 4xx replies, a full or failing disk) or
+a person must act (wrong password, unknown recipient, TLS not offered, an outbox
+folder Panelist may not write to).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import smtplib
@@ -75,7 +77,8 @@ class MaildirTransport:
             self._deliver(name, message.as_bytes())
         except OSError as exc:
             raise MailError(
-                f"cannot write to the outbox {self.path}: {exc.strerror or exc}", retryable=False
+                f"cannot write to the outbox {self.path}: {exc.strerror or exc}",
+                retryable=exc.errno not in _PATH_ERRORS,
             ) from None
 
     def _holds(self, name: str) -> bool:
@@ -86,13 +89,20 @@ class MaildirTransport:
         # Written in tmp/ first and linked into new/ (the Maildir protocol), so a reader
         # never sees half a file and two senders racing still leave one file.
         temporary = self.path / "tmp" / f"{name}.{os.getpid()}"
-        temporary.write_bytes(data)
         try:
+            temporary.write_bytes(data)  # on a full disk: removed again, not left half
             os.link(temporary, self.path / "new" / name)
         except FileExistsError:
             pass
         finally:
             temporary.unlink(missing_ok=True)
+
+
+# The folder is wrong or forbidden: only a person changing the setting or the rights helps.
+# Anything else (a full disk or quota, an I/O error, a read-only remount) may pass by itself.
+_PATH_ERRORS = frozenset(
+    {errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP}
+)
 
 
 def _maildir_name(message: EmailMessage) -> str:

@@ -61,7 +61,10 @@ class CalendarProvider(Provider):
         """Events overlapping [start, end), recurring series expanded into occurrences.
 
         Each occurrence keeps the series `uid` and has `recurrence_id` set. Cancelled
-        events are left out.
+        events are left out. An event that cannot be read or expanded is not dropped
+        silently, nor does it fail the call: it comes back as a placeholder
+        (`panelist.providers.events.unreadable`, or `unreadable_unknown` when even its
+        times are unknown), possibly outside the window, so that core reports it.
         """
 
     async def free_busy(
@@ -82,6 +85,9 @@ class CalendarProvider(Provider):
                 and isinstance(ev.start, datetime)
                 and isinstance(ev.end, datetime)
                 and ev.start.tzinfo is not None
+                and ev.end.tzinfo is not None
+                and ev.start < end
+                and ev.end > start  # a placeholder may lie outside the window
             ]
         return result
 

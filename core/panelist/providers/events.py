@@ -102,6 +102,75 @@ class CalendarEvent(EventDraft):
         return None
 
 
+UNREADABLE = "unreadable"
+"""The `CalendarEvent.extra` key that marks a placeholder for an event that could not be read."""
+
+
+def describe(event: EventDraft) -> str:
+    """How every message names an event: by its uid, never by its title, which may be private."""
+    uid = getattr(event, "uid", "")
+    return f"event {uid!r}" if uid else "the event"
+
+
+def unreadable(source: CalendarEvent, reason: str) -> CalendarEvent:
+    """The placeholder for an event that could not be read or expanded (`reason` says why).
+
+    It blocks the span known for the event (its own start and end: for a series,
+    the first occurrence) as the event would, and carries nothing else: no
+    title, details or rules. Core reports it by reference and counts that span.
+    """
+    return CalendarEvent(
+        summary="Busy",
+        start=source.start,
+        end=source.end,
+        timezone=source.timezone,
+        private=True,
+        transparency=source.transparency,
+        attendees=source.attendees,
+        organizer=source.organizer,
+        uid=source.uid,
+        calendar_id=source.calendar_id,
+        cancelled=source.cancelled,
+        etag=source.etag,
+        sequence=source.sequence,
+        extra={**_href(source), UNREADABLE: reason},
+    )
+
+
+def unreadable_unknown(
+    reference: str,
+    calendar_id: str,
+    reason: str,
+    start: datetime,
+    end: datetime,
+    *,
+    href: str | None = None,
+) -> CalendarEvent:
+    """The placeholder for an event whose times are unknown too: reported, free over the window.
+
+    `reference` is its uid, or where the provider keeps it (`href`, for CalDAV).
+    """
+    return CalendarEvent(
+        summary="Busy",
+        start=start,
+        end=end,
+        private=True,
+        transparency=Transparency.FREE,
+        uid=reference,
+        calendar_id=calendar_id,
+        extra={UNREADABLE: reason, **({"href": href} if href else {})},
+    )
+
+
+def unreadable_reason(event: CalendarEvent) -> str | None:
+    """Why the event is an unreadable placeholder; None for an event that was read."""
+    return event.extra.get(UNREADABLE)
+
+
+def _href(event: CalendarEvent) -> dict[str, str]:
+    return {"href": event.extra["href"]} if "href" in event.extra else {}
+
+
 def kept_responses(old: CalendarEvent, draft: EventDraft) -> tuple[Attendee, ...]:
     """The attendees of an edit: answers survive when the time stays, a new time asks again.
 

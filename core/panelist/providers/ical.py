@@ -33,6 +33,9 @@ from panelist.providers.events import (
     EventTime,
     ResponseStatus,
     Transparency,
+    describe,
+    unreadable,
+    unreadable_reason,
 )
 from panelist.timezones import get_zone, zone_or_none
 
@@ -57,11 +60,6 @@ def zone_name(value: EventTime) -> str | None:
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def describe(draft: EventDraft) -> str:
-    """How errors name an event: by its summary, which is what a recruiter recognises."""
-    return f"event {draft.summary!r}" if draft.summary.strip() else "untitled event"
 
 
 def _kind(value: EventTime) -> str:
@@ -420,15 +418,22 @@ def expand_events(
     RRULE/RDATE/EXDATE; an override replaces the occurrence it names. Single
     events come back unchanged. The work is bounded: a rule is walked from its
     start, so a series that takes more than `MAX_STEPS` steps to reach the
-    window's end is refused with a `ValidationError` naming it
-    (`check_expandable`) before anything is expanded; COUNT=1000000 or no end
+    window's end is not expanded (`check_expandable`); COUNT=1000000 or no end
     costs nothing more. Cancelled events and occurrences are left out unless
     `include_cancelled`.
+
+    One series never stops the others: one that is too costly to walk or that
+    the expansion refuses comes back as an `unreadable` placeholder over its own
+    start and end, even when those lie outside the window (so that callers
+    report it), and its overrides, whose times are known, stand alone.
     """
     masters: dict[str, CalendarEvent] = {}
     overrides: dict[str, list[CalendarEvent]] = defaultdict(list)
+    skipped: list[CalendarEvent] = []
     for event in events:
-        if event.recurrence_id is None:
+        if unreadable_reason(event) is not None:  # made earlier: it names no overrides
+            skipped.append(event)
+        elif event.recurrence_id is None:
             masters[event.uid] = event
         else:
             overrides[event.uid].append(event)
@@ -437,40 +442,67 @@ def expand_events(
     series: list[_Series] = []
     for uid, master in masters.items():
         its_overrides = overrides.pop(uid, [])
-        if is_series(master):
-            check_expandable(master, end)
-            series.append((master, its_overrides))
-        else:  # overrides of an event that is no longer a series name nothing
+        if not is_series(master):  # overrides of an event that is no longer a series name nothing
             found.append(master)
+        elif problem := _series_problem(master, end):
+            skipped.append(unreadable(master, problem))
+            found.extend(its_overrides)
+        else:
+            series.append((master, its_overrides))
     # Overrides without their master (e.g. only the master was deleted) stand alone.
     found.extend(event for orphans in overrides.values() for event in orphans)
     if series:
-        found.extend(_expand_series(series, start, end))
+        found.extend(_expand_series(series, start, end, skipped))
 
     window_zone = start.tzinfo or UTC
-    kept = [
-        event
-        for event in found
-        if (include_cancelled or not event.cancelled) and overlaps(event, start, end)
-    ]
+    kept = [event for event in found if overlaps(event, start, end)]
+    kept += skipped
+    kept = [event for event in kept if include_cancelled or not event.cancelled]
     # The recurrence id breaks ties, so equal starts come back in one order whichever path ran.
     kept.sort(key=lambda e: (instant(e.start, window_zone), e.uid, _time_key(e.recurrence_id)))
     return kept
 
 
-def _expand_series(series: list[_Series], start: datetime, end: datetime) -> list[CalendarEvent]:
-    """The fast path where it is certain, recurring_ical_events for the rest."""
+def _expand_series(
+    series: list[_Series], start: datetime, end: datetime, skipped: list[CalendarEvent]
+) -> list[CalendarEvent]:
+    """The fast path where it is certain, recurring_ical_events for the rest.
+
+    A series the library refuses is added to `skipped` as a placeholder.
+    """
     found: list[CalendarEvent] = []
     hard: list[_Series] = []
     for master, its_overrides in series:
-        fast = _fast_occurrences(master, its_overrides, start, end)
+        try:
+            fast = _fast_occurrences(master, its_overrides, start, end)
+        except Exception:  # data it did not foresee: the library decides (or refuses)
+            fast = None
         if fast is None:
             hard.append((master, its_overrides))
         else:
             found.extend(fast)
-    if hard:
+    if not hard:
+        return found
+    try:
         found.extend(_library_occurrences(hard, start, end))
+    except Exception:  # third-party data through third-party code: find the culprits
+        for one in hard:
+            found.extend(_isolated(one, start, end, skipped))
     return found
+
+
+def _isolated(
+    one: _Series, start: datetime, end: datetime, skipped: list[CalendarEvent]
+) -> list[CalendarEvent]:
+    """One series through the library alone; refused, its placeholder and overrides."""
+    master, its_overrides = one
+    try:
+        return _library_occurrences([one], start, end)
+    except Exception as exc:  # its text may quote the event's data: only the kind is kept
+        skipped.append(
+            unreadable(master, f"its recurrence cannot be expanded ({type(exc).__name__})")
+        )
+        return its_overrides
 
 
 def _library_occurrences(
@@ -583,19 +615,23 @@ def check_expandable(master: EventDraft, end: datetime) -> None:
     FREQ=SECONDLY since January would run for minutes. Raises `ValidationError`
     naming the event.
     """
+    problem = _series_problem(master, end)
+    if problem:
+        raise ValidationError(f"{describe(master)}: {problem}", field="rrule")
+
+
+def _series_problem(master: EventDraft, end: datetime) -> str | None:
+    """Why the series cannot be expanded up to `end` (its rule never moves on, or too costly)."""
     if master.rrule and _int(_rule_parts(master.rrule).get("INTERVAL"), 1) < 1:
-        raise ValidationError(
-            f"{describe(master)}: RRULE {master.rrule!r} needs an INTERVAL of 1 or more",
-            field="rrule",
-        )
+        return f"RRULE {master.rrule!r} needs an INTERVAL of 1 or more"
     steps = _steps_to(master, end)
     if steps > MAX_STEPS:
-        raise ValidationError(
-            f"{describe(master)}: repeats too often since {_first_day(master.start)} "
+        return (
+            f"repeats too often since {_first_day(master.start)} "
             f"(about {steps:,} repetitions before {end:%Y-%m-%d}; "
-            f"at most {MAX_STEPS:,} are expanded)",
-            field="rrule",
+            f"at most {MAX_STEPS:,} are expanded)"
         )
+    return None
 
 
 def _steps_to(master: EventDraft, end: datetime) -> int:

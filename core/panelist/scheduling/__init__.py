@@ -8,11 +8,13 @@ so a retry or a restart finishes the work without doubling any of it.
     await service.send_candidate_invitation(record.id)
 """
 
+from panelist.scheduling.duties import DutiesReport, run_open_app_duties
 from panelist.scheduling.errors import (
     HostHasOverlappingMeeting,
     HostNotVerified,
     InterviewNotOpen,
     NoParticipants,
+    NoUnsentMail,
     OrganiserNotResponsible,
     OutboxIncomplete,
     ParticipantWithoutRole,
@@ -31,12 +33,14 @@ from panelist.services.notices import Notice, list_notices
 
 __all__ = [
     "KEEP",
+    "DutiesReport",
     "HostHasOverlappingMeeting",
     "HostNotVerified",
     "InterviewNotOpen",
     "InterviewRecord",
     "InterviewRequest",
     "NoParticipants",
+    "NoUnsentMail",
     "Notice",
     "OnStep",
     "OrganiserNotResponsible",
@@ -58,4 +62,5 @@ __all__ = [
     "mark_evaluation_done",
     "mark_notice_read",
     "run_due_reminders",
+    "run_open_app_duties",
 ]

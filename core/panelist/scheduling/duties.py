@@ -1,6 +1,11 @@
 """What a running app does in the background, so a recruiter who keeps Panelist open
 gets what `panelist reminders run` under cron would give: ended interviews closed,
-answers read back (an interviewer's decline becomes a notice), reminders sent."""
+answers read back (an interviewer's decline becomes a notice), reminders sent.
+
+The app runs them as its user, so they cover only the interviews that user may
+schedule for (`scope.touchable`); cron's `--system` run covers the rest. The app never
+takes the system identity: a person at a shared terminal must not act beyond their role.
+"""
 
 from __future__ import annotations
 

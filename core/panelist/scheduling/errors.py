@@ -68,6 +68,14 @@ class InterviewNotOpen(SchedulingError):
         super().__init__(f"interview {interview_id} is {status}", field=None)
 
 
+class NoUnsentMail(SchedulingError):
+    """Retry found no mail of the interview that did not go out."""
+
+    def __init__(self, interview_id: int) -> None:
+        super().__init__(f"interview {interview_id} has no unsent mail to retry", field=None)
+        self.interview_id = interview_id
+
+
 class OutboxIncomplete(ProviderError):
     """Some side effects could not be made; the outbox keeps them and tries again later.
 

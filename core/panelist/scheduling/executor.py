@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from panelist.errors import EventNotFound, PanelistError
+from panelist.mail.headers import one_line
 from panelist.mail.transport import MailTransport
 from panelist.models import Employee, InterviewStatus, Room
 from panelist.providers import (
@@ -29,7 +30,7 @@ from panelist.providers import (
 )
 from panelist.scheduling import drafts, mails, outbox
 from panelist.scheduling.outbox import Claimer, Kind, OutboxRow, State
-from panelist.scheduling.records import InterviewRecord, get_room, load_interview
+from panelist.scheduling.records import InterviewRecord, get_room, read_interview
 from panelist.scheduling.refs import ExternalRef, find_ref, forget_ref, save_ref
 from panelist.scheduling.retry import RetryPolicy, is_retryable, with_retries
 from panelist.scheduling.transaction import immediate
@@ -104,7 +105,7 @@ class Executor:
             mine = self.claimer.claim(self.db, ready, self.ws.clock.now())
             if not mine:
                 return problems
-            record = load_interview(self.db, interview_id)  # one read for the whole round
+            record = read_interview(self.db, interview_id)  # one read for the whole round
             try:
                 outcomes = await asyncio.gather(*(self._execute(row, record) for row in mine))
             finally:  # cancelled (the app closing) or a bug: let the next run take them at once
@@ -117,7 +118,8 @@ class Executor:
         try:
             prepared = self._prepare(row, record)
         except PanelistError as exc:
-            return self._fail(row, f"{_what(row)} cannot be made: {exc}")
+            reason = str(exc) if row.kind is Kind.SEND_MAIL else None
+            return self._fail(row, f"{_what(row)} cannot be made: {exc}", reason)
         if isinstance(prepared, _Skip):
             with immediate(self.db):
                 outbox.mark(
@@ -145,6 +147,9 @@ class Executor:
         return None
 
     def _failure(self, row: OutboxRow, call: _Call, exc: BaseException) -> Problem:
+        # A mail row keeps the transport's one line (the Interviews tab shows it beside the
+        # mail it concerns); a calendar row the whole message.
+        reason = one_line(str(exc)) if call.is_mail else None
         if call.is_mail:
             verb = "is not sent yet" if is_retryable(exc) else "could not be sent"
             message = f"{call.whose} {verb}: {exc}"
@@ -153,15 +158,18 @@ class Executor:
         else:
             message = f"{call.provider_name} refused {call.whose}: {exc}"
         if not is_retryable(exc):
-            return self._fail(row, message)
+            return self._fail(row, message, reason)
         with immediate(self.db):
-            outbox.note_error(self.db, row.id, f"{type(exc).__name__}: {exc}", self.ws.clock.now())
+            error = reason or f"{type(exc).__name__}: {exc}"
+            outbox.note_error(self.db, row.id, error, self.ws.clock.now())
             self.claimer.release(self.db, [row.id])
         return Problem(message, retryable=True)
 
-    def _fail(self, row: OutboxRow, message: str) -> Problem:
+    def _fail(self, row: OutboxRow, message: str, reason: str | None = None) -> Problem:
+        """Failed for good: kept until a person acts (a mail: Retry in the Interviews tab)."""
         with immediate(self.db):
-            outbox.mark(self.db, row.id, State.FAILED, self.ws.clock.now(), error=message)
+            now = self.ws.clock.now()
+            outbox.mark(self.db, row.id, State.FAILED, now, error=reason or message)
         self.step("failed", row.key)
         return Problem(message, retryable=False)
 

@@ -303,3 +303,30 @@ def note_error(db: Database, row_id: int, error: str, now: datetime) -> None:
         "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ?",
         [error, to_text(now), row_id],
     )
+
+
+def reopen(
+    db: Database, row_ids: Iterable[int], now: datetime, intent: dict[str, Any] | None = None
+) -> int:
+    """Failed rows become pending again under their own keys, so a mail keeps its
+    Message-ID and a call its idempotency key: whatever an earlier attempt did get through
+    is found, not doubled. `intent` replaces the rows' intent (a newly chosen template).
+    Call inside a transaction; returns how many rows were failed."""
+    reopened = 0
+    for row_id in row_ids:
+        (payload,) = db.execute("SELECT payload FROM outbox WHERE id = ?", [row_id]).fetchone()
+        if intent is not None:
+            payload = json.dumps(json.loads(payload) | {"intent": intent})
+        cursor = db.execute(
+            "UPDATE outbox SET state = 'pending', last_error = NULL, payload = ?, updated_at = ?"
+            " WHERE id = ? AND state = 'failed'",
+            [payload, to_text(now), row_id],
+        )
+        reopened += cursor.rowcount
+    return reopened
+
+
+def failed_row(db: Database, key: str) -> int | None:
+    """The id of the row of `key` when it failed."""
+    row = db.execute("SELECT id FROM outbox WHERE key = ? AND state = 'failed'", [key]).fetchone()
+    return int(row[0]) if row else None

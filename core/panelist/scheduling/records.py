@@ -9,10 +9,12 @@ from sqlite_utils import Database
 
 from panelist.errors import NotFound
 from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, Room
+from panelist.permissions import can_view_application
 from panelist.providers.events import ResponseStatus
 from panelist.scheduling.requests import ReminderPolicy
 from panelist.services.directory import employee_from_row, get_employee
 from panelist.storage.instants import from_text
+from panelist.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,17 @@ SELECT i.id, i.application_id, j.id, j.title, c.name, c.email, c.timezone,
 """
 
 
-def load_interview(db: Database, interview_id: int) -> InterviewRecord:
+def load_interview(ws: Workspace, interview_id: int) -> InterviewRecord:
+    """The interview with its private details; `NotFound` unless the user may see its
+    application (as if it did not exist)."""
+    record = read_interview(ws.db, interview_id)
+    if not can_view_application(ws.db, ws.user.id, record.application_id):
+        raise NotFound(f"interview {interview_id} not found")
+    return record
+
+
+def read_interview(db: Database, interview_id: int) -> InterviewRecord:
+    """Internal: no rights checked. For checked entry points and the outbox's workers."""
     row = db.execute(_SELECT, [interview_id]).fetchone()
     if row is None:
         raise NotFound(f"interview {interview_id} not found")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -25,6 +24,7 @@ from panelist.scheduling.outbox import Effect, Kind
 from panelist.scheduling.records import InterviewRecord
 from panelist.scheduling.requests import ReminderPolicy
 from panelist.scheduling.retry import RetryPolicy
+from panelist.scheduling.scope import touchable
 from panelist.scheduling.settings import claimer_for, retry_policy
 from panelist.scheduling.transaction import immediate
 from panelist.storage.instants import from_text, to_text
@@ -91,8 +91,10 @@ def mark_evaluation_done(ws: Workspace, interview_id: int, employee_id: int) -> 
     )
 
 
-def queue_due_reminders(db: Database, now: datetime) -> list[int]:
-    """Queue every reminder due at `now` and move its row on; returns the interviews touched."""
+def queue_due_reminders(ws: Workspace) -> list[int]:
+    """Queue every reminder due now that the actor may touch (see `scope.touchable`) and
+    move its row on; returns the interviews touched."""
+    db, now = ws.db, ws.clock.now()
     touched: list[int] = []
     with immediate(db):
         due = db.execute(
@@ -102,14 +104,21 @@ def queue_due_reminders(db: Database, now: datetime) -> list[int]:
             " ORDER BY r.next_due_utc",
             [to_text(now)],
         ).fetchall()
+        allowed = set(touchable(ws, {row[0] for row in due}))
         for interview_id, employee_id, sent, end, raw_policy in due:
+            if interview_id not in allowed:
+                continue
             number = sent + 1
             effect = Effect(
                 key=f"interview-{interview_id}-mail-evaluation_reminder-e{employee_id}-n{number}",
                 kind=Kind.SEND_MAIL,
                 target=f"mail:reminder-e{employee_id}",
                 provider=outbox.MAIL_PROVIDER,
-                intent={"purpose": "evaluation_reminder", "recipient_id": employee_id},
+                intent={
+                    "purpose": "evaluation_reminder",
+                    "recipient_id": employee_id,
+                    "queued_by": ws.actor_label,
+                },
             )
             outbox.enqueue(db, interview_id, [effect], now)
             policy = ReminderPolicy.from_json(raw_policy or "{}")
@@ -130,14 +139,16 @@ async def run_due_reminders(
     on_step: OnStep | None = None,
     policy: RetryPolicy | None = None,
 ) -> ReminderRun:
-    """Send what is due now (and reminders an earlier run left unsent). Safe to run anywhere,
-    any number of times, from several processes at once."""
-    queued = queue_due_reminders(ws.db, ws.clock.now())
+    """Send what is due now (and reminders an earlier run left unsent): every interview's
+    under the system actor (cron), else those the user may schedule for. Safe to run
+    anywhere, any number of times, from several processes at once."""
+    queued = queue_due_reminders(ws)
     waiting = ws.db.execute(
         "SELECT DISTINCT interview_id FROM outbox WHERE state = 'pending'"
         " AND target LIKE 'mail:reminder-%' ORDER BY interview_id"
     ).fetchall()
+    ids = touchable(ws, (int(iid) for (iid,) in waiting))
     executor = Executor(ws, transport, policy or retry_policy(ws.db), claimer_for(ws.db), on_step)
-    results = await asyncio.gather(*(executor.run(int(iid)) for (iid,) in waiting))
+    results = await asyncio.gather(*(executor.run(iid) for iid in ids))
     problems = tuple(p.message for found in results for p in found)
     return ReminderRun(len(queued), problems)

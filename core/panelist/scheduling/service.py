@@ -15,6 +15,7 @@ Idempotency keys follow the demo's format: ``interview-<id>-interviewer_event-e<
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
@@ -26,16 +27,17 @@ from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, 
 from panelist.permissions import Right, can_view_application, require
 from panelist.providers import CalendarCapability, ResponseStatus
 from panelist.scheduling import mails, outbox
-from panelist.scheduling.errors import OutboxIncomplete
+from panelist.scheduling.errors import NoUnsentMail, OutboxIncomplete
 from panelist.scheduling.executor import Executor, OnStep, Stage, StepEvent
 from panelist.scheduling.notices import add_notice
 from panelist.scheduling.outbox import Effect, Kind, OutboxRow
 from panelist.scheduling.recheck import recheck_providers
-from panelist.scheduling.records import InterviewRecord, get_room, load_interview
+from panelist.scheduling.records import InterviewRecord, get_room, load_interview, read_interview
 from panelist.scheduling.refs import find_ref, refs_of
 from panelist.scheduling.reminders import plan_reminders, stop_reminders
 from panelist.scheduling.requests import InterviewRequest
 from panelist.scheduling.retry import RetryPolicy, with_retries
+from panelist.scheduling.scope import touchable
 from panelist.scheduling.settings import claimer_for, default_reminder_policy, retry_policy
 from panelist.scheduling.transaction import immediate
 from panelist.scheduling.validation import (
@@ -51,8 +53,11 @@ from panelist.scheduling.validation import (
     verified_account,
 )
 from panelist.services.directory import get_employee
+from panelist.services.interviews import unsent_mails_of
 from panelist.storage.instants import to_text
 from panelist.workspace import Workspace
+
+_log = logging.getLogger(__name__)
 
 
 class _Keep:
@@ -114,7 +119,7 @@ class SchedulingService:
         if existing is None:
             existing = await self._book(request)
         await self._work(existing)
-        return load_interview(self.db, existing)
+        return read_interview(self.db, existing)
 
     async def _book(self, request: InterviewRequest) -> int:
         problems = check_request(self.ws, request)
@@ -130,7 +135,7 @@ class SchedulingService:
             if interview_id is None:
                 check_conflicts(self.db, slot)
                 interview_id = self._insert(request, slot)
-                record = load_interview(self.db, interview_id)
+                record = read_interview(self.db, interview_id)
                 outbox.enqueue(self.db, interview_id, invite_effects(record), self.ws.clock.now())
                 plan_reminders(self.db, record)
         self._step("reserved", label)
@@ -216,12 +221,34 @@ class SchedulingService:
         effect = _candidate_invitation(record.id, record.sequence, template_id)
         with immediate(self.db):
             outbox.enqueue(self.db, record.id, [effect], now)
+            # Failed before (a wrong password): asking again is the person's retry.
+            failed = outbox.failed_row(self.db, effect.key)
+            if failed is not None:
+                chosen = effect.intent if template_id is not None else None
+                outbox.reopen(self.db, [failed], now, chosen)
         await self._work(record.id)
-        return load_interview(self.db, record.id)
+        return read_interview(self.db, record.id)
+
+    async def retry_mails(self, interview_id: int) -> InterviewRecord:
+        """Send the interview's unsent mails (`unsent_mails_of`) again, once their cause is
+        fixed: those that failed for good and those waiting for a transient cause to pass.
+
+        Each keeps its key, so its Message-ID: a Maildir that already holds it keeps one
+        file. Raises `NoUnsentMail` when there is none, `OutboxIncomplete` when one fails
+        again (its reason is stored for the Interviews tab).
+        """
+        record = self._load_for_change(interview_id)
+        with immediate(self.db):
+            unsent = unsent_mails_of(self.db, record.id, self.ws.clock.now())
+            if not unsent:
+                raise NoUnsentMail(record.id)
+            outbox.reopen(self.db, [mail.row_id for mail in unsent], self.ws.clock.now())
+        await self._work(record.id)
+        return read_interview(self.db, record.id)
 
     def record_candidate_response(self, interview_id: int, response: ResponseStatus) -> None:
         """The candidate answered the .ics. Nobody is notified and the status stays (SPEC §4)."""
-        record = load_interview(self.db, interview_id)
+        record = read_interview(self.db, interview_id)
         require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
         self.db.execute(
             "UPDATE interviews SET candidate_response = ? WHERE id = ?",
@@ -237,7 +264,7 @@ class SchedulingService:
         the TUI and a mail. Raises `ProviderUnavailable` naming calendars that did
         not answer, after saving what the others said.
         """
-        record = load_interview(self.db, interview_id)
+        record = read_interview(self.db, interview_id)
         if not can_view_application(self.db, self.ws.user.id, record.application_id):
             raise NotFound(f"interview {interview_id} not found")
         if record.status is InterviewStatus.CANCELLED:
@@ -254,7 +281,7 @@ class SchedulingService:
             await self._work(record.id)
         if failed:
             raise ProviderUnavailable("; ".join(failed))
-        return load_interview(self.db, interview_id)
+        return read_interview(self.db, interview_id)
 
     async def _answer(
         self, record: InterviewRecord, person: Employee
@@ -320,13 +347,13 @@ class SchedulingService:
     async def cancel(self, interview_id: int) -> InterviewRecord:
         """Cancel: every event and the booking removed, the meeting deleted, the candidate
         sent METHOD:CANCEL and the interviewers a message (SPEC §5). Safe to repeat."""
-        record = load_interview(self.db, interview_id)
+        record = read_interview(self.db, interview_id)
         require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
         if record.status is not InterviewStatus.CANCELLED:
             self._refuse_unless_open(record)
             now = self.ws.clock.now()
             with immediate(self.db):
-                current = load_interview(self.db, interview_id)
+                current = read_interview(self.db, interview_id)
                 if current.status is not InterviewStatus.CANCELLED:
                     self.db.execute(
                         "UPDATE interviews SET status = 'cancelled', sequence = sequence + 1,"
@@ -336,7 +363,7 @@ class SchedulingService:
                     stop_reminders(self.db, interview_id)
                     outbox.enqueue(self.db, interview_id, cancel_effects(current), now)
         await self._work(interview_id)
-        return load_interview(self.db, interview_id)
+        return read_interview(self.db, interview_id)
 
     # ------------------------------------------------------------------ reschedule
 
@@ -373,7 +400,7 @@ class SchedulingService:
             room = get_room(self.db, wanted) if wanted is not None else None
             await self._move(record, start, end, room)
         await self._work(interview_id)
-        return load_interview(self.db, interview_id)
+        return read_interview(self.db, interview_id)
 
     def _move_problems(
         self, record: InterviewRecord, start: datetime, end: datetime, room_id: int | _Keep | None
@@ -399,7 +426,7 @@ class SchedulingService:
         with immediate(self.db):
             check_conflicts(self.db, slot)
             self._save_move(record, start, end, room, now)
-            moved = load_interview(self.db, record.id)
+            moved = read_interview(self.db, record.id)
             template: int | _Keep | None = KEEP
             if self._candidate_invited(record):
                 template = self._invitation_template(record)
@@ -466,34 +493,50 @@ class SchedulingService:
     # ------------------------------------------------------------------ maintenance
 
     async def resume_pending(self, interview_id: int | None = None) -> ResumeReport:
-        """Finish what earlier runs left in the outbox (after a crash, or a provider outage)."""
-        ids = [interview_id] if interview_id is not None else outbox.pending_interviews(self.db)
+        """Finish what earlier runs left in the outbox (after a crash, or a provider outage):
+        every interview's under the system actor (cron), else those the user may schedule."""
+        if interview_id is not None:
+            ids = touchable(self.ws, [interview_id], refuse=True)
+        else:
+            ids = touchable(self.ws, outbox.pending_interviews(self.db))
         results = await asyncio.gather(*(self.executor.run(iid) for iid in ids))
         problems = {
             iid: [p.message for p in found]
             for iid, found in zip(ids, results, strict=True)
             if found
         }
+        if ids:
+            _log.info("%s resumed the outbox of interviews %s", self.ws.actor_label, ids)
         return ResumeReport(len(ids), problems)
 
     def close_finished(self) -> int:
-        """Scheduled interviews that have ended become Closed (by the injected clock)."""
+        """Scheduled interviews that have ended become Closed (by the injected clock): all
+        under the system actor (cron), else those the user may schedule."""
         now = to_text(self.ws.clock.now())
-        cursor = self.db.execute(
-            "UPDATE interviews SET status = 'closed', updated_at = ?"
-            " WHERE status = 'scheduled' AND end_utc <= ?",
-            [now, now],
-        )
-        return int(cursor.rowcount)
+        ended = self.db.execute(
+            "SELECT id FROM interviews WHERE status = 'scheduled' AND end_utc <= ?", [now]
+        ).fetchall()
+        ids = touchable(self.ws, [iid for (iid,) in ended])
+        for interview_id in ids:
+            self.db.execute(
+                "UPDATE interviews SET status = 'closed', updated_at = ?"
+                " WHERE id = ? AND status = 'scheduled'",
+                [now, interview_id],
+            )
+        if ids:
+            _log.info("%s closed interviews %s", self.ws.actor_label, ids)
+        return len(ids)
 
     def outbox_of(self, interview_id: int) -> list[OutboxRow]:
-        """The interview's side effects and their states, for a details view."""
+        """The interview's side effects and their states, for a details view; they carry
+        its private details, so `NotFound` unless the user may see the interview."""
+        load_interview(self.ws, interview_id)
         return outbox.rows_of(self.db, interview_id)
 
     # ------------------------------------------------------------------ helpers
 
     def _load_for_change(self, interview_id: int) -> InterviewRecord:
-        record = load_interview(self.db, interview_id)
+        record = read_interview(self.db, interview_id)
         require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
         return record
 

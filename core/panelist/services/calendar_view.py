@@ -35,7 +35,7 @@ from panelist.availability.localtime import minutes_ceil, minutes_floor, to_date
 from panelist.availability.privacy import ABSENT_LABEL
 from panelist.errors import PanelistError, ValidationError
 from panelist.models import Employee, Room
-from panelist.providers.events import CalendarEvent, Transparency
+from panelist.providers.events import CalendarEvent, Transparency, unreadable_reason
 from panelist.services.directory import get_employee, get_setting, list_rooms
 from panelist.workspace import Workspace
 
@@ -203,7 +203,7 @@ async def load_calendar_view(
                 mine=mine,
             )
             for event in events
-            if not event.cancelled
+            if _drawn(event, start, end, zone)
         ]
         shown.extend(_absence_events(key, absences, zone))
         people.append(CalendarPerson(employee, key, timeline, _sorted(shown), not note, note))
@@ -219,7 +219,7 @@ async def load_calendar_view(
                 key, e, company, ws.user.email, show_names, owner_is_viewer=False, mine=mine
             )
             for e in events
-            if not e.cancelled
+            if _drawn(e, start, end, company)
         ]
         calendars.append(CalendarRoom(room, key, timeline, _sorted(shown), not note, note))
     return CalendarView(
@@ -342,6 +342,19 @@ def _absence_events(key: str, absences: Sequence[Absence], zone: tzinfo) -> list
         )
         for a in absences
     ]
+
+
+def _drawn(event: CalendarEvent, start: datetime, end: datetime, zone: tzinfo) -> bool:
+    """Events are drawn unless cancelled; of an unreadable one only a known busy span in view.
+
+    (Its report is among the timeline's problems.)
+    """
+    if event.cancelled:
+        return False
+    if unreadable_reason(event) is None:
+        return True
+    busy = event.transparency is not Transparency.FREE
+    return busy and _instant(event.start, zone) < end and _instant(event.end, zone) > start
 
 
 def _grid_event(

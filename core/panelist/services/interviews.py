@@ -7,14 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlite_utils import Database
+
+from panelist.errors import NotFound
 from panelist.models import (
     CandidateStatus,
     InterviewStatus,
     InterviewSummary,
     Method,
     ParticipantSummary,
+    UnsentMail,
 )
-from panelist.permissions import visible_applications_sql
+from panelist.permissions import can_view_application, visible_applications_sql
 from panelist.providers.events import ResponseStatus
 from panelist.services.applications import get_application
 from panelist.storage.instants import to_text
@@ -105,6 +109,7 @@ def _summary(ws: Workspace, row: tuple[Any, ...], now: datetime) -> InterviewSum
         candidate_status=CandidateStatus(candidate_status),
         participants=_participants(ws, iid),
         candidate_name=candidate_name,
+        unsent_mails=tuple(unsent_mails_of(ws.db, iid, now)),
     )
 
 
@@ -123,3 +128,55 @@ def _participants(ws: Workspace, interview_id: int) -> tuple[ParticipantSummary,
         ParticipantSummary(eid, name, role, ResponseStatus(response), bool(integrated))
         for eid, name, role, response, integrated in rows
     )
+
+
+def unsent_mails(ws: Workspace, interview_id: int) -> list[UnsentMail]:
+    """The interview's mails that did not go out, for anyone who may see its application."""
+    row = ws.db.execute(
+        "SELECT application_id FROM interviews WHERE id = ?", [interview_id]
+    ).fetchone()
+    if row is None or not can_view_application(ws.db, ws.user.id, row[0]):
+        raise NotFound(f"interview {interview_id} not found")
+    return unsent_mails_of(ws.db, interview_id, ws.clock.now())
+
+
+# A mail row that failed, or that failed for now (pending with an error), unless a later
+# row sends the same mail (a newer reminder, the invitation at the new time) or, for an
+# invitation, the interview is no longer open: the candidate must not get it then.
+_UNSENT_MAILS = """
+SELECT o.id, json_extract(o.payload, '$.intent.purpose'), o.state, o.last_error,
+       CASE WHEN o.target = 'mail:candidate' THEN c.name ELSE e.name END
+  FROM outbox o
+  JOIN interviews i ON i.id = o.interview_id
+  JOIN applications a ON a.id = i.application_id
+  JOIN candidates c ON c.id = a.candidate_id
+  LEFT JOIN employees e ON e.id = json_extract(o.payload, '$.intent.recipient_id')
+ WHERE o.interview_id = :interview AND o.kind = 'send_mail'
+   AND (o.state = 'pending' AND o.last_error IS NOT NULL
+        OR o.state = 'failed'
+           AND NOT EXISTS (
+               SELECT 1 FROM outbox n
+                WHERE n.interview_id = o.interview_id AND n.target = o.target AND n.id > o.id
+                  AND json_extract(n.payload, '$.intent.purpose')
+                      = json_extract(o.payload, '$.intent.purpose')
+                  AND json_extract(n.payload, '$.intent.about_id')
+                      IS json_extract(o.payload, '$.intent.about_id'))
+           AND NOT (json_extract(o.payload, '$.intent.purpose') = 'candidate_invitation'
+                    AND (i.status != 'scheduled' OR i.end_utc <= :now)))
+ ORDER BY o.id
+"""
+
+
+def unsent_mails_of(db: Database, interview_id: int, now: datetime) -> list[UnsentMail]:
+    """What the Interviews tab shows and Retry sends again (callers check the rights)."""
+    rows = db.execute(_UNSENT_MAILS, {"interview": interview_id, "now": to_text(now)}).fetchall()
+    return [
+        UnsentMail(
+            row_id=row_id,
+            purpose=purpose or "mail",
+            recipient=recipient or "someone no longer in the directory",
+            reason=error or "the mail was not sent",
+            automatic=state == "pending",
+        )
+        for row_id, purpose, state, error, recipient in rows
+    ]

@@ -12,6 +12,7 @@ that line again, so the description round-trips.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -98,9 +99,17 @@ def _finish(event: CalendarEvent, href: str) -> CalendarEvent:
     return replace(event, description=description, extra={**event.extra, "href": href})
 
 
+# icalendar names the property it could not read in one of these two ways.
+_PROPERTY = re.compile(r"property_name='([A-Z][A-Z0-9-]*)'|broken property '([A-Z][A-Z0-9-]*)'")
+
+
 def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:200]
+    """What went wrong and in which property, never the value: it may be a private title."""
+    text = " ".join(str(exc).split())
+    first = text.split(": ")[0][:200] or type(exc).__name__  # the rest quotes the data
+    found = _PROPERTY.search(text)
+    name = next((group for group in found.groups() if group), None) if found else None
+    return f"{name}: {first}" if name and name not in first else first
 
 
 def with_video_line(draft: EventDraft) -> EventDraft:

@@ -48,7 +48,7 @@ from panelist.providers import (
     SyncResult,
     Transparency,
 )
-from panelist.providers.events import kept_responses
+from panelist.providers.events import describe, kept_responses, unreadable_unknown
 from panelist_caldav.config import OPTIONS, CalDAVSettings, object_url
 from panelist_caldav.dav import (
     AccessDenied,
@@ -158,19 +158,24 @@ class CalDAVCalendarProvider(CalendarProvider):
 
         def read(dav: DavSession) -> list[CalendarEvent]:
             resources = dav.query(url, start=low, end=high)
-            events = [event for r in resources for event in self._readable(calendar_id, r)]
+            events = [
+                event for r in resources for event in self._readable(calendar_id, r, start, end)
+            ]
             found: list[CalendarEvent] = expand_events(events, start, end)
             return found
 
         return await self._on_server(read)
 
-    def _readable(self, calendar_id: str, resource: Resource) -> list[CalendarEvent]:
-        """The events of a resource; an unreadable one is logged by href and left out."""
+    def _readable(
+        self, calendar_id: str, resource: Resource, start: datetime, end: datetime
+    ) -> list[CalendarEvent]:
+        """The events of a resource; an unreadable one is logged and reported by href."""
         try:
             return parse_object(resource.data or "", calendar_id, resource.href, resource.etag)
         except BadObject as exc:
             log.warning("CalDAV: skipped %s in calendar %s: %s", resource.href, calendar_id, exc)
-            return []
+            href = resource.href
+            return [unreadable_unknown(href, calendar_id, str(exc), start, end, href=href)]
 
     async def get_event(self, calendar_id: str, uid: str) -> CalendarEvent:
         found = await self._run(self._find, self.calendar_url(calendar_id), calendar_id, uid)
@@ -358,7 +363,7 @@ class CalDAVCalendarProvider(CalendarProvider):
     async def create_event(
         self, calendar_id: str, draft: EventDraft, idempotency_key: str
     ) -> CalendarEvent:
-        from panelist.providers.ical import describe, normalize_draft
+        from panelist.providers.ical import normalize_draft
 
         draft = normalize_draft(draft)
         if not isinstance(idempotency_key, str) or not idempotency_key.strip():
@@ -380,7 +385,7 @@ class CalDAVCalendarProvider(CalendarProvider):
             if found is not None:
                 return _master(found[1])
         raise ProviderConflict(
-            f"could not create {event.summary!r} in calendar {event.calendar_id!r}: "
+            f"could not create {describe(event)} in calendar {event.calendar_id!r}: "
             "the server keeps refusing it as a conflict",
             provider=self.id,
         )

@@ -89,7 +89,7 @@ class JitsiConferenceProvider(ConferenceProvider):
 
 
 def _check(draft: MeetingDraft) -> None:
-    what = f"meeting {draft.topic!r}"
+    what = "the meeting"  # never its topic: it names the candidate
     if draft.start.tzinfo is None or draft.end.tzinfo is None:
         raise ValidationError(f"{what}: start and end need a timezone", field="start")
     if draft.end <= draft.start:

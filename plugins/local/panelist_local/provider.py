@@ -32,7 +32,12 @@ from panelist.providers import (
     SyncResult,
 )
 from panelist.providers.base import ProviderContext
-from panelist.providers.events import kept_responses
+from panelist.providers.events import (
+    describe,
+    kept_responses,
+    unreadable_reason,
+    unreadable_unknown,
+)
 from panelist.timezones import get_zone
 
 if TYPE_CHECKING:
@@ -83,7 +88,7 @@ class LocalCalendarProvider(CalendarProvider):
         # Every row of any uid touching the window: a series needs all its overrides.
         rows = self.db.execute(
             """
-            SELECT data FROM local_events
+            SELECT uid, data FROM local_events
             WHERE calendar_id = :calendar AND deleted = 0 AND uid IN (
                 SELECT uid FROM local_events
                 WHERE calendar_id = :calendar AND deleted = 0
@@ -91,10 +96,18 @@ class LocalCalendarProvider(CalendarProvider):
             """,
             {"calendar": calendar_id, "start": _utc_text(start), "end": _utc_text(end)},
         ).fetchall()
-        ical = _ical()
-        events = [ical.event_from_json(data) for (data,) in rows]
-        found: list[CalendarEvent] = ical.expand_events(events, start, end)
+        events = [self._readable(calendar_id, uid, data, start, end) for uid, data in rows]
+        found: list[CalendarEvent] = _ical().expand_events(events, start, end)
         return found
+
+    def _readable(
+        self, calendar_id: str, uid: str, data: str, start: datetime, end: datetime
+    ) -> CalendarEvent:
+        """The row's event; a row that is not event JSON (edited by hand …) is a placeholder."""
+        try:
+            return self._read(data)
+        except ValueError as exc:
+            return unreadable_unknown(uid, calendar_id, str(exc), start, end)
 
     async def get_event(self, calendar_id: str, uid: str) -> CalendarEvent:
         return self._read(self._master_row(calendar_id, uid)["data"])
@@ -154,7 +167,7 @@ class LocalCalendarProvider(CalendarProvider):
         for draft, key in pairs:
             if not isinstance(key, str) or not key.strip():
                 raise ValidationError(
-                    f"{ical.describe(draft)}: an idempotency key is required",
+                    f"{describe(draft)}: an idempotency key is required",
                     field="idempotency_key",
                 )
         now = self._now_text()
@@ -223,7 +236,7 @@ class LocalCalendarProvider(CalendarProvider):
                 self._rewrite(row["id"], replace(event, attendees=attendees), seq)
                 answered = True
             if not answered:
-                summary = _ical().describe(self._read(rows[0]["data"]))
+                summary = describe(self._read(rows[0]["data"]))
                 raise ValidationError(f"{email} is not an attendee of {summary}", field="email")
         return self._read(self._master_row(calendar_id, uid)["data"])
 
@@ -265,12 +278,14 @@ class LocalCalendarProvider(CalendarProvider):
 
     def _occurrence_at(self, master: CalendarEvent, recurrence_id: EventTime) -> CalendarEvent:
         ical = _ical()
-        what = ical.describe(master)
+        what = describe(master)
         if not ical.is_series(master):
             raise ValidationError(f"{what} is not a recurring series", field="recurrence_id")
         wanted = _in_zone_of(recurrence_id, master)
         moment = ical.instant(wanted)
         for occurrence in ical.expand_events([master], moment, moment + timedelta(seconds=1)):
+            if (reason := unreadable_reason(occurrence)) is not None:
+                raise ValidationError(f"{what}: {reason}", field="recurrence_id")
             if _recurrence_key(occurrence.recurrence_id) == _recurrence_key(wanted):
                 found: CalendarEvent = occurrence
                 return found

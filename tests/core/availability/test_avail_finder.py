@@ -245,9 +245,10 @@ def test_top_n_and_the_full_list(clock: FrozenClock) -> None:
 
 
 def test_bad_calendar_data_is_passed_on(clock: FrozenClock) -> None:
-    bad = event(at(AMSTERDAM, MONDAY, 11), at(AMSTERDAM, MONDAY, 10), "Backwards")
+    bad = event(at(AMSTERDAM, MONDAY, 11), at(AMSTERDAM, MONDAY, 10), "Backwards", uid="b")
     result = search((timeline(ANA, [bad]),), clock)
-    assert result.found and result.problems == ("Ana: event 'Backwards': ends before it starts",)
+    assert result.found
+    assert result.problems == ("1 event of Ana could not be read (uid b): ends before it starts",)
 
 
 # --------------------------------------------------------------------------- why nothing fits

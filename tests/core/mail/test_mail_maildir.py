@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from disk_helpers import full_disk
 from mail_servers import DEMO_NOW
 from sqlite_utils import Database
 
@@ -73,6 +74,22 @@ def test_an_unwritable_outbox_is_a_clear_error(tmp_path: Path) -> None:
         MaildirTransport(blocker).send(invitation("outbox-1"))
     assert str(caught.value).startswith(f"cannot write to the outbox {blocker}: ")
     assert caught.value.retryable is False
+
+
+def test_a_full_disk_is_a_transient_error_and_leaves_nothing_half_written(
+    tmp_path: Path,
+) -> None:
+    with full_disk(tmp_path / "disk") as disk:
+        outbox = disk.path / "outbox"
+        with pytest.raises(MailError) as caught:
+            MaildirTransport(outbox).send(invitation("outbox-1"))
+        assert str(caught.value) == f"cannot write to the outbox {outbox}: No space left on device"
+        assert caught.value.retryable is True
+        assert [list((outbox / f).iterdir()) for f in ("tmp", "new", "cur")] == [[], [], []]
+
+        disk.free()
+        MaildirTransport(outbox).send(invitation("outbox-1"))
+        assert len(list((outbox / "new").iterdir())) == 1
 
 
 def test_a_message_without_message_id_is_refused(outbox: Path) -> None:

@@ -19,7 +19,6 @@ import json
 import os
 import signal
 import sys
-import threading
 import traceback
 from datetime import timedelta
 from pathlib import Path
@@ -57,7 +56,7 @@ async def scenario(service: SchedulingService, name: str) -> None:
         await service.send_candidate_invitation(record.id)
     if name == "invite":
         return
-    if load_interview(service.ws.db, record.id).status is InterviewStatus.SCHEDULED:
+    if load_interview(service.ws, record.id).status is InterviewStatus.SCHEDULED:
         await service.reschedule(
             record.id, LATER, LATER + timedelta(hours=1), room_id=h.room_id("maas")
         )
@@ -80,9 +79,10 @@ def play(job: dict[str, Any], registry: PluginRegistry) -> None:
             kill_myself()
 
     if job.get("crash_after") is not None:
-        timer = threading.Timer(job["crash_after"], kill_myself)
-        timer.daemon = True
-        timer.start()
+        # A kernel timer, not a thread: timed thread waits hang under faketime (libfaketime
+        # 0.9.10 shifts their monotonic deadline), and `make test` runs this under it.
+        signal.signal(signal.SIGALRM, lambda *_: kill_myself())
+        signal.setitimer(signal.ITIMER_REAL, max(job["crash_after"], 1e-6))  # 0 would disarm it
     ws = h.workspace(Path(job["db"]), registry, FrozenClock(h.NOW))
     service = SchedulingService(ws, MaildirTransport(job["maildir"]), on_step=on_step)
     asyncio.run(scenario(service, job["scenario"]))

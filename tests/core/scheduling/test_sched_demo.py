@@ -56,7 +56,7 @@ def upcoming_video_interview(ws: Workspace) -> int:
 
 
 async def move_somewhere_free(service: SchedulingService, interview_id: int) -> datetime:
-    record = load_interview(service.ws.db, interview_id)
+    record = load_interview(service.ws, interview_id)
     for days in range(1, 15):
         for hour in (7, 20, 21):
             start = record.start.replace(hour=hour, minute=0) + timedelta(days=days)
@@ -76,13 +76,13 @@ async def test_a_demo_interview_is_moved_in_place_then_cancelled(
     like = f"interview-{interview_id}-%"
     before = {r["key"]: r["uid"] for r in h.local_rows(demo.db, like)}
     assert before, "the demo wrote this interview's events"
-    link = load_interview(demo.db, interview_id).video_link
+    link = load_interview(demo, interview_id).video_link
 
     start = await move_somewhere_free(service, interview_id)
     moved = h.local_rows(demo.db, like)
     assert {r["key"]: r["uid"] for r in moved} == before  # the demo's own events, moved
     assert all(event_from_dict(r["data"]).start == start for r in moved)
-    assert load_interview(demo.db, interview_id).video_link == link
+    assert load_interview(demo, interview_id).video_link == link
 
     await service.refresh_responses(interview_id)  # read from the demo's events, no error
     await service.cancel(interview_id)

@@ -173,7 +173,7 @@ async def test_work_never_started_is_dropped_when_cancelled(
     enqueue(
         service.ws.db,
         record.id,
-        invite_effects(load_interview(service.ws.db, record.id)),
+        invite_effects(load_interview(service.ws, record.id)),
         clock.now(),
     )
     service.ws.db.execute("UPDATE interviews SET status = 'cancelled' WHERE id = ?", [record.id])

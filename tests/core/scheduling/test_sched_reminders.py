@@ -80,7 +80,7 @@ async def test_a_reminder_queued_but_unsent_is_dropped_once_done(
 
     record = await service.invite(h.request("sam", evaluation_form_id=1))
     clock.set(record.end + timedelta(hours=2))
-    queue_due_reminders(service.ws.db, clock.now())  # a run that died before sending
+    queue_due_reminders(service.ws)  # a run that died before sending
     mark_evaluation_done(service.ws, record.id, h.employee_id("sam"))
     await run(service.ws, maildir)
     assert h.read_maildir(maildir) == []

@@ -22,6 +22,7 @@ from caldav_helpers import (
 
 from panelist.errors import AuthenticationFailed, ProviderUnavailable
 from panelist.providers import Attendee, EventDraft, ResponseStatus, Transparency
+from panelist.providers.events import unreadable_reason
 from panelist.secrets import get_secret
 from panelist_caldav.provider import CalDAVCalendarProvider, uid_for
 from panelist_caldav.testing import RadicaleServer
@@ -202,19 +203,24 @@ async def test_a_series_with_an_exception_and_an_override_from_another_app(
     assert sorted(e.recurrence_id is not None for e in synced.changed) == [False, True]
 
 
-async def test_an_unreadable_object_is_left_out_and_logged_by_href(
+async def test_an_unreadable_object_is_reported_by_href_never_by_its_data(
     calendar: Calendar, provider: CalDAVCalendarProvider, caplog: pytest.LogCaptureFixture
 ) -> None:
     when = ["DTSTART:20260324T090000Z", "DTEND:20260324T100000Z"]
     calendar.put("good.ics", ics("good", *when, "SUMMARY:Good"))
     # Radicale refuses broken data on PUT, but serves a file it can parse that we cannot.
-    calendar.server.write_file(
-        calendar.calendar_id, "broken.ics", ics("broken", *when, "SEQUENCE:abc")
-    )
-    with caplog.at_level(logging.WARNING):
+    secret = ["SUMMARY:Zorblax clinic", "CLASS:PRIVATE", "SEQUENCE:Zorblax"]
+    calendar.server.write_file(calendar.calendar_id, "broken.ics", ics("broken", *when, *secret))
+    with caplog.at_level(logging.DEBUG):
         listed = await provider.list_events(calendar.calendar_id, *WEEK)
-    assert [e.uid for e in listed] == ["good"]
-    assert f"/{calendar.calendar_id}broken.ics" in caplog.text
+    href = f"/{calendar.calendar_id}broken.ics"
+    good, unknown = sorted(listed, key=lambda e: unreadable_reason(e) is not None)
+    assert good.uid == "good" and unreadable_reason(good) is None
+    # Its times are unknown too: reported, and blocking nothing.
+    assert unreadable_reason(unknown) == "SEQUENCE: invalid literal for int() with base 10"
+    assert (unknown.extra["href"], unknown.transparency) == (href, Transparency.FREE)
+    assert href in caplog.text
+    assert "Zorblax" not in caplog.text + repr(listed)
 
 
 # ---------------------------------------------------------------------- sharing and credentials

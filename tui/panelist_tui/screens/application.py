@@ -24,6 +24,7 @@ from panelist_tui.widgets.footer import KeysFooter
 from panelist_tui.widgets.interviews import (
     PENCIL,
     PENCIL_ASCII,
+    RETRY_KEY,
     InterviewCard,
     InterviewList,
     interview_content,
@@ -44,6 +45,12 @@ class ApplicationScreen(Screen[None]):
         Binding("e", "edit_interview", "Edit", tooltip="Edit (reschedule) the interview"),
         Binding("x", "cancel_interview", "Cancel", tooltip="Cancel the interview"),
         Binding("m", "mail_candidate", "Mail", tooltip="Mail the invitation to the candidate"),
+        Binding(
+            RETRY_KEY,
+            "retry_mail",
+            "Retry",
+            tooltip="Send the interview's unsent mails again",
+        ),
         Binding(
             "r",
             "refresh_responses",
@@ -128,6 +135,7 @@ class ApplicationScreen(Screen[None]):
         ids = [interview.id for interview in self.interviews]
         listing.index = ids.index(keep) if keep in ids else (0 if ids else None)
         listing.display = bool(self.interviews)
+        self.refresh_bindings()  # Retry follows the highlighted interview's mails
 
         empty = self.query_one("#no-interviews", Static)
         empty.display = not self.interviews
@@ -148,6 +156,16 @@ class ApplicationScreen(Screen[None]):
     def current_interview(self) -> InterviewSummary | None:
         highlighted = self.query_one(InterviewList).highlighted_child
         return highlighted.interview if isinstance(highlighted, InterviewCard) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Retry is in the footer only while the highlighted interview has an unsent mail."""
+        if action == "retry_mail":
+            interview = self.current_interview if self.is_mounted else None
+            return interview is not None and bool(interview.unsent_mails)
+        return True
+
+    def on_list_view_highlighted(self) -> None:
+        self.refresh_bindings()
 
     # ----------------------------------------------------------------- actions
 
@@ -242,6 +260,13 @@ class ApplicationScreen(Screen[None]):
         if interview is not None:
             self._mail(interview.id)
 
+    def action_retry_mail(self) -> None:
+        interview = self.current_interview
+        if interview is None or not interview.unsent_mails:
+            self.notify("This interview has no unsent mail.", severity="warning")
+            return
+        self._retry_mail(interview.id)
+
     def _busy(self, busy: bool) -> None:
         self.query_one(InterviewList).loading = busy
 
@@ -295,6 +320,19 @@ class ApplicationScreen(Screen[None]):
             self.app.report_error(error)
         else:
             self.notify(f"Invitation mailed to {self.application.candidate_email}")
+        finally:
+            self._busy(False)
+        await self.action_reload(select=interview_id)
+
+    @work(exclusive=True, group="interview-actions")
+    async def _retry_mail(self, interview_id: int) -> None:
+        self._busy(True)
+        try:
+            await self.app.scheduling_service().retry_mails(interview_id)
+        except PanelistError as error:
+            self.app.report_error(error)
+        else:
+            self.notify("The unsent mails went out.")
         finally:
             self._busy(False)
         await self.action_reload(select=interview_id)

@@ -322,7 +322,7 @@ class InterviewFormScreen(Screen[int | None]):
         try:
             self.choices = form_choices(self.app.workspace, self.application_id)
             if self.interview_id is not None:
-                self.record = load_interview(self.app.workspace.db, self.interview_id)
+                self.record = load_interview(self.app.workspace, self.interview_id)
         except PanelistError as error:
             self.app.report_error(error)
             self.dismiss(None)
@@ -853,7 +853,7 @@ class InterviewFormScreen(Screen[int | None]):
         self._set_busy(True, f"Retrying{self.app.glyphs.ellipsis}")
         try:
             report = await self._service(self._progress).resume_pending(interview_id)
-            record = load_interview(self.app.workspace.db, interview_id)
+            record = load_interview(self.app.workspace, interview_id)
         except PanelistError as error:
             self._failed(error)
             return

@@ -19,6 +19,9 @@ PENCIL = "✎"
 PENCIL_ASCII = "[e]"
 """Marks an interview that can still be edited (rescheduled) with the e key."""
 
+RETRY_KEY = "t"
+"""Sends an interview's unsent mails again (the Interviews tab's binding)."""
+
 STATUS_STYLE = {
     InterviewStatus.SCHEDULED: "bold $text-success",
     InterviewStatus.CLOSED: "bold $text-muted",
@@ -81,6 +84,27 @@ def candidate_time(
     return "" if same_clock else span(zone_name, True)
 
 
+def unsent_mail_lines(
+    interview: InterviewSummary, glyphs: Glyphs, retry_key: str = RETRY_KEY
+) -> list[Content]:
+    """One line per mail that did not go out: which, why, and how it is sent again."""
+    lines = []
+    for mail in interview.unsent_mails:
+        if mail.automatic:
+            head, hint = "Mail not sent yet", f"{retry_key} retries now, panelist resume later"
+        else:
+            head, hint = "Mail failed", f"{retry_key} retries"
+        lines.append(
+            Content.assemble(
+                "  ",
+                (f"{glyphs.warning} {head}: ", "bold $text-error"),
+                f"{mail.description}: {mail.reason} ",
+                (f"{glyphs.separator} {hint}", "$text-muted"),
+            )
+        )
+    return lines
+
+
 def interview_content(
     interview: InterviewSummary,
     glyphs: Glyphs,
@@ -88,12 +112,14 @@ def interview_content(
     video_provider_name: str = "",
     candidate_zone: str | None = None,
     edit_mark: str = "",
+    retry_key: str = RETRY_KEY,
 ) -> Content:
     """The card of one interview as display content (pure: easy to test and to reuse).
 
     Line 1: status, type, organiser; line 2: time in the organiser's zone and the
     candidate's status; line 3: method and room; for video the link on the next
-    line; then the participants. `candidate_zone`: the candidate's local time is added
+    line; then any mail that did not go out, with the `retry_key` that sends it again;
+    then the participants. `candidate_zone`: the candidate's local time is added
     when it reads differently from the organiser's. `edit_mark` (a pencil) ends line 1 of
     an interview that may still be edited.
     """
@@ -138,6 +164,7 @@ def interview_content(
     if link is not None:
         # On a line of its own: links are long (Teams' run to 200 characters).
         lines.append(link)
+    lines.extend(unsent_mail_lines(interview, glyphs, retry_key))
     lines.extend(_participant_lines(interview.participants, glyphs))
     return Content("\n").join(lines)
 

@@ -1,0 +1,19 @@
+"""Changing company settings: an Admin's job (the Configure right).
+
+`panelist.services.directory.set_setting` writes without asking who; it is internal
+(the demo builder, migrations of a fresh company). Front ends change settings here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panelist.permissions import Right, require
+from panelist.services import directory
+from panelist.workspace import Workspace
+
+
+def set_setting(ws: Workspace, key: str, value: Any) -> None:
+    """Store the company setting `key` (one of `directory.SETTING_DEFAULTS`)."""
+    require(ws.db, ws.user.id, Right.CONFIGURE)
+    directory.set_setting(ws.db, key, value)

@@ -1,0 +1,434 @@
+"""Every public function of `panelist.services` and `panelist.scheduling` checks rights.
+
+The public functions and methods are found by inspecting both packages, so a new one
+fails `test_every_public_function_is_called_or_reviewed` until it gets a call below
+(made as an employee with no recruiting rights, on objects they must not see, and
+expected to be refused or to find nothing) or a reviewed entry with its reason.
+Internal modules and functions (raw database access for checked entry points) must not
+be imported by the TUI or the plugins: `test_front_ends_use_only_checked_entry_points`.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import dataclasses
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from panelist.errors import NotFound, PermissionDenied
+from panelist.mail.transport import MaildirTransport
+from panelist.models import Method
+from panelist.providers.events import ResponseStatus
+from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
+from panelist.scheduling.notices import add_notice
+from panelist.scheduling.outbox import Effect, Kind, enqueue
+from panelist.services.directory import get_employee
+from panelist.storage.instants import to_text
+from panelist.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("panelist.services", "panelist.scheduling")
+
+INTERNAL_MODULES = {
+    "panelist.scheduling.drafts": "builds event and meeting texts from a record already loaded",
+    "panelist.scheduling.errors": "exception types only",
+    "panelist.scheduling.executor": "works off the outbox of interviews a checked call chose",
+    "panelist.scheduling.mails": "builds mails from a record already loaded",
+    "panelist.scheduling.outbox": "raw outbox rows, written and read by checked operations",
+    "panelist.scheduling.recheck": "asks providers about a slot a checked operation books",
+    "panelist.scheduling.refs": "raw external refs of interviews, for the executor",
+    "panelist.scheduling.requests": "plain input values, no data access",
+    "panelist.scheduling.retry": "retry policy around provider calls, no data access",
+    "panelist.scheduling.settings": "typed company settings for the service's set-up",
+    "panelist.scheduling.transaction": "BEGIN IMMEDIATE helper",
+    "panelist.scheduling.validation": "the booking rules, run by checked service operations",
+}
+"""Modules front ends must not import (the test below enforces it); the package's
+`__init__` exports what they may use."""
+
+INTERNAL = {
+    "panelist.scheduling.notices.add_notice": "written inside the transaction that learned it",
+    "panelist.scheduling.records.read_interview": "raw read behind the checked load_interview",
+    "panelist.scheduling.records.get_room": "raw read of a room for the service and executor",
+    "panelist.scheduling.reminders.plan_reminders": "inside a checked booking's transaction",
+    "panelist.scheduling.reminders.stop_reminders": "inside a checked cancel's transaction",
+    "panelist.services.interviews.unsent_mails_of": "raw read behind the checked unsent_mails "
+    "and retry_mails",
+    "panelist.services.directory.get_setting": "raw settings read for core's set-up",
+    "panelist.services.directory.set_setting": "raw write for the demo builder; front ends "
+    "use panelist.services.settings.set_setting",
+    "panelist.services.directory.positive_setting": "raw settings read for core's set-up",
+    "panelist.services.directory.provider_settings": "provider set-up inside the Workspace",
+    "panelist.services.directory.employee_from_row": "turns a row already read into a model",
+    "panelist.services.directory.find_employee_by_email": "resolves who the user is, before "
+    "there is a user to check",
+    "panelist.services.directory.find_employee_by_os_user": "resolves who the user is, before "
+    "there is a user to check",
+}
+"""Public-looking functions in public modules that take a raw database: for core only."""
+
+FRONT_END_FORBIDDEN = {
+    "panelist.mail.templates.save_template": "unchecked; use panelist.services.templates",
+}
+
+PURE = {
+    "panelist.scheduling.records.InterviewRecord.participant": "looks into a loaded record",
+    "panelist.scheduling.service.invite_effects": "effects of a loaded record, nothing stored",
+    "panelist.scheduling.service.cancel_effects": "effects of a loaded record, nothing stored",
+    "panelist.scheduling.service.move_effects": "effects of loaded records, nothing stored",
+    "panelist.services.calendar_health.StaleCalendar.describe": "formats a loaded value",
+    "panelist.services.calendar_view.CalendarView.free_rooms": "computes over a loaded view",
+    "panelist.services.calendar_view.CalendarView.free_spans": "computes over a loaded view",
+    "panelist.services.calendar_view.suggest_slots": "ranks times over a loaded view",
+    "panelist.services.interviews.effective_status": "derives a status from its arguments",
+    "panelist.services.session.video_provider_name": "names of installed plugins, no data",
+}
+"""Helpers that read and write no company data."""
+
+OPEN = {
+    "panelist.services.calendar_health.stale_calendars": "every user is told which calendars "
+    "may be out of date (owner names and provider errors, no events)",
+    "panelist.services.calendar_view.load_calendar_view": "free/busy of colleagues and rooms is "
+    "every employee's to see; availability.privacy hides what they may not (SPEC §6)",
+    "panelist.services.directory.get_employee": "the company directory (names, zones, hours)",
+    "panelist.services.directory.list_employees": "the company directory",
+    "panelist.services.directory.list_rooms": "the company's rooms",
+    "panelist.services.interview_form.search_participants": "the company directory, by name",
+    "panelist.services.interview_form.video_choices": "which video providers a colleague has",
+    "panelist.services.session.current_profile": "the user's own name, role and company",
+}
+"""Open to every employee by design; they show nothing a role guards."""
+
+
+@dataclass
+class Scene:
+    """The demo company seen by an employee with no rights, and what they must not touch."""
+
+    ws: Workspace
+    tmp: Path
+    application_id: int
+    upcoming_id: int
+    ended_id: int
+    interviewer_id: int
+    recruiter_id: int
+    notice_id: int
+
+    def service(self) -> SchedulingService:
+        return SchedulingService(self.ws, MaildirTransport(self.tmp / "outbox"))
+
+    def request(self) -> InterviewRequest:
+        start = self.ws.clock.now() + timedelta(days=3)
+        return InterviewRequest(
+            application_id=self.application_id,
+            organiser_id=self.recruiter_id,
+            participants=(ParticipantRequest(self.interviewer_id, None),),
+            start=start,
+            end=start + timedelta(hours=1),
+            method=Method.PHONE,
+        )
+
+
+@pytest.fixture
+def scene(demo_workspace: Workspace, tmp_path: Path) -> Scene:
+    ws, db = demo_workspace, demo_workspace.db
+    now = ws.clock.now()
+    upcoming_id, application_id = db.execute(
+        "SELECT id, application_id FROM interviews WHERE status = 'scheduled' AND start_utc > ?"
+        " ORDER BY start_utc LIMIT 1",
+        [to_text(now)],
+    ).fetchone()
+    (ended_id,) = db.execute(
+        "SELECT id FROM interviews WHERE status = 'scheduled' AND end_utc <= ? LIMIT 1",
+        [to_text(now)],
+    ).fetchone()
+    (interviewer_id,) = db.execute(
+        "SELECT employee_id FROM interview_participants WHERE interview_id = ? LIMIT 1",
+        [ended_id],
+    ).fetchone()
+    # Work for the duties: a reminder due, a mail left in the outbox, a notice for Rosa.
+    db["evaluation_reminders"].insert(
+        {
+            "interview_id": ended_id,
+            "employee_id": interviewer_id,
+            "next_due_utc": to_text(now - timedelta(hours=1)),
+        }
+    )
+    intent = {"purpose": "candidate_invitation", "template_id": None, "sequence": 0}
+    effect = Effect(
+        f"interview-{upcoming_id}-mail-left", Kind.SEND_MAIL, "mail:candidate", "mail", 0, intent
+    )
+    enqueue(db, upcoming_id, [effect], now)
+    add_notice(db, ws.user.id, upcoming_id, "rosa-notice", "for Rosa only", now)
+    (notice_id,) = db.execute("SELECT id FROM scheduling_notices").fetchone()
+    nobody = (
+        db["employees"]
+        .insert(
+            {
+                "email": "nobody@example.com",
+                "name": "No Body",
+                "timezone": "Europe/Amsterdam",
+                "working_hours": get_employee(db, interviewer_id).working_hours.to_json(),
+                "company_role_id": db.execute(
+                    "SELECT id FROM recruiting_roles WHERE name = 'Employee'"
+                ).fetchone()[0],
+            }
+        )
+        .last_pk
+    )
+    return Scene(
+        ws=replace(ws, actor=get_employee(db, int(nobody or 0))),
+        tmp=tmp_path,
+        application_id=application_id,
+        upcoming_id=upcoming_id,
+        ended_id=ended_id,
+        interviewer_id=interviewer_id,
+        recruiter_id=ws.user.id,
+        notice_id=notice_id,
+    )
+
+
+Call = Callable[[Scene], Any]
+
+
+def _service(method: str, *args: Callable[[Scene], Any]) -> Call:
+    return lambda s: getattr(s.service(), method)(*(arg(s) for arg in args))
+
+
+def _upcoming(s: Scene) -> int:
+    return s.upcoming_id
+
+
+def _later(s: Scene) -> Any:
+    return s.ws.clock.now() + timedelta(days=4)
+
+
+def _later_end(s: Scene) -> Any:
+    return s.ws.clock.now() + timedelta(days=4, hours=1)
+
+
+CALLS: dict[str, list[Call]] = {
+    "panelist.services.applications.list_applications": [
+        lambda s: _module("services.applications").list_applications(s.ws)
+    ],
+    "panelist.services.applications.get_application": [
+        lambda s: _module("services.applications").get_application(s.ws, s.application_id)
+    ],
+    "panelist.services.applications.list_jobs": [
+        lambda s: _module("services.applications").list_jobs(s.ws)
+    ],
+    "panelist.services.interview_form.form_choices": [
+        lambda s: _module("services.interview_form").form_choices(s.ws, s.application_id)
+    ],
+    "panelist.services.interview_form.candidate_timezone": [
+        lambda s: _module("services.interview_form").candidate_timezone(s.ws, s.application_id)
+    ],
+    "panelist.services.interviews.interviews_for_application": [
+        lambda s: _module("services.interviews").interviews_for_application(s.ws, s.application_id)
+    ],
+    "panelist.services.interviews.unsent_mails": [
+        lambda s: _module("services.interviews").unsent_mails(s.ws, s.upcoming_id)
+    ],
+    "panelist.services.interviews.upcoming_interviews": [
+        lambda s: _module("services.interviews").upcoming_interviews(s.ws)
+    ],
+    "panelist.services.notices.list_notices": [
+        lambda s: _module("services.notices").list_notices(s.ws, unread_only=False)
+    ],
+    "panelist.services.settings.set_setting": [
+        lambda s: _module("services.settings").set_setting(s.ws, "company_name", "Hijacked")
+    ],
+    "panelist.services.templates.save_template": [
+        lambda s: _module("services.templates").save_template(
+            s.ws, "Evil", "candidate_invitation", "Hello", "Hello {{ candidate.name }}"
+        )
+    ],
+    "panelist.scheduling.duties.upcoming_organised": [
+        lambda s: _module("scheduling.duties").upcoming_organised(s.ws)
+    ],
+    "panelist.scheduling.duties.run_open_app_duties": [
+        lambda s: _module("scheduling.duties").run_open_app_duties(
+            s.ws, MaildirTransport(s.tmp / "outbox")
+        )
+    ],
+    "panelist.scheduling.notices.mark_notice_read": [
+        lambda s: _module("scheduling.notices").mark_notice_read(s.ws, s.notice_id)
+    ],
+    "panelist.scheduling.records.load_interview": [
+        lambda s: _module("scheduling.records").load_interview(s.ws, s.upcoming_id)
+    ],
+    "panelist.scheduling.reminders.mark_evaluation_done": [
+        lambda s: _module("scheduling.reminders").mark_evaluation_done(
+            s.ws, s.ended_id, s.interviewer_id
+        )
+    ],
+    "panelist.scheduling.reminders.queue_due_reminders": [
+        lambda s: _module("scheduling.reminders").queue_due_reminders(s.ws)
+    ],
+    "panelist.scheduling.reminders.run_due_reminders": [
+        lambda s: _module("scheduling.reminders").run_due_reminders(
+            s.ws, MaildirTransport(s.tmp / "outbox")
+        )
+    ],
+    "panelist.scheduling.scope.touchable": [
+        lambda s: _module("scheduling.scope").touchable(s.ws, [s.upcoming_id, s.ended_id]),
+        lambda s: _module("scheduling.scope").touchable(s.ws, [s.upcoming_id], refuse=True),
+    ],
+    "panelist.scheduling.service.SchedulingService.check": [
+        lambda s: s.service().check(s.request())
+    ],
+    "panelist.scheduling.service.SchedulingService.invite": [
+        lambda s: s.service().invite(s.request())
+    ],
+    "panelist.scheduling.service.SchedulingService.send_candidate_invitation": [
+        _service("send_candidate_invitation", _upcoming)
+    ],
+    "panelist.scheduling.service.SchedulingService.record_candidate_response": [
+        lambda s: s.service().record_candidate_response(s.upcoming_id, ResponseStatus.DECLINED)
+    ],
+    "panelist.scheduling.service.SchedulingService.refresh_responses": [
+        _service("refresh_responses", _upcoming)
+    ],
+    "panelist.scheduling.service.SchedulingService.cancel": [_service("cancel", _upcoming)],
+    "panelist.scheduling.service.SchedulingService.check_reschedule": [
+        _service("check_reschedule", _upcoming, _later, _later_end)
+    ],
+    "panelist.scheduling.service.SchedulingService.reschedule": [
+        _service("reschedule", _upcoming, _later, _later_end)
+    ],
+    "panelist.scheduling.service.SchedulingService.resume_pending": [
+        _service("resume_pending"),
+        _service("resume_pending", _upcoming),
+    ],
+    "panelist.scheduling.service.SchedulingService.close_finished": [_service("close_finished")],
+    "panelist.scheduling.service.SchedulingService.outbox_of": [_service("outbox_of", _upcoming)],
+    "panelist.scheduling.service.SchedulingService.retry_mails": [
+        _service("retry_mails", _upcoming)
+    ],
+}
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(f"panelist.{name}")
+
+
+def _modules() -> Iterator[Any]:
+    for package_name in PACKAGES:
+        package = importlib.import_module(package_name)
+        for info in pkgutil.iter_modules(package.__path__):
+            yield importlib.import_module(f"{package_name}.{info.name}")
+
+
+def public_functions() -> set[str]:
+    """Qualified names of the public functions and methods defined in both packages."""
+    found = set()
+    for module in _modules():
+        if module.__name__ in INTERNAL_MODULES:
+            continue
+        for name, value in vars(module).items():
+            if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(value):
+                found.add(f"{module.__name__}.{name}")
+            elif inspect.isclass(value):
+                found |= {
+                    f"{module.__name__}.{name}.{method}"
+                    for method, member in vars(value).items()
+                    if not method.startswith("_") and inspect.isfunction(member)
+                }
+    return found
+
+
+def test_every_public_function_is_called_or_reviewed() -> None:
+    reviewed = set(CALLS) | set(INTERNAL) | set(PURE) | set(OPEN)
+    found = public_functions()
+    assert not found - reviewed, "new public functions: call them below as a user with no rights"
+    assert not reviewed - found, "entries for functions that no longer exist"
+
+
+def _empty(result: Any) -> bool:
+    """Nothing found and nothing done: 0, an empty collection, or a report of zeros."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return all(not value for value in vars(result).values())
+    return isinstance(result, int | list | tuple | set | frozenset | dict) and not result
+
+
+@pytest.mark.parametrize(
+    ("name", "index"), [(name, i) for name, calls in CALLS.items() for i in range(len(calls))]
+)
+def test_a_user_without_rights_is_refused_or_finds_nothing(
+    scene: Scene, name: str, index: int
+) -> None:
+    before = _company_state(scene.ws)
+    try:
+        result = CALLS[name][index](scene)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_awaited(result))
+    except (NotFound, PermissionDenied):
+        pass
+    else:
+        assert _empty(result), f"{name} gave a user with no rights {result!r}"
+    assert _company_state(scene.ws) == before, f"{name} changed data for a user with no rights"
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _company_state(ws: Workspace) -> tuple[Any, ...]:
+    """What a refused call must leave as it was."""
+    db = ws.db
+    return (
+        db.execute("SELECT id, status, sequence, candidate_response FROM interviews").fetchall(),
+        db.execute("SELECT id, state, attempts FROM outbox").fetchall(),
+        db.execute("SELECT * FROM evaluation_reminders").fetchall(),
+        db.execute("SELECT id, read_at FROM scheduling_notices").fetchall(),
+        db.execute("SELECT * FROM settings").fetchall(),
+        db.execute("SELECT * FROM message_templates").fetchall(),
+    )
+
+
+def _front_end_files() -> Iterator[Path]:
+    for folder in ("tui", "plugins"):
+        yield from (ROOT / folder).rglob("*.py")
+
+
+def test_front_ends_use_only_checked_entry_points() -> None:
+    """The TUI and the plugins import neither internal modules nor unchecked functions."""
+    forbidden = set(INTERNAL) | set(FRONT_END_FORBIDDEN)
+    problems = []
+    for path in _front_end_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+                modules = [node.module, *names]
+            elif isinstance(node, ast.Import):
+                names = modules = [alias.name for alias in node.names]
+            else:
+                continue
+            problems += [
+                f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
+                for name in {*names, *modules}
+                if name in forbidden or name in INTERNAL_MODULES
+            ]
+    assert problems == []
+
+
+def test_the_meta_test_sees_a_function_without_a_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new public function in a public module is noticed until it is reviewed."""
+    module = _module("services.applications")
+
+    def count_all_applications(ws: Workspace) -> int:
+        return int(ws.db.execute("SELECT count(*) FROM applications").fetchone()[0])
+
+    count_all_applications.__module__ = module.__name__
+    monkeypatch.setattr(module, "count_all_applications", count_all_applications, raising=False)
+    assert "panelist.services.applications.count_all_applications" in public_functions()
