@@ -72,6 +72,9 @@ def connect(path: Path) -> Database:
             db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:  # what the connection does not translate
+        conn.close()
+        raise ConfigurationError(f"{path} is not a Panelist database: {exc}") from None
     except BaseException:
         conn.close()
         raise
