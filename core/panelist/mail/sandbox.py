@@ -24,7 +24,6 @@ import string
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import nodes
@@ -40,8 +39,10 @@ MAX_WIDTH = 1_000  # padding, indent and wrap widths
 MAX_NUMBER_BITS = 4_096  # integers made by * and **
 RENDER_SECONDS = 1.0
 
-# The filters that take a width or a count as their first argument after the value.
+# The filters that take a width or a count as their first argument after the value,
+# and the names of those arguments.
 _WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap", "batch", "slice"})
+_WIDTH_ARGUMENTS = ("width", "linecount", "slices")
 # str methods that pad to a width given as their first argument.
 _PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 _PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(\*|\d+)?(?:\.(\*|\d+))?")
@@ -56,27 +57,23 @@ class TemplateLimitError(SecurityError):
     """A template tried to run too long, make too much text or show a Python object."""
 
 
-@dataclass
-class _Budget:
-    deadline: float
-
-
-_budget: ContextVar[_Budget | None] = ContextVar("panelist_template_budget", default=None)
+# When the render running in this thread or task must be done (time.monotonic()).
+_deadline: ContextVar[float | None] = ContextVar("panelist_template_deadline", default=None)
 
 
 @contextlib.contextmanager
 def time_budget(seconds: float = RENDER_SECONDS) -> Iterator[None]:
     """Limit the template code run inside the block to `seconds` in all."""
-    token = _budget.set(_Budget(time.monotonic() + seconds))
+    token = _deadline.set(time.monotonic() + seconds)
     try:
         yield
     finally:
-        _budget.reset(token)
+        _deadline.reset(token)
 
 
 def check_time() -> None:
-    budget = _budget.get()
-    if budget is not None and time.monotonic() > budget.deadline:
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
         raise TemplateLimitError(f"the template took longer than {RENDER_SECONDS:g} s to render")
 
 
@@ -116,8 +113,12 @@ def _printable(value: Any) -> Any:
 
 def capped_range(*args: int) -> range:
     numbers = range(*args)
-    if len(numbers) > MAX_ITEMS:
-        raise TemplateLimitError(f"a range of {len(numbers)} numbers is more than {MAX_ITEMS}")
+    try:
+        count = len(numbers)
+    except OverflowError:  # more than fits in a machine word
+        count = MAX_ITEMS + 1
+    if count > MAX_ITEMS:
+        raise TemplateLimitError(f"a range of more than {MAX_ITEMS} numbers is not allowed")
     return numbers
 
 
@@ -179,9 +180,10 @@ def _guarded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
 
     def guarded(*call_args: Any, **kwargs: Any) -> Any:
         check_time()
-        value, *args = call_args[1:] if takes_first else call_args
-        _check_filter_input(name, value, tuple(args), kwargs)
-        return _check_result(function(*call_args, **kwargs))
+        first = call_args[:1] if takes_first else ()
+        value, *args = call_args[len(first) :]
+        value = _checked_filter_input(name, value, tuple(args), kwargs)
+        return _check_result(function(*first, value, *args, **kwargs))
 
     guarded.__name__ = name
     if takes_first:
@@ -189,17 +191,23 @@ def _guarded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
     return guarded
 
 
-def _check_filter_input(
+def _checked_filter_input(
     name: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> None:
+) -> Any:
+    """`value` once the filter's arguments are known not to make too much; raises if they do.
+
+    A value to join is returned as a list: a generator is used up by measuring it.
+    """
     if name in _WIDTH_FILTERS:
-        for width in (*args[:1], *kwargs.values()):
+        for width in (*args[:1], *(kwargs.get(key) for key in _WIDTH_ARGUMENTS)):
             _check_width(width, f"{name} width")
     if name == "string":
         plain(value)
     elif name == "join":
         separator = args[0] if args else kwargs.get("d", "")
-        _check_size(_join_size(str(separator), _materialised(value)))
+        value = _materialised(value)
+        if "attribute" not in kwargs and len(args) < 2:
+            _check_size(_join_size(str(separator), value))
     elif name == "replace" and isinstance(value, str) and len(args) >= 2:
         count = args[2] if len(args) > 2 and isinstance(args[2], int) else -1
         _check_size(_replace_size(value, str(args[0]), str(args[1]), count))
@@ -210,6 +218,7 @@ def _check_filter_input(
         _check_size(len(value) * (1 + len(str(wrapstring))))
     elif name == "format" and isinstance(value, str):
         _check_printf(value, kwargs or args)
+    return value
 
 
 def _materialised(value: Any) -> Sequence[Any]:
@@ -262,7 +271,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, str):
                 _check_size(len(arg))
-        _check_method_call(__obj, args, kwargs)
+        args = _checked_method_args(__obj, args, kwargs)
         return _check_result(super().call(__context, __obj, *args, **kwargs))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -320,22 +329,31 @@ def _check_bits(bits: int) -> None:
         raise TemplateLimitError("a number that large is not allowed")
 
 
-def _check_method_call(function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _checked_method_args(
+    function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, ...]:
+    """The arguments of a str method, refused when the result would be too big or show a repr.
+
+    What str.join is to join comes back as a list: a generator is used up by measuring it.
+    """
     # The sandbox hands out str.format wrapped; the wrapper keeps the bound method.
     bound = getattr(function, "__wrapped__", function)
     owner = getattr(bound, "__self__", None)
     if not isinstance(owner, str):
-        return
+        return args
     name = getattr(bound, "__name__", "")
     if name in ("format", "format_map"):
         _check_format_spec(owner)
         for value in (*args, *kwargs.values()):
-            if not isinstance(value, Mapping):
-                plain(value)
+            for shown in value.values() if isinstance(value, Mapping) else (value,):
+                plain(shown)
     elif name in _PADDING_METHODS and args:
         size = args[0] * max(owner.count("\t"), 1) if name == "expandtabs" else args[0]
         _check_width(size, f"{name} width")
     elif name == "replace" and len(args) >= 2:
         _check_size(_replace_size(owner, str(args[0]), str(args[1]), *args[2:3]))
     elif name == "join" and args:
-        _check_size(_join_size(owner, _materialised(args[0])))
+        items = _materialised(args[0])
+        _check_size(_join_size(owner, items))
+        return (items, *args[1:])
+    return args
