@@ -21,6 +21,7 @@ BASE = "https://dav.example.com/remote.php/dav/"
         ("%2F%2Fevil.example/", "https://dav.example.com/remote.php/dav/%2F%2Fevil.example/"),
         ("https:evil.example/x", "https://dav.example.com/remote.php/dav/evil.example/x"),
         ("https://dav.example.com/x/", "https://dav.example.com/x/"),
+        ("/ana/my work/a b.ics", "https://dav.example.com/ana/my work/a b.ics"),
         ("HTTPS://DAV.Example.COM:443/x/", "https://DAV.Example.COM:443/x/"),
         ("https://dav.example.com./x/", "https://dav.example.com./x/"),
     ],

@@ -18,7 +18,8 @@ from panelist.errors import ForeignOrigin
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Backslashes and controls are read differently by different URL parsers: refuse them.
-_AMBIGUOUS = re.compile(r"[\\\x00-\x20\x7f]")
+# (A space is not: servers' hrefs come back unquoted by the caldav library.)
+_AMBIGUOUS = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 class Origin(NamedTuple):
@@ -51,7 +52,7 @@ def join_on_origin(base_url: str, reference: str, *, what: str = "URL") -> str:
     base = origin_of(base_url)
     shown = f"{what} {reference!r}"
     if _AMBIGUOUS.search(reference.strip()):
-        raise ForeignOrigin(f"{shown} contains a backslash, a space or a control character")
+        raise ForeignOrigin(f"{shown} contains a backslash or a control character")
     joined = _split(urljoin(base_url, reference.strip()), shown)
     if _origin(joined, shown) != base:
         raise ForeignOrigin(

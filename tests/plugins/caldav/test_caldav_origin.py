@@ -200,6 +200,21 @@ async def test_an_href_from_the_server_to_another_host_is_not_followed(
 
 
 @pytest.mark.anyio
+async def test_an_href_with_a_space_on_the_server_is_still_followed(
+    calendar: Calendar, make_provider: ProviderFactory
+) -> None:
+    """The caldav library hands hrefs back unquoted: a space is not a reason to refuse."""
+    calendar.put("a%20b.ics", ics("uid-8", "DTSTART:20261130T100000Z", "SUMMARY:x"))
+    provider = make_provider(calendar.server.url, calendar.user, password=PASSWORD)
+    event = await provider.get_event(calendar.calendar_id, "uid-8")
+    draft = EventDraft(summary="moved", start=event.start, end=event.start + timedelta(hours=1))
+    await provider.update_event(calendar.calendar_id, "uid-8", draft)
+    assert (await provider.get_event(calendar.calendar_id, "uid-8")).summary == "moved"
+    await provider.delete_event(calendar.calendar_id, "uid-8")
+    assert calendar.files() == []
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 async def test_a_redirect_to_another_host_carries_no_credentials(
     make_provider: ProviderFactory, other_host: OtherHost, clock: FrozenClock, status: int
