@@ -26,6 +26,7 @@ from panelist.errors import ConfigurationError, PanelistError
 from panelist.importer import KINDS, import_file
 from panelist.permissions import Right, require
 from panelist.plugins import load_registry, register_commands
+from panelist.services.directory import provider_settings
 from panelist.storage.database import open_database, resolve_db_path
 from panelist.workspace import Workspace, open_system_workspace, open_workspace, resolve_user
 
@@ -136,7 +137,14 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         try:
             _require_admin_unless_empty(db, as_email or (ctx.obj or {}).get("as_email"))
             result = import_file(
-                db, kind, file, frozenset(registry.calendar_providers), date.today()
+                db,
+                kind,
+                file,
+                frozenset(registry.calendar_providers),
+                date.today(),
+                check_calendar_id=lambda provider, calendar_id: registry.calendar_id_problem(
+                    provider, provider_settings(db, provider), calendar_id
+                ),
             )
         finally:
             db.close()

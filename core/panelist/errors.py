@@ -11,6 +11,10 @@ class ConfigurationError(PanelistError):
     """Settings, config file or command-line options are wrong."""
 
 
+class ForeignOrigin(ConfigurationError):
+    """A calendar id or href would send a provider's credentials to another server."""
+
+
 class NotFound(PanelistError):
     """A record that was asked for does not exist (or is not visible to this user)."""
 

@@ -60,19 +60,28 @@ class _RowError(Exception):
         self.field_name = field_name
 
 
+# (provider id, calendar id) -> what is wrong with the id, in one line; None when it is fine.
+CalendarIdCheck = Callable[[str, str], str | None]
+
+
 def import_file(
     db: Database,
     kind: str,
     path: Path,
     known_calendar_providers: frozenset[str] = frozenset(),
     today: date | None = None,
+    *,
+    check_calendar_id: CalendarIdCheck | None = None,
 ) -> ImportResult:
+    """Import `path`; `check_calendar_id` asks each row's provider about its calendar id."""
     if kind not in KINDS:
         raise ImportFailed(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
     rows = list(_read_rows(path))
     if not rows:
         raise ImportFailed(f"{path}: no records to import")
-    importer = _Importer(db, path, known_calendar_providers, today or date.today())
+    importer = _Importer(
+        db, path, known_calendar_providers, today or date.today(), check_calendar_id
+    )
     return importer.run(kind, rows)
 
 
@@ -336,11 +345,19 @@ class _Importer:
     changed rows alone (a re-import of an unchanged file does not take it at all).
     A record another process inserted in between is matched on its natural key."""
 
-    def __init__(self, db: Database, path: Path, providers: frozenset[str], today: date) -> None:
+    def __init__(
+        self,
+        db: Database,
+        path: Path,
+        providers: frozenset[str],
+        today: date,
+        check_calendar_id: CalendarIdCheck | None = None,
+    ) -> None:
         self.db = db
         self.path = path
         self.providers = providers
         self.today = today
+        self.check_calendar_id = check_calendar_id
         self.candidate_ids: dict[str, int] = {}
 
     def run(self, kind: str, rows: list[_Row]) -> ImportResult:
@@ -451,6 +468,10 @@ class _Importer:
         if bool(provider) != bool(calendar_id):
             missing = "calendar_id" if provider else "calendar_provider"
             raise _RowError(missing, "calendar_provider and calendar_id go together")
+        if provider and calendar_id and self.check_calendar_id is not None:
+            problem = self.check_calendar_id(provider, calendar_id)
+            if problem:
+                raise _RowError("calendar_id", problem)
         return provider, calendar_id
 
     # employees

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, TypeVar
@@ -64,6 +64,12 @@ class PluginRegistry:
 
     def calendar_provider(self, provider_id: str) -> type[CalendarProvider]:
         return _installed(self.calendar_providers, provider_id, "calendar")
+
+    def calendar_id_problem(
+        self, provider_id: str, settings: Mapping[str, str], calendar_id: str
+    ) -> str | None:
+        """The provider's objection to storing `calendar_id` (e.g. another server), or None."""
+        return self.calendar_provider(provider_id).check_calendar_id(settings, calendar_id)
 
     def conference_provider(self, provider_id: str) -> type[ConferenceProvider]:
         return _installed(self.conference_providers, provider_id, "video")

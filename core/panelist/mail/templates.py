@@ -1,8 +1,9 @@
 """Message templates: the placeholders they may use, checking them at save time, rendering.
 
 Templates are written by admins, so they are Jinja2 rendered in an immutable
-sandbox with `StrictUndefined`: a template cannot reach Python internals, change
-the data it is given, or silently print nothing for a misspelt placeholder. The
+sandbox with `StrictUndefined` and limits (panelist.mail.sandbox): a template
+cannot reach Python internals, change the data it is given, silently print
+nothing for a misspelt placeholder, run too long or make too much text. The
 checks in `validate_template` run when a template is saved, so a mistake is
 reported to the admin with its line number instead of failing a mail later.
 """
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import (
@@ -27,12 +29,12 @@ from jinja2 import (
     nodes,
 )
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 from sqlite_utils import Database
 
 from panelist.errors import ValidationError
 from panelist.mail.headers import one_line
+from panelist.mail.sandbox import LimitedSandbox, TemplateLimitError, check_output, time_budget
 
 # Every placeholder a template may use: top-level name → attribute → what it holds.
 PLACEHOLDERS: Mapping[str, Mapping[str, str]] = {
@@ -76,8 +78,10 @@ _MONTHS = (
 # http(s) links, without the punctuation that usually ends the sentence around them.
 _LINK = re.compile(r"https?://[^\s<>\"']+?(?=[.,;:!?)\]]*(?:\s|$))")
 
-_TEXT_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
-_HTML_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+_TEXT_ENV = LimitedSandbox(undefined=StrictUndefined, keep_trailing_newline=True)
+_HTML_ENV = LimitedSandbox(undefined=StrictUndefined, autoescape=True)
+# Names Jinja2 resolves by itself rather than from the context: none is a placeholder.
+_BUILT_IN_NAMES = frozenset({"self"})
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,20 @@ def validate_template(subject: str, body: str, *, purpose: str | None = None) ->
         if found is not None:
             line, problem = found
             raise ValidationError(f"{_where(part, source, line)}: {problem}", field=part)
+    _trial_render(subject, body)
+
+
+def _trial_render(subject: str, body: str) -> None:
+    """Render with sample data: a template that breaks the limits with it is refused now.
+
+    Only limit breaches are refused: other errors may depend on the data
+    (an empty location, a short name) and are reported when a real mail is made.
+    """
+    try:
+        render_template(subject, body, sample_context())
+    except ValidationError as exc:
+        if isinstance(exc.__cause__, TemplateLimitError):
+            raise
 
 
 def _where(part: str, source: str, line: int | None) -> str:
@@ -146,6 +164,8 @@ def _placeholder_problems(
     """Problems with the names the template uses but does not {% set %} itself."""
     problems, with_attribute = _attribute_problems(tree, placeholders)
     for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name in _BUILT_IN_NAMES:
+            problems.append((name.lineno, f"unknown placeholder {name.name!r}"))
         if name.ctx != "load" or name.name not in placeholders:
             continue
         problem = _name_problem(name.name, id(name) in with_attribute, allowed, purpose)
@@ -230,18 +250,42 @@ def render_template(
 
 @functools.lru_cache(maxsize=64)
 def _compiled(source: str, html: bool) -> Template:
-    return (_HTML_ENV if html else _TEXT_ENV).from_string(source)
+    environment = _HTML_ENV if html else _TEXT_ENV
+    return environment.from_string(environment.prepare(environment.parse(source)))
+
+
+def _limited_render(template: Template, context: Mapping[str, object]) -> str:
+    """Render within the time budget, stopping as soon as the output is too long.
+
+    A limit breach seen here is thrown into the template's generator, so it
+    carries the template line that was running, like an error inside it.
+    """
+    pieces: list[str] = []
+    length = 0
+    with time_budget():
+        chunks = cast(Generator[str, None, None], template.generate(context))  # typed too wide
+        for chunk in chunks:
+            pieces.append(chunk)
+            length += len(chunk)
+            try:
+                check_output(length)
+            except TemplateLimitError as exc:
+                chunks.throw(exc)
+    return "".join(pieces)
 
 
 def _render(part: str, source: str, context: Mapping[str, object], *, html: bool) -> str:
     try:
-        return _compiled(source, html).render(context)
+        return _limited_render(_compiled(source, html), context)
     except TemplateSyntaxError as exc:
         where = _where(part, source, exc.lineno)
         raise ValidationError(f"{where}: {_syntax_problem(exc)}", field=part) from None
     except UndefinedError as exc:
         where = _where(part, source, _template_line(exc.__traceback__))
         raise ValidationError(f"{where}: not available here: {exc.message}", field=part) from None
+    except TemplateLimitError as exc:
+        where = _where(part, source, _template_line(exc.__traceback__))
+        raise ValidationError(f"{where}: {exc}", field=part) from exc
     except SecurityError as exc:
         where = _where(part, source, _template_line(exc.__traceback__))
         raise ValidationError(f"{where}: not allowed: {exc}", field=part) from None
@@ -376,6 +420,28 @@ def message_context(
     if form_name is not None:
         context["form"] = {"name": form_name}
     return context
+
+
+def sample_context() -> dict[str, object]:
+    """Made-up values for every placeholder, for trying a template before it is saved."""
+    start = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
+    return message_context(
+        candidate_name="Alex Example-Sample",
+        job_title="Senior Backend Engineer",
+        company_name="Example Company Ltd",
+        organiser_name="Robin Recruiter",
+        organiser_email="robin.recruiter@example.com",
+        interview_type="Technical interview",
+        method="video",
+        start=start,
+        end=start + timedelta(hours=1),
+        candidate_zone="Europe/Amsterdam",
+        local_zone="Europe/Amsterdam",
+        location="Example Street 1, 1000 AA Example City",
+        video_link="https://meet.example.com/panelist-sample",
+        interviewer_name="Sam Interviewer",
+        form_name="General evaluation",
+    )
 
 
 # --------------------------------------------------------------------------- storage

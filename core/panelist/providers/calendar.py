@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from abc import abstractmethod
+from collections.abc import Mapping
 from datetime import datetime
 
 from panelist.errors import NotSupported
@@ -53,6 +54,16 @@ class CalendarProvider(Provider):
     """
 
     capabilities: CalendarCapability = CalendarCapability.NONE
+
+    @classmethod
+    def check_calendar_id(cls, settings: Mapping[str, str], calendar_id: str) -> str | None:
+        """What is wrong with `calendar_id` under these settings, in one line; None if nothing.
+
+        Asked before an id is stored (import), so a bad id is refused with its row
+        instead of failing later. Providers that join ids onto a base URL refuse
+        ids that leave its server (`panelist.providers.urls.join_on_origin`).
+        """
+        return None
 
     @abstractmethod
     async def list_events(

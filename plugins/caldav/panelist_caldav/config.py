@@ -15,8 +15,9 @@ service "panelist".
 
 Calendar ids (``employees.calendar_id``, ``rooms.calendar_id``) are paths
 relative to ``url`` (``alice/interviews/``), or absolute URLs on the same
-scheme, host and port: the credentials are never sent to another host. A path
-that starts with "/" is taken from the server's root, as in an href.
+scheme, host and port: the credentials are never sent to another host (core's
+`join_on_origin` checks every id and every href the server answers with). A
+path that starts with "/" is taken from the server's root, as in an href.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
-from panelist.errors import ConfigurationError
+from panelist.errors import ConfigurationError, ForeignOrigin
 from panelist.providers import ProviderOption
+from panelist.providers.urls import join_on_origin
 
 AuthType = Literal["basic", "digest", "bearer", "none"]
 AUTH_TYPES: tuple[AuthType, ...] = ("basic", "digest", "bearer", "none")
 DEFAULT_TIMEOUT = 20.0
+_NO_SERVER = "https://server.invalid/"
 
 OPTIONS = (
     ProviderOption(
@@ -105,26 +108,32 @@ class CalDAVSettings:
             verify_tls=_flag(settings.get("verify_tls", "true"), "verify_tls"),
         )
 
-    @property
-    def origin(self) -> str:
-        parts = urlsplit(self.url)
-        return f"{parts.scheme}://{parts.netloc}".lower()
-
     def calendar_url(self, calendar_id: str) -> str:
-        """The collection URL of a calendar id, always ending in "/"."""
+        """The collection URL of a calendar id, always ending in "/"; never on another server."""
         text = calendar_id.strip()
         if not text:
             raise ConfigurationError("CalDAV: an empty calendar id")
-        if "://" in text:
-            if not text.lower().startswith(self.origin + "/"):
-                raise ConfigurationError(
-                    f"CalDAV: calendar {calendar_id!r} is not on the server {self.origin} "
-                    "(credentials are only sent to the configured server)"
-                )
-            absolute = text
-        else:
-            absolute = urljoin(self.url, quote(text, safe="/@:%~+"))
+        reference = text if "://" in text else quote(text, safe="/@:%~+\\")
+        try:
+            absolute = join_on_origin(self.url, reference, what="calendar id")
+        except ForeignOrigin as exc:
+            raise ForeignOrigin(f"CalDAV: {exc}") from None
         return absolute if absolute.endswith("/") else absolute + "/"
+
+
+def calendar_id_problem(settings: Mapping[str, str], calendar_id: str) -> str | None:
+    """Why `calendar_id` cannot be used with these settings, or None when it can."""
+    try:
+        CalDAVSettings.from_mapping(settings).calendar_url(calendar_id)
+    except ForeignOrigin as exc:
+        return str(exc)
+    except ConfigurationError as exc:  # no usable server URL yet: only a plain path is safe
+        try:
+            CalDAVSettings.from_mapping({"url": _NO_SERVER}).calendar_url(calendar_id)
+        except ConfigurationError:
+            reason = str(exc).removeprefix("CalDAV: ")
+            return f"CalDAV: calendar id {calendar_id!r} cannot be checked: {reason}"
+    return None
 
 
 def object_url(calendar_url: str, uid: str) -> str:

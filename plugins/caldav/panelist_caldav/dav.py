@@ -23,11 +23,13 @@ from xml.sax.saxutils import escape
 from panelist.errors import (
     AuthenticationFailed,
     EventNotFound,
+    ForeignOrigin,
     NotSupported,
     ProviderConflict,
     ProviderError,
     ProviderUnavailable,
 )
+from panelist.providers.urls import join_on_origin
 from panelist_caldav.config import CalDAVSettings
 
 PROVIDER = "caldav"
@@ -164,6 +166,8 @@ class DavSession:
         """One request; rate limits are retried, everything else is the caller's to judge."""
         import niquests
 
+        # The last line of defence: whatever built `url`, credentials stay on the server.
+        url = join_on_origin(self.settings.url, url, what="request URL")
         for attempt in range(MAX_RETRIES + 1):
             try:
                 return self.client.request(url, method, body, dict(headers or {}))
@@ -238,7 +242,11 @@ class DavSession:
         return ProviderError(message, provider=PROVIDER)
 
     def absolute(self, base: str, href: str) -> str:
-        return urljoin(base, href)
+        """Where to send a request about `href`; refused when the server points elsewhere."""
+        try:
+            return join_on_origin(base, href, what="the server's href")
+        except ForeignOrigin as exc:
+            raise ForeignOrigin(f"CalDAV: {exc}") from None
 
     # ------------------------------------------------------------------ reading
 
@@ -298,7 +306,7 @@ class DavSession:
 
     def _multiget_batch(self, calendar_url: str, hrefs: list[str]) -> list[Resource]:
         wanted = "".join(
-            f"<D:href>{escape(_path(self.absolute(calendar_url, h)))}</D:href>" for h in hrefs
+            f"<D:href>{escape(_path(urljoin(calendar_url, h)))}</D:href>" for h in hrefs
         )
         body = (
             f"{_XML_HEAD}<C:calendar-multiget {_NAMESPACES}>"
@@ -312,7 +320,7 @@ class DavSession:
         found = {_path_key(r.href): r for r in response.parse_calendar_query()}
         resources = []
         for href in hrefs:
-            result = found.get(_path_key(self.absolute(calendar_url, href)))
+            result = found.get(_path_key(urljoin(calendar_url, href)))
             if result is None:  # not answered at all: unknown, so not taken as deleted
                 resources.append(Resource(href, None, None, status=0))
             else:

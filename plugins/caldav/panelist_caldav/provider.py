@@ -23,7 +23,7 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -49,7 +49,7 @@ from panelist.providers import (
     Transparency,
 )
 from panelist.providers.events import describe, kept_responses, unreadable_unknown
-from panelist_caldav.config import OPTIONS, CalDAVSettings, object_url
+from panelist_caldav.config import OPTIONS, CalDAVSettings, calendar_id_problem, object_url
 from panelist_caldav.dav import (
     AccessDenied,
     CalendarInfo,
@@ -100,6 +100,10 @@ class CalDAVCalendarProvider(CalendarProvider):
         | CalendarCapability.RECURRENCE
     )
     options = OPTIONS
+
+    @classmethod
+    def check_calendar_id(cls, settings: Mapping[str, str], calendar_id: str) -> str | None:
+        return calendar_id_problem(settings, calendar_id)
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
@@ -214,6 +218,8 @@ class CalDAVCalendarProvider(CalendarProvider):
     ) -> dict[str, list[BusyInterval]]:
         """One free-busy-query REPORT per calendar, concurrently; it needs only free/busy rights."""
         result: dict[str, list[BusyInterval]] = {}
+        for calendar_id in calendar_ids:  # a bad id is refused as itself, not in a group
+            self.calendar_url(calendar_id)
 
         async def one(calendar_id: str) -> None:
             result[calendar_id] = await self.busy_times(calendar_id, start, end)
