@@ -44,19 +44,24 @@ def require_plain(text: str, field: str) -> str:
 
 
 def printable(text: str, *, multiline: bool = False) -> str:
-    """`text` safe to print on a terminal: no C0/C1 control characters (ESC, BEL, CSI...),
-    no bidirectional controls; line and paragraph separators and tabs become spaces.
-    With `multiline`, a newline (LF) is kept and CR LF counts as one."""
+    """`text` safe to print on a terminal: no C0/C1 control characters (ESC, BEL, CSI...) and
+    no bidirectional controls; line and paragraph separators and tabs become spaces. With
+    `multiline`, a newline (LF) is kept (CR LF counts as one)."""
+    return text.translate(_MULTILINE if multiline else _SINGLE_LINE)
+
+
+def display_translation(*, multiline: bool = False) -> dict[int, str | None]:
+    """The `str.translate` table `printable` uses, for renderers that clean text themselves."""
+    return dict(_MULTILINE if multiline else _SINGLE_LINE)
+
+
+def _translation(multiline: bool) -> dict[int, str | None]:
+    table: dict[int, str | None] = {code: None for code in _CONTROL_CODES}
+    table.update({ord(char): " " for char in _LINE_BREAKS | {"\t"}})
     if multiline:
-        lines = text.replace("\r\n", "\n").split("\n")
-        return "\n".join(printable(line) for line in lines)
-    return "".join(_shown(char) for char in text)
-
-
-def _shown(char: str) -> str:
-    if char in _LINE_BREAKS or char == "\t":
-        return " "
-    return "" if _is_control(char) else char
+        del table[ord("\n")]
+        table[ord("\r")] = None
+    return table
 
 
 def _is_control(char: str) -> bool:
@@ -65,3 +70,9 @@ def _is_control(char: str) -> bool:
 
 def _code(char: str) -> str:
     return f"U+{ord(char):04X}"
+
+
+# Unicode category Cc is exactly C0, DEL and C1.
+_CONTROL_CODES = (*range(0x20), *range(0x7F, 0xA0), *map(ord, _BIDI_CONTROLS))
+_SINGLE_LINE = _translation(multiline=False)
+_MULTILINE = _translation(multiline=True)
