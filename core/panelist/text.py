@@ -20,6 +20,8 @@ from panelist.errors import ValidationError
 _LINE_BREAKS = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 # Embeddings, overrides and isolates reorder what is shown ("Trojan Source").
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Unicode category Cc is exactly C0, DEL and C1.
+_CONTROL_CODES = (*range(0x20), *range(0x7F, 0xA0), *map(ord, _BIDI_CONTROLS))
 _ENCODED_WORD = re.compile(r"=\?.*?\?=", re.DOTALL)
 
 
@@ -72,7 +74,5 @@ def _code(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
-# Unicode category Cc is exactly C0, DEL and C1.
-_CONTROL_CODES = (*range(0x20), *range(0x7F, 0xA0), *map(ord, _BIDI_CONTROLS))
 _SINGLE_LINE = _translation(multiline=False)
 _MULTILINE = _translation(multiline=True)

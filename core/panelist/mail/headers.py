@@ -11,19 +11,17 @@ into the output as it is. Imports and services refuse both (`panelist.text`);
 
 from __future__ import annotations
 
-import unicodedata
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
 
 from panelist.errors import ValidationError
+from panelist.text import printable
 
 
 def one_line(text: str) -> str:
     """`text` with every run of whitespace or line break as one space and no control characters."""
-    # str.split() also splits on \v, \f, \x1c-\x1f, \x85, U+2028 and U+2029.
-    words = " ".join(text.split())
-    return "".join(char for char in words if unicodedata.category(char) != "Cc")
+    return " ".join(printable(text).split())
 
 
 def header_text(text: str) -> str:

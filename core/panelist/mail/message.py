@@ -77,7 +77,7 @@ def _check_headers(message: EmailMessage) -> None:
     parsed = BytesHeaderParser(policy=compat32).parsebytes(wire)
     if _header_names(parsed) != _header_names(message):
         raise ValidationError(
-            "a name or subject in this mail would add a mail header; it was not sent",
+            "a name or subject in this mail would add a mail header, so it is not sent",
             field="headers",
         )
 
