@@ -3,6 +3,8 @@
 Core builds the command group; the TUI package supplies the function that
 opens the full-screen app (`build_cli(open_ui=...)`), so core never imports
 Textual. Every PanelistError becomes one line on stderr and exit status 1.
+Everything printed goes through `say` (or the logging formatter), which removes
+control characters a name or a server's message may carry (`panelist.text`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from panelist.permissions import Right, require
 from panelist.plugins import load_registry, register_commands
 from panelist.services.directory import provider_settings
 from panelist.storage.database import open_database, resolve_db_path
+from panelist.text import printable
 from panelist.workspace import Workspace, open_system_workspace, open_workspace, resolve_user
 
 OpenUI = Callable[[Workspace], None]
@@ -40,7 +43,12 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PanelistError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(str(exc), multiline=True)) from None
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print `text` (data in it included) with no control character to act on the terminal."""
+    click.echo(printable(text, multiline=True), err=err)
 
 
 def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,7 +113,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         """Create (or reset) the demo company, then open the app on it."""
         path = resolve_db_path(_pick_db(ctx, db_path) or load_config().db)
         summary = create_demo_database(path, force=force)
-        click.echo(f"Demo company written to {path}: {summary}")
+        say(f"Demo company written to {path}: {summary}")
         if not no_tui:
             _launch(open_ui, open_workspace(path, (ctx.obj or {}).get("as_email")))
 
@@ -115,11 +123,11 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         """List installed plugins, their versions and the providers they register."""
         registry = load_registry()
         if as_json:
-            click.echo(json.dumps([_plugin_json(p) for p in registry.plugins], indent=2))
+            say(json.dumps([_plugin_json(p) for p in registry.plugins], indent=2))
             return
         for p in registry.plugins:
             state = f"FAILED: {p.error}" if p.error else ", ".join(p.providers) or "no providers"
-            click.echo(f"{p.name:<12} {p.version:<10} {state}")
+            say(f"{p.name:<12} {p.version:<10} {state}")
 
     @cli.command(name="import")
     @click.argument("kind", type=click.Choice(KINDS))
@@ -149,7 +157,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         finally:
             db.close()
         unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
-        click.echo(f"{kind}: {result.created} created, {result.updated} updated{unchanged}")
+        say(f"{kind}: {result.created} created, {result.updated} updated{unchanged}")
 
     @cli.group()
     def reminders() -> None:
@@ -178,7 +186,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             done = asyncio.run(run_due_reminders(ws, transport_from_settings(ws.db)))
         finally:
             ws.close()
-        click.echo(f"{done.queued} reminders due, {closed} interviews closed")
+        say(f"{done.queued} reminders due, {closed} interviews closed")
         _report_unsent(ctx, done.problems)
 
     @cli.command()
@@ -201,7 +209,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             report = asyncio.run(service.resume_pending())
         finally:
             ws.close()
-        click.echo(f"{report.interviews} interviews had work left")
+        say(f"{report.interviews} interviews had work left")
         _report_unsent(ctx, [p for found in report.problems.values() for p in found])
 
     register_commands(cli)
@@ -211,7 +219,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
 def _report_unsent(ctx: click.Context, problems: Sequence[str]) -> None:
     """What is still in the outbox: one line each on stderr, and exit status 1 for cron."""
     for problem in problems:
-        click.echo(f"panelist: left for later: {problem}", err=True)
+        say(f"panelist: left for later: {problem}", err=True)
     if problems:
         ctx.exit(1)
 
@@ -285,10 +293,15 @@ def create_demo_database(path: Path, force: bool = False) -> str:
     return str(summary)
 
 
+class _PrintableFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), multiline=True)
+
+
 def _configure_logging() -> None:
     """Warnings (a skipped plugin, say) as one line each on stderr, no traceback."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("panelist: %(message)s"))
+    handler.setFormatter(_PrintableFormatter("panelist: %(message)s"))
     logger = logging.getLogger("panelist")
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)

@@ -26,6 +26,7 @@ from panelist.errors import ImportFailed, ValidationError
 from panelist.models import WEEKDAYS, Stage, WorkingHours
 from panelist.permissions import admins, keep_an_admin
 from panelist.scheduling.transaction import immediate
+from panelist.text import plain_text_problem
 from panelist.timezones import zone_or_none
 
 KINDS = ("employees", "rooms", "jobs", "applications")
@@ -212,8 +213,9 @@ def _text(row: _Row, name: str, required: bool = False, default: str = "") -> st
     text = str(value).strip()
     if len(text) > 500:
         raise _RowError(name, "is longer than 500 characters")
-    if any(ch in text for ch in "\r\n\x00"):
-        raise _RowError(name, "must be on one line")
+    problem = plain_text_problem(text)
+    if problem is not None:
+        raise _RowError(name, problem)
     return text
 
 

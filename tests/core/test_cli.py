@@ -98,3 +98,16 @@ def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     assert "newer than this Panelist knows" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert counts(db) == before
+
+
+def test_an_error_prints_no_control_character(tmp_path: Path) -> None:
+    """ESC and BEL in a value an error quotes reach the terminal as neither."""
+    db = tmp_path / "company.db"
+    staff = tmp_path / "staff.csv"
+    staff.write_text("email,name,timezone\nceo@example.com,Chief,Europe/Amsterdam\n")
+    assert panelist("import", "employees", str(staff), "--db", str(db)).returncode == 0
+    done = panelist("--db", str(db), "--as", "ghost\x1b]0;pwned\x07\x9b2J@example.com")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "Error: --as names ghost]0;pwned2J@example.com, who is not an employee"
+    )

@@ -445,3 +445,38 @@ def test_the_admin_role_may_move_to_someone_else_in_one_import(
         "sam@example.com,Sam O'Neil,America/New_York,,,,Admin\n",
     )
     assert import_file(db, "employees", handover, PROVIDERS).updated == 2
+
+
+HOSTILE_TEXT = [
+    "=?utf-8?q?Ana=0D=0ABcc:_x@evil.example?=",
+    "Ana =?utf-8?b?QmNjOg==?= Silva",
+    "Ana\r\nBcc: x@evil.example",
+    "Ana\u2028Bcc: x@evil.example",
+    "Ana\u2029Silva",
+    "Ana\x85Silva",
+    "Ana\x1b]0;pwned\x07Silva",
+    "Ana\x1b]52;c;cHduZWQ=\x1b\\Silva",
+    "Ana\x9b31mSilva",  # C1 CSI
+    "Ana\u202eavliS",  # right-to-left override
+    "Ana\tSilva",
+]
+HOSTILE_ROWS = {
+    "employees": ("name", {"email": "x@example.com", "timezone": "UTC"}),
+    "jobs": ("title", {}),
+    "applications": ("candidate_name", {"candidate_email": "a@example.org", "job": "Cook"}),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE_ROWS)
+@pytest.mark.parametrize("hostile", HOSTILE_TEXT)
+def test_control_characters_and_encoded_words_are_refused(
+    db: Database, tmp_path: Path, kind: str, hostile: str
+) -> None:
+    import_file(db, "jobs", write(tmp_path, "cook.csv", "title\nCook\n"), PROVIDERS)
+    field, others = HOSTILE_ROWS[kind]
+    path = write(tmp_path, f"{kind}.json", json.dumps([others | {field: hostile}]))
+    with pytest.raises(ImportFailed) as refused:
+        import_file(db, kind, path, PROVIDERS)
+    assert str(refused.value).startswith(f"{path} row 1, field '{field}': must ")
+    assert str(refused.value).endswith("(nothing was imported)")
+    assert (count(db, "employees"), count(db, "jobs"), count(db, "candidates")) == (0, 1, 0)

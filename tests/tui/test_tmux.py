@@ -22,6 +22,7 @@ import pytest
 
 from panelist.models import ApplicationSummary
 from panelist.scheduling import load_interview
+from panelist.services.applications import list_applications
 from panelist.services.interview_form import form_choices
 from panelist.workspace import Workspace
 
@@ -243,3 +244,45 @@ def interview_ids(workspace: Workspace, application_id: int) -> list[int]:
         "SELECT id FROM interviews WHERE application_id = ?", [application_id]
     ).fetchall()
     return [interview_id for (interview_id,) in rows]
+
+
+HOSTILE_NAME = "Mallory\x1b]0;pwned\x1b\\\x1b]52;c;cHc=\x1b\\"
+"""Printed raw, sets the terminal's title (OSC 0) and its clipboard (OSC 52). Each ends in ST
+(ESC \\), not BEL, which Rich already removes; short enough for the list's name column."""
+
+
+@pytest.fixture
+def hostile_candidate(workspace: Workspace) -> ApplicationSummary:
+    """The first listed application, its candidate renamed in the database itself (as an older
+    database or a remote sync would hold it: no import or form refused it)."""
+    first = list_applications(workspace)[0]
+    workspace.db.execute(
+        "UPDATE candidates SET name = ?"
+        " WHERE id = (SELECT candidate_id FROM applications WHERE id = ?)",
+        [HOSTILE_NAME, first.id],
+    )
+    workspace.db.conn.commit()
+    return first
+
+
+@pytest.mark.parametrize("terminal", ["xterm-256color"], indirect=True)
+def test_a_name_with_terminal_escapes_shows_as_plain_text(
+    hostile_candidate: ApplicationSummary, terminal: Terminal
+) -> None:
+    # With set-clipboard on, tmux takes an OSC 52 into a paste buffer (none yet: a new server).
+    terminal.tmux("set-option", "-s", "set-clipboard", "on")
+
+    shown = terminal.wait_for("Mallory")
+    assert "Mallory]0;pwned\\]52;c;cHc=\\" in shown  # the escapes' text, shown as text
+    terminal.keys("/")
+    terminal.text("Mallory")
+    terminal.wait_for("1 application")
+    terminal.keys("Down", "Enter")
+    shown = terminal.wait_for("Interviews (")
+    assert "Mallory]0;pwned" in shown
+
+    assert "pwned" not in terminal.tmux(
+        "display-message", "-p", "-t", terminal.name, "#{pane_title}"
+    )
+    assert terminal.tmux("list-buffers") == ""
+    terminal.keys("q")

@@ -23,6 +23,7 @@ from panelist.services.session import current_profile
 from panelist.workspace import Workspace
 from panelist_tui.commands import PanelistCommands
 from panelist_tui.glyphs import ascii_from_env, glyphs_for
+from panelist_tui.printable import install_printable_rule
 from panelist_tui.screens.application import ApplicationScreen
 from panelist_tui.screens.applications import ApplicationsScreen
 from panelist_tui.screens.help import HelpScreen
@@ -59,6 +60,7 @@ class PanelistApp(App[None]):
     ) -> None:
         """`ascii=None` reads ``PANELIST_ASCII``; `theme=None` keeps Textual's default;
         `duties_every` seconds between background rounds (None: only when asked)."""
+        install_printable_rule()
         super().__init__()
         self.duties_every = duties_every
         self.workspace = workspace

@@ -35,6 +35,7 @@ from sqlite_utils import Database
 from panelist.errors import ValidationError
 from panelist.mail.headers import one_line
 from panelist.mail.sandbox import LimitedSandbox, TemplateLimitError, check_output, time_budget
+from panelist.text import require_plain
 
 # Every placeholder a template may use: top-level name → attribute → what it holds.
 PLACEHOLDERS: Mapping[str, Mapping[str, str]] = {
@@ -456,6 +457,7 @@ def save_template(db: Database, name: str, purpose: str, subject: str, body: str
         raise ValidationError(f"unknown template purpose {purpose!r}", field="purpose")
     if not subject.strip():
         raise ValidationError("a template needs a subject", field="subject")
+    require_plain(subject.strip(), "subject")
     if not body.strip():
         raise ValidationError("a template needs a body", field="body")
     validate_template(subject, body, purpose=purpose)

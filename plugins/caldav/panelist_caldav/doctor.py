@@ -56,6 +56,7 @@ def doctor(ctx: click.Context, db_path: Path | None) -> None:
     """Check the CalDAV server connection and every employee and room calendar mapped to it."""
     import anyio
 
+    from panelist.cli import say
     from panelist.clock import SystemClock
     from panelist.config import load_config
     from panelist.plugins import load_registry
@@ -70,7 +71,7 @@ def doctor(ctx: click.Context, db_path: Path | None) -> None:
     finally:
         db.close()
     for check in checks:
-        click.echo(check.line())
+        say(check.line())  # names and server messages in it may hold control characters
     failures = sum(check.status == "FAIL" for check in checks)
     warnings = sum(check.status == "WARN" for check in checks)
     click.echo(_verdict(failures, warnings))

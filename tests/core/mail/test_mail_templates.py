@@ -291,6 +291,21 @@ def test_save_template_writes_nothing_when_invalid(db: Database) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("subject", "problem"),
+    [
+        ("=?utf-8?q?Hi=0D=0ABcc:_x@evil.example?=", "must not hold MIME encoded-word syntax"),
+        ("Hi\x1b]0;pwned\x07 {{ candidate.name }}", "must not hold the control character U+001B"),
+        ("Hi\u2028Bcc: x@evil.example", "must be on one line (it holds the line break U+2028)"),
+    ],
+)
+def test_a_subject_must_be_plain_text_on_one_line(db: Database, subject: str, problem: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        save_template(db, "Invite", "candidate_invitation", subject, "Dear {{ candidate.name }}")
+    assert str(caught.value).startswith(f"subject {problem}")
+    assert templates_for(db, "candidate_invitation") == []
+
+
 # --------------------------------------------------------------------------- times
 
 

@@ -4,7 +4,10 @@ and through a real SMTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
+from email.header import decode_header, make_header
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from pathlib import Path
 
 import icalendar
@@ -12,6 +15,7 @@ import pytest
 import scheduling_helpers as h
 
 from panelist.errors import ValidationError
+from panelist.mail.headers import one_line
 from panelist.mail.templates import save_template
 from panelist.mail.transport import MaildirTransport, SmtpTransport
 from panelist.models import CandidateStatus, Method
@@ -214,3 +218,54 @@ async def test_the_maildir_transport_is_the_default(ws: Workspace, maildir: Path
     await service.send_candidate_invitation(await invited(service))
     assert isinstance(service.executor.transport, MaildirTransport)
     assert len(h.read_maildir(maildir)) == 1
+
+
+HOSTILE_VALUES = [
+    "=?utf-8?q?Ana=0D=0ABcc:_x@evil.example?=",
+    "=?utf-8?b?QW5hDQpCY2M6IHhAZXZpbC5leGFtcGxl?=",  # the same, base64
+    "Ana =?utf-8?q?=0ABcc:_x@evil.example?= Silva",
+    "Ana\r\nBcc: x@evil.example",
+    "Ana\nBcc: x@evil.example",
+    "Ana\rBcc: x@evil.example",
+    "Ana\u2028Bcc: x@evil.example",
+    "Ana\u2029Bcc: x@evil.example",
+    "Ana\x85Bcc: x@evil.example",
+    "Ana\x1b]0;pwned\x07\x00Bcc: x@evil.example",
+]
+# Every mail a cancelled interview leaves: a multipart message with just these headers.
+MAIL_HEADERS = sorted(
+    ["From", "To", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"]
+)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_VALUES)
+async def test_no_stored_value_adds_a_mail_header(
+    service: SchedulingService, maildir: Path, hostile: str
+) -> None:
+    """The invitation and both cancellations, with the hostile value as the candidate's, the
+    organiser's and an interviewer's name and the job title, as an older database holds it."""
+    db = service.ws.db
+    db.execute("UPDATE candidates SET name = ? WHERE id = 1", [hostile])
+    db.execute("UPDATE jobs SET title = ? WHERE id = 1", [hostile])
+    db.execute(
+        "UPDATE employees SET name = ? WHERE email IN (?, ?)",
+        [hostile, h.email("rosa"), h.email("ana")],
+    )
+    db.execute(
+        "UPDATE message_templates SET subject = ? WHERE purpose = 'candidate_invitation'",
+        ["Interview for {{ candidate.name }}: {{ job.title }}"],
+    )
+    interview_id = await invited(service)
+    await service.send_candidate_invitation(interview_id)
+    await service.cancel(interview_id)
+
+    files = sorted((maildir / "new").iterdir())
+    subjects = []
+    for file in files:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(file.read_bytes())
+        assert sorted(headers.keys()) == MAIL_HEADERS, file.read_bytes().split(b"\n\n")[0]
+        subjects.append(str(make_header(decode_header(headers["Subject"]))))
+    # the invitation, the candidate's cancellation, one to each interviewer (sam and ana)
+    assert len(files) == 4
+    # each names the candidate or the job, on one line, as written (no "=?" left to decode)
+    assert all(one_line(hostile) in subject.replace("\u200b", "") for subject in subjects)

@@ -50,6 +50,7 @@ from panelist.availability.localtime import (
     zone_offsets,
 )
 from panelist.services.calendar_view import CalendarView, GridEvent
+from panelist.text import printable
 from panelist_tui.glyphs import Glyphs
 
 LABEL_WIDTH = 6
@@ -446,7 +447,9 @@ class CalendarGrid(Widget, can_focus=True):
         else:
             row = self.top + y - self._header_lines
             segments = self._row_line(row, base) if row < self.rows else []
-        return Strip(Segment.simplify(segments)).adjust_cell_length(width, base)
+        # Names, titles and places come from calendars: no control character may reach the terminal.
+        shown = [Segment(printable(text), style) for text, style, _ in segments]
+        return Strip(Segment.simplify(shown)).adjust_cell_length(width, base)
 
     def _title_line(self, base: Style) -> list[Segment]:
         dash = self.glyphs.dash
