@@ -302,22 +302,6 @@ def _people_conflicts(db: Database, slot: Slot, window: dict[str, object]) -> li
     return [SlotTaken(busy)] if busy else []
 
 
-def absences(db: Database, slot: Slot) -> list[str]:
-    """Participants with an absence on a day the interview touches (in their own zone)."""
-    found = []
-    for person in slot.participants:
-        tz = get_zone(person.timezone)
-        first = slot.start.astimezone(tz).date().isoformat()
-        last = (slot.end - timedelta(seconds=1)).astimezone(tz).date().isoformat()
-        row = db.execute(
-            "SELECT 1 FROM absences WHERE employee_id = ? AND start_date <= ? AND end_date >= ?",
-            [person.id, last, first],
-        ).fetchone()
-        if row is not None:
-            found.append(f"{person.name} is absent")
-    return found
-
-
 def participants_of(db: Database, ids: Iterable[int]) -> tuple[Employee, ...]:
     return tuple(get_employee(db, eid) for eid in ids)
 

@@ -186,7 +186,7 @@ async def load_calendar_view(
     for employee, (events, error) in zip(employees, reads[: len(employees)], strict=True):
         key = employee.email.strip().casefold()
         note = _note(employee.name, employee.calendar_provider, error, problems)
-        absences = _absences(ws, employee.id, first, last)
+        absences = read_absences(ws, employee.id, first, last)
         timeline = person_timeline(
             employee, events, start, end, absences=absences, holidays=holidays
         )
@@ -321,7 +321,8 @@ def _interview_uids(ws: Workspace, interview_id: int) -> frozenset[str]:
     return frozenset(row[0] for row in rows)
 
 
-def _absences(ws: Workspace, employee_id: int, first: date, last: date) -> list[Absence]:
+def read_absences(ws: Workspace, employee_id: int, first: date, last: date) -> list[Absence]:
+    """The employee's absences touching the days `first` to `last` (the grid's and re-check's)."""
     rows = ws.db.execute(
         "SELECT start_date, end_date FROM absences"
         " WHERE employee_id = ? AND start_date <= ? AND end_date >= ? ORDER BY start_date",
