@@ -1,8 +1,8 @@
-"""One question asked three ways: is this person busy at this time? (issue 11, item 2)
+"""One question asked three ways: are these people (and the room) free at this time?
 
-The calendar grid answers it by not highlighting the time as free, the slot
-finder by not suggesting it, and the commit-time re-check by refusing to book
-it. Each answer comes from the real path a recruiter takes: the view loaded
+Issue 11, item 2. The calendar grid answers it by highlighting the time as
+free, the slot finder by suggesting it, and the commit-time re-check by
+booking it. Each answer comes from the real path a recruiter takes: the view loaded
 from the providers for the viewer's week, `suggest_slots` on that view, and
 `SchedulingService.invite`.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from panelist.scheduling import InterviewRequest, SchedulingService, SlotTaken
+from panelist.scheduling import InterviewRequest, RoomTaken, SchedulingService, SlotTaken
 from panelist.services.calendar_view import load_calendar_view, suggest_slots
 
 
@@ -31,24 +31,22 @@ class Verdicts:
         return cls(busy, busy, busy)
 
 
-async def verdicts(
-    service: SchedulingService, employee_id: int, request: InterviewRequest
-) -> Verdicts:
-    """The three answers for the one participant of `request`, at its time."""
+async def verdicts(service: SchedulingService, request: InterviewRequest) -> Verdicts:
+    """The three answers for the participants and room of `request`, at its time."""
     ws = service.ws
+    people = [p.employee_id for p in request.participants]
+    rooms = [request.room_id] if request.room_id is not None else []
     start, end = request.start, request.end
     zone = ZoneInfo(ws.user.timezone)
     monday = start.astimezone(zone).date() - timedelta(days=start.astimezone(zone).weekday())
     week_start = datetime.combine(monday, time(), zone)
-    view = await load_calendar_view(
-        ws, [employee_id], [], week_start, week_start + timedelta(days=7)
-    )
+    view = await load_calendar_view(ws, people, rooms, week_start, week_start + timedelta(days=7))
     highlighted = any(a <= start and end <= b for a, b in view.free_spans())
     found = suggest_slots(ws, view, end - start, window_start=start, window_end=end)
     suggested = start in [slot.start for slot in found.feasible]
     try:
         await service.invite(request)
         refused = False
-    except SlotTaken:
+    except (SlotTaken, RoomTaken):
         refused = True
     return Verdicts(not highlighted, not suggested, refused)

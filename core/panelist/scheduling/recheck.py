@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from panelist.availability import (
     Block,
     BlockKind,
-    IntervalSet,
     Timeline,
     person_timeline,
     room_timeline,
@@ -96,44 +95,36 @@ async def recheck_providers(
     found, verified = await asyncio.gather(reads, _host_verified(ws, video, policy))
     read_people, read_rooms = found[: len(people)], found[len(people) :]
     for read in read_rooms:
-        taken = _blocking(
-            read, room_busy(read.timeline), window, {BlockKind.BUSY, BlockKind.TENTATIVE}
-        )
-        if taken:
-            spans = ", ".join(_span(slot, read, block) for block in taken)
-            raise RoomTaken(read.timeline.name, f"{spans} in its calendar")
-    problems = _busy_people(slot, read_people, window) + _absent_people(read_people, window)
+        if room_busy(read.timeline).overlaps(*window.slot):
+            spans = _spans(slot, read, window, {BlockKind.BUSY, BlockKind.TENTATIVE})
+            raise RoomTaken(read.timeline.name, f"{spans} in its calendar".lstrip())
+    problems = [problem for read in read_people for problem in _person_problems(slot, read, window)]
     if problems:
         raise SlotTaken(problems)
     if video is not None and not verified and slot.video_host is not None:
         raise HostNotVerified(slot.video_host.name, ws.conference_provider(video[0]).display_name)
 
 
-def _busy_people(slot: Slot, reads: Sequence[_Read], window: _Window) -> list[str]:
-    found = []
-    for read in reads:
-        busy = _blocking(read, read.timeline.hard, window, {BlockKind.BUSY})
-        if busy:
-            spans = ", ".join(_span(slot, read, block) for block in busy)
-            found.append(f"{read.timeline.name} is busy {spans}")
-    return found
-
-
-def _absent_people(reads: Sequence[_Read], window: _Window) -> list[str]:
-    return [
-        f"{read.timeline.name} is absent"
-        for read in reads
-        if _blocking(read, read.timeline.hard, window, {BlockKind.ABSENT})
-    ]
-
-
-def _blocking(
-    read: _Read, busy: IntervalSet, window: _Window, kinds: Collection[BlockKind]
-) -> list[Block]:
-    """The blocks of `kinds` that make `busy` overlap the slot (for the message)."""
-    start, end = window.slot
-    if not busy.overlaps(start, end):
+def _person_problems(slot: Slot, read: _Read, window: _Window) -> list[str]:
+    """Why the person is not free for the slot: their timeline's hard part decides."""
+    timeline = read.timeline
+    if not timeline.hard.overlaps(*window.slot):
         return []
+    problems = []
+    if spans := _spans(slot, read, window, {BlockKind.BUSY}):
+        problems.append(f"{timeline.name} is busy {spans}")
+    if _overlapping(read, window, {BlockKind.ABSENT}):
+        problems.append(f"{timeline.name} is absent")
+    return problems or [f"{timeline.name} is busy"]
+
+
+def _spans(slot: Slot, read: _Read, window: _Window, kinds: Collection[BlockKind]) -> str:
+    """When the blocks of `kinds` that overlap the slot are, for the message."""
+    return ", ".join(_span(slot, read, block) for block in _overlapping(read, window, kinds))
+
+
+def _overlapping(read: _Read, window: _Window, kinds: Collection[BlockKind]) -> list[Block]:
+    start, end = window.slot
     return [
         block
         for block in read.timeline.blocks

@@ -10,7 +10,7 @@ hour inside her working hours; all three must give the expected answer.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,7 @@ from panelist.workspace import Workspace
 
 pytestmark = pytest.mark.anyio
 LA = ZoneInfo("America/Los_Angeles")
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # Rosa's, the organiser's
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # Rosa's, the organiser's; the company's
 LENA = "lena@northwind.example"
 INTERVIEWER_ROLE = 4
 
@@ -181,14 +181,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("setup", "start", "busy"), CASES)
-async def test_grid_finder_and_recheck_agree(
-    service: SchedulingService, setup: Setup, start: datetime, busy: bool
-) -> None:
-    lena = add_lena(service.ws)
-    await setup(service.ws)
-    start = start.astimezone(AMSTERDAM)  # the form gives times in the organiser's zone
-    request = InterviewRequest(
+def interview(lena: int, start: datetime, room: str | None = None) -> InterviewRequest:
+    return InterviewRequest(
         application_id=1,
         organiser_id=h.employee_id("rosa"),
         participants=(ParticipantRequest(lena, INTERVIEWER_ROLE),),
@@ -196,5 +190,65 @@ async def test_grid_finder_and_recheck_agree(
         end=start + timedelta(hours=1),
         method=Method.IN_PERSON,
         type_id=1,
+        room_id=h.room_id(room) if room else None,
     )
-    assert await verdicts(service, lena, request) == Verdicts.all(busy)
+
+
+# The form gives times in the organiser's zone; a moved interview's come from storage in UTC.
+GIVEN_IN = [pytest.param(AMSTERDAM, id="amsterdam"), pytest.param(UTC, id="utc")]
+
+
+@pytest.mark.parametrize("zone", GIVEN_IN)
+@pytest.mark.parametrize(("setup", "start", "busy"), CASES)
+async def test_grid_finder_and_recheck_agree(
+    service: SchedulingService, setup: Setup, start: datetime, busy: bool, zone: tzinfo
+) -> None:
+    lena = add_lena(service.ws)
+    await setup(service.ws)
+    request = interview(lena, start.astimezone(zone))
+    assert await verdicts(service, request) == Verdicts.all(busy)
+
+
+def booking(start: datetime | date, end: datetime | date, **values: object) -> Setup:
+    async def put(ws: Workspace) -> None:
+        draft = EventDraft("Board", start, end, **values)  # type: ignore[arg-type]
+        await ws.calendar_provider("local").create_event("room:amstel", draft, f"room-{start}")
+
+    return put
+
+
+WED_15 = la(25, 15)  # 23:00 UTC: Thursday already in Amsterdam, the company's zone
+
+ROOM_CASES = [
+    pytest.param(booking(WED_10, la(25, 11)), WED_10, True, id="booked"),
+    pytest.param(
+        booking(WED_10, la(25, 11), transparency=Transparency.TENTATIVE),
+        WED_10,
+        True,
+        id="tentative-booking-holds-it",
+    ),
+    pytest.param(
+        booking(WED_10, la(25, 11), transparency=Transparency.FREE),
+        WED_10,
+        False,
+        id="transparent-booking",
+    ),
+    pytest.param(
+        booking(date(2026, 11, 26), date(2026, 11, 27)), WED_15, True, id="all-day-company-day"
+    ),
+    pytest.param(
+        booking(date(2026, 11, 25), date(2026, 11, 26)), WED_15, False, id="all-day-day-before"
+    ),
+]
+
+
+@pytest.mark.parametrize("zone", GIVEN_IN)
+@pytest.mark.parametrize(("setup", "start", "taken"), ROOM_CASES)
+async def test_grid_finder_and_recheck_agree_on_the_room(
+    service: SchedulingService, setup: Setup, start: datetime, taken: bool, zone: tzinfo
+) -> None:
+    """A room's all-day booking covers the company's local day (rooms have no zone of their own)."""
+    lena = add_lena(service.ws)
+    await setup(service.ws)
+    request = interview(lena, start.astimezone(zone), room="amstel")
+    assert await verdicts(service, request) == Verdicts.all(taken)
