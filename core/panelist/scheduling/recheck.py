@@ -3,18 +3,19 @@
 Every participant's calendar and the room's are read for the chosen time, all at
 once; so is the video provider, when it verifies hosts. Who is busy is decided
 by the availability engine that draws the grid and ranks the suggestions: the
-freshly read events and the absences become the same timelines
+freshly read events (`read_calendar`, the grid's reader: a calendar that shares
+only free/busy gives its busy times) and the absences become the same timelines
 (`person_timeline`, `room_timeline`), read a day either side of the slot so that
-all-day and floating events fall on the owner's local days as in the grid. A
-person is busy where their timeline is hard (opaque events they have not
-declined or answered "maybe" to, absences, the known span of an event that
-could not be read; tentative is a soft conflict); a room is taken by what holds
-it for the finder (`room_busy`). The interview's own events (when it is being
-moved) do not count.
+all-day and floating events fall on the owner's local days as in the grid,
+whatever zone the chosen time is given in. A person is busy where their
+timeline is hard: opaque events they have not declined or answered "maybe" to,
+absences, the known span of an event that could not be read (tentative is a
+soft conflict). A room is taken by what holds it for the finder (`room_busy`).
+The interview's own events (when it is being moved) do not count.
 
-Working hours and public holidays are not re-checked: they are the recruiter's
-to override (the finder ranks by working hours when asked to, and the recruiter
-opens holidays), and the chosen time is that decision.
+Working hours and public holidays are not re-checked: the grid and the finder
+keep to them, but they are the recruiter's to override (SPEC §3), and a time
+chosen outside them is that decision.
 """
 
 from __future__ import annotations
@@ -33,17 +34,16 @@ from panelist.availability import (
 )
 from panelist.availability.constraints import room_busy
 from panelist.availability.localtime import minutes_ceil, minutes_floor
-from panelist.errors import NotSupported, ProviderError, ProviderUnavailable
+from panelist.errors import ProviderError, ProviderUnavailable
 from panelist.models import Employee, Room
 from panelist.providers import (
     CalendarEvent,
-    CalendarProvider,
     ConferenceCapability,
 )
 from panelist.scheduling.errors import HostNotVerified, RoomTaken, SlotTaken
 from panelist.scheduling.retry import RetryPolicy, with_retries
 from panelist.scheduling.validation import Slot
-from panelist.services.calendar_view import read_absences
+from panelist.services.calendar_view import read_absences, read_calendar
 from panelist.services.directory import get_setting
 from panelist.workspace import Workspace
 
@@ -202,32 +202,14 @@ async def _events(
 ) -> list[CalendarEvent]:
     provider = ws.calendar_provider(provider_id)
     try:
-        return await _read_events(provider, calendar_id, window, policy)
+        return await with_retries(
+            lambda: read_calendar(provider, calendar_id, window.start, window.end),
+            policy,
+            provider=provider.id,
+        )
     except ProviderError as exc:
         message = f"{provider.display_name} did not answer for {whose}; the time is not checked"
         raise _named(exc, message, provider.id) from exc
-
-
-async def _read_events(
-    provider: CalendarProvider, calendar_id: str, window: _Window, policy: RetryPolicy
-) -> list[CalendarEvent]:
-    """The calendar's events; where only free/busy is shared, its busy times as events."""
-    try:
-        return await with_retries(
-            lambda: provider.list_events(calendar_id, window.start, window.end),
-            policy,
-            provider=provider.id,
-        )
-    except NotSupported:
-        answer = await with_retries(
-            lambda: provider.free_busy([calendar_id], window.start, window.end),
-            policy,
-            provider=provider.id,
-        )
-        return [
-            CalendarEvent("Busy", b.start, b.end, transparency=b.transparency)
-            for b in answer.get(calendar_id, [])
-        ]
 
 
 async def _host_verified(ws: Workspace, video: tuple[str, str] | None, policy: RetryPolicy) -> bool:

@@ -32,9 +32,10 @@ from panelist.availability import (
 from panelist.availability.constraints import room_busy
 from panelist.availability.intervals import intersect_all
 from panelist.availability.localtime import minutes_ceil, minutes_floor, to_datetime
-from panelist.availability.privacy import ABSENT_LABEL
-from panelist.errors import PanelistError, ValidationError
+from panelist.availability.privacy import ABSENT_LABEL, BUSY_LABEL
+from panelist.errors import NotSupported, PanelistError, ValidationError
 from panelist.models import Employee, Room
+from panelist.providers.calendar import CalendarProvider
 from panelist.providers.events import CalendarEvent, Transparency, unreadable_reason
 from panelist.services.directory import get_employee, get_setting, list_rooms
 from panelist.workspace import Workspace
@@ -283,9 +284,27 @@ async def _read(
         return [], None
     try:
         provider = ws.calendar_provider(provider_id)
-        return await provider.list_events(calendar_id, start, end), None
+        return await read_calendar(provider, calendar_id, start, end), None
     except PanelistError as error:  # one unreadable calendar never hides the others
         return [], error
+
+
+async def read_calendar(
+    provider: CalendarProvider, calendar_id: str, start: datetime, end: datetime
+) -> list[CalendarEvent]:
+    """A calendar's events for [start, end), as the grid and the re-check read them.
+
+    Where only free/busy is shared with us, its busy times come back as events
+    without details, so they block (or hold softly) as the provider says.
+    """
+    try:
+        return await provider.list_events(calendar_id, start, end)
+    except NotSupported:
+        answer = await provider.free_busy([calendar_id], start, end)
+        return [
+            CalendarEvent(BUSY_LABEL, b.start, b.end, transparency=b.transparency)
+            for b in answer.get(calendar_id, [])
+        ]
 
 
 def _note(name: str, provider: str | None, error: PanelistError | None, problems: list[str]) -> str:

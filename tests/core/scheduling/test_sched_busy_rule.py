@@ -40,7 +40,7 @@ WED_16 = la(25, 16)  # 00:00 UTC on Thursday: a UTC day later than Lena's
 Setup = Callable[[Workspace], Awaitable[None]]
 
 
-def add_lena(ws: Workspace) -> int:
+def add_lena(ws: Workspace, provider: str = "local") -> int:
     roles = dict(ws.db.execute("SELECT name, id FROM recruiting_roles").fetchall())
     return int(
         ws.db.table("employees")
@@ -50,7 +50,7 @@ def add_lena(ws: Workspace) -> int:
                 "name": "Lena Park",
                 "timezone": "America/Los_Angeles",
                 "working_hours": WorkingHours.office().to_json(),
-                "calendar_provider": "local",
+                "calendar_provider": provider,
                 "calendar_id": LENA,
                 "company_role_id": roles["Interviewer"],
             }
@@ -252,3 +252,24 @@ async def test_grid_finder_and_recheck_agree_on_the_room(
     await setup(service.ws)
     request = interview(lena, start.astimezone(zone), room="amstel")
     assert await verdicts(service, request) == Verdicts.all(taken)
+
+
+BUSY_ONLY_CASES = [
+    pytest.param(event(WED_10, la(25, 11)), True, id="busy"),
+    pytest.param(
+        event(WED_10, la(25, 11), transparency=Transparency.TENTATIVE), False, id="tentative"
+    ),
+    pytest.param(
+        event(WED_10, la(25, 11), transparency=Transparency.FREE), False, id="transparent"
+    ),
+]
+
+
+@pytest.mark.parametrize(("setup", "busy"), BUSY_ONLY_CASES)
+async def test_a_calendar_that_shares_only_free_busy(
+    service: SchedulingService, setup: Setup, busy: bool
+) -> None:
+    """Its busy times are read as events without details, by the grid as by the re-check."""
+    lena = add_lena(service.ws, provider="busyonly")
+    await setup(service.ws)  # kept where the busy-only calendar keeps its events
+    assert await verdicts(service, interview(lena, WED_10)) == Verdicts.all(busy)
