@@ -133,8 +133,16 @@ def _overlapping(read: _Read, window: _Window, kinds: Collection[BlockKind]) -> 
 
 
 def _span(slot: Slot, read: _Read, block: Block) -> str:
-    if block.uid and block.uid in read.all_day:
+    """When the block is, in the interview's zone; a block cut at the edge of what was read
+    (a day either side of the slot) says only the end that is known."""
+    timeline = read.timeline
+    cut_before, cut_after = block.start <= timeline.start, block.end >= timeline.end
+    if (block.uid and block.uid in read.all_day) or (cut_before and cut_after):
         return "all day"
+    if cut_before:
+        return f"until {slot.moment(block.end_at)}"
+    if cut_after:
+        return f"from {slot.moment(block.start_at)}"
     return slot.span(block.start_at, block.end_at)
 
 

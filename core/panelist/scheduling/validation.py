@@ -57,11 +57,15 @@ class Slot:
     exclude_interview: int | None = None
 
     def span(self, start: str | datetime, end: str | datetime) -> str:
-        """ "10:00–11:00" (the day too when it differs) in the interview's zone."""
+        """ "10:00–11:00" in the interview's zone; an end on another day says which."""
+        return f"{self.moment(start)}–{self.moment(end)}"
+
+    def moment(self, value: str | datetime) -> str:
+        """ "10:00", or "Tue 24 Nov 10:00" on another day than the interview's, in its zone."""
         tz = get_zone(self.zone)
-        first, last = (_aware(value).astimezone(tz) for value in (start, end))
-        day = "" if first.date() == self.start.astimezone(tz).date() else f"{first:%a %d %b} "
-        return f"{day}{first:%H:%M}–{last:%H:%M}"
+        local = _aware(value).astimezone(tz)
+        day = "" if local.date() == self.start.astimezone(tz).date() else f"{local:%a %d %b} "
+        return f"{day}{local:%H:%M}"
 
 
 def _aware(value: str | datetime) -> datetime:

@@ -19,7 +19,7 @@ from busy_verdicts import Verdicts, verdicts
 
 from panelist.models import Method, WorkingHours
 from panelist.providers import Attendee, EventDraft, ResponseStatus, Transparency
-from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
+from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService, SlotTaken
 from panelist.workspace import Workspace
 
 pytestmark = pytest.mark.anyio
@@ -273,3 +273,22 @@ async def test_a_calendar_that_shares_only_free_busy(
     lena = add_lena(service.ws, provider="busyonly")
     await setup(service.ws)  # kept where the busy-only calendar keeps its events
     assert await verdicts(service, interview(lena, WED_10)) == Verdicts.all(busy)
+
+
+async def test_the_refusal_says_when_in_the_interviews_zone(service: SchedulingService) -> None:
+    """Each blocking event once, by its time in the organiser's zone (never its title)."""
+    lena = add_lena(service.ws)
+    for setup in (
+        event(date(2026, 11, 25), date(2026, 11, 26)),  # all day on her Wednesday
+        event(la(24, 12), la(26, 12)),  # until Thursday 21:00 in Amsterdam
+        event(la(25, 15), la(25, 17)),  # 00:00–02:00 on Thursday in Amsterdam
+        absent(date(2026, 11, 25), date(2026, 11, 25)),
+    ):
+        await setup(service.ws)
+    with pytest.raises(SlotTaken) as caught:
+        await service.invite(interview(lena, WED_16.astimezone(AMSTERDAM)))  # Thu 01:00
+    assert caught.value.busy == (
+        "Lena Park is busy until 21:00, all day, 00:00–02:00",
+        "Lena Park is absent",
+    )
+    assert "Planning" not in str(caught.value)
