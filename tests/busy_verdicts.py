@@ -10,7 +10,7 @@ from the providers for the viewer's week, `suggest_slots` on that view, and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from panelist.scheduling import InterviewRequest, RoomTaken, SchedulingService, SlotTaken
@@ -31,8 +31,15 @@ class Verdicts:
         return cls(busy, busy, busy)
 
 
-async def verdicts(service: SchedulingService, request: InterviewRequest) -> Verdicts:
-    """The three answers for the participants and room of `request`, at its time."""
+async def verdicts(
+    service: SchedulingService,
+    request: InterviewRequest,
+    open_holidays: frozenset[date] = frozenset(),
+) -> Verdicts:
+    """The three answers for the participants and room of `request`, at its time.
+
+    `open_holidays`: public holidays the recruiter opened in the grid and the finder.
+    """
     ws = service.ws
     people = [p.employee_id for p in request.participants]
     rooms = [request.room_id] if request.room_id is not None else []
@@ -41,8 +48,12 @@ async def verdicts(service: SchedulingService, request: InterviewRequest) -> Ver
     monday = start.astimezone(zone).date() - timedelta(days=start.astimezone(zone).weekday())
     week_start = datetime.combine(monday, time(), zone)
     view = await load_calendar_view(ws, people, rooms, week_start, week_start + timedelta(days=7))
-    highlighted = any(a <= start and end <= b for a, b in view.free_spans())
-    found = suggest_slots(ws, view, end - start, window_start=start, window_end=end)
+    highlighted = any(
+        a <= start and end <= b for a, b in view.free_spans(open_holidays=open_holidays)
+    )
+    found = suggest_slots(
+        ws, view, end - start, window_start=start, window_end=end, open_holidays=open_holidays
+    )
     suggested = start in [slot.start for slot in found.feasible]
     try:
         await service.invite(request)

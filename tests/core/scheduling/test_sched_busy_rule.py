@@ -20,6 +20,7 @@ from busy_verdicts import Verdicts, verdicts
 from panelist.models import Method, WorkingHours
 from panelist.providers import Attendee, EventDraft, ResponseStatus, Transparency
 from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService, SlotTaken
+from panelist.services.directory import set_setting
 from panelist.workspace import Workspace
 
 pytestmark = pytest.mark.anyio
@@ -292,3 +293,23 @@ async def test_the_refusal_says_when_in_the_interviews_zone(service: SchedulingS
         "Lena Park is absent",
     )
     assert "Planning" not in str(caught.value)
+
+
+async def test_a_public_holiday_is_the_recruiters_to_open(service: SchedulingService) -> None:
+    """The grid and the finder keep a holiday closed until the recruiter opens it (SPEC §3);
+    the re-check books a time chosen on it, as that choice is the override."""
+    set_setting(service.ws.db, "holiday_country", "US")
+    lena = add_lena(service.ws)
+    thanksgiving = frozenset({date(2026, 11, 26)})
+    closed = await verdicts(service, interview(lena, la(26, 10)))
+    assert closed == Verdicts(grid=True, finder=True, recheck=False)
+    opened = await verdicts(service, interview(lena, la(26, 13)), open_holidays=thanksgiving)
+    assert opened == Verdicts.all(False)
+
+
+async def test_working_hours_are_the_recruiters_to_leave(service: SchedulingService) -> None:
+    """The grid highlights and the finder suggests only working time; a time the recruiter
+    chose before her day starts is booked (working hours are no hard rule at commit)."""
+    lena = add_lena(service.ws)
+    early = await verdicts(service, interview(lena, la(25, 7)))
+    assert early == Verdicts(grid=True, finder=True, recheck=False)
