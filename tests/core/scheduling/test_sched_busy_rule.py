@@ -2,9 +2,11 @@
 
 Lena works in Los Angeles (UTC-8 in November), so her local days are not the
 UTC days: an all-day event, a floating time or an absence falls where her zone
-says, whatever zone the chosen time is given in. Each case stores real events in her local calendar (or her absence in the
-database) and asks the grid, the finder and the commit-time re-check about one
-hour inside her working hours; all three must give the expected answer.
+says, whatever zone the chosen time is given in (the organiser's, from the
+form; UTC, from a moved interview). Each case stores real events in her local
+calendar, the room's or a calendar that shares only free/busy (or her absence
+in the database) and asks the grid, the finder and the commit-time re-check
+about one hour inside her working hours: all three must give the expected answer.
 """
 
 from __future__ import annotations
