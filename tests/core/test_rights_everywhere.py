@@ -61,6 +61,10 @@ INTERNAL = {
     "panelist.scheduling.records.get_room": "raw read of a room for the service and executor",
     "panelist.scheduling.reminders.plan_reminders": "inside a checked booking's transaction",
     "panelist.scheduling.reminders.stop_reminders": "inside a checked cancel's transaction",
+    "panelist.services.calendar_view.read_absences": "raw absence days behind the checked "
+    "load_calendar_view and the commit-time re-check",
+    "panelist.services.calendar_view.read_calendar": "raw provider read, details included, "
+    "behind load_calendar_view (which applies privacy) and the commit-time re-check",
     "panelist.services.interviews.unsent_mails_of": "raw read behind the checked unsent_mails "
     "and retry_mails",
     "panelist.services.directory.get_setting": "raw settings read for core's set-up",

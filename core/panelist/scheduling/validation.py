@@ -57,11 +57,15 @@ class Slot:
     exclude_interview: int | None = None
 
     def span(self, start: str | datetime, end: str | datetime) -> str:
-        """ "10:00–11:00" (the day too when it differs) in the interview's zone."""
+        """ "10:00–11:00" in the interview's zone; an end on another day says which."""
+        return f"{self.moment(start)}–{self.moment(end)}"
+
+    def moment(self, value: str | datetime) -> str:
+        """ "10:00", or "Tue 24 Nov 10:00" on another day than the interview's, in its zone."""
         tz = get_zone(self.zone)
-        first, last = (_aware(value).astimezone(tz) for value in (start, end))
-        day = "" if first.date() == self.start.astimezone(tz).date() else f"{first:%a %d %b} "
-        return f"{day}{first:%H:%M}–{last:%H:%M}"
+        local = _aware(value).astimezone(tz)
+        day = "" if local.date() == self.start.astimezone(tz).date() else f"{local:%a %d %b} "
+        return f"{day}{local:%H:%M}"
 
 
 def _aware(value: str | datetime) -> datetime:
@@ -300,22 +304,6 @@ def _people_conflicts(db: Database, slot: Slot, window: dict[str, object]) -> li
         if row is not None:
             busy.append(f"{person.name} has another interview {slot.span(*row)}")
     return [SlotTaken(busy)] if busy else []
-
-
-def absences(db: Database, slot: Slot) -> list[str]:
-    """Participants with an absence on a day the interview touches (in their own zone)."""
-    found = []
-    for person in slot.participants:
-        tz = get_zone(person.timezone)
-        first = slot.start.astimezone(tz).date().isoformat()
-        last = (slot.end - timedelta(seconds=1)).astimezone(tz).date().isoformat()
-        row = db.execute(
-            "SELECT 1 FROM absences WHERE employee_id = ? AND start_date <= ? AND end_date >= ?",
-            [person.id, last, first],
-        ).fetchone()
-        if row is not None:
-            found.append(f"{person.name} is absent")
-    return found
 
 
 def participants_of(db: Database, ids: Iterable[int]) -> tuple[Employee, ...]:

@@ -32,9 +32,10 @@ from panelist.availability import (
 from panelist.availability.constraints import room_busy
 from panelist.availability.intervals import intersect_all
 from panelist.availability.localtime import minutes_ceil, minutes_floor, to_datetime
-from panelist.availability.privacy import ABSENT_LABEL
-from panelist.errors import PanelistError, ValidationError
+from panelist.availability.privacy import ABSENT_LABEL, BUSY_LABEL
+from panelist.errors import NotSupported, PanelistError, ValidationError
 from panelist.models import Employee, Room
+from panelist.providers.calendar import CalendarProvider
 from panelist.providers.events import CalendarEvent, Transparency, unreadable_reason
 from panelist.services.directory import get_employee, get_setting, list_rooms
 from panelist.workspace import Workspace
@@ -186,7 +187,7 @@ async def load_calendar_view(
     for employee, (events, error) in zip(employees, reads[: len(employees)], strict=True):
         key = employee.email.strip().casefold()
         note = _note(employee.name, employee.calendar_provider, error, problems)
-        absences = _absences(ws, employee.id, first, last)
+        absences = read_absences(ws, employee.id, first, last)
         timeline = person_timeline(
             employee, events, start, end, absences=absences, holidays=holidays
         )
@@ -283,9 +284,27 @@ async def _read(
         return [], None
     try:
         provider = ws.calendar_provider(provider_id)
-        return await provider.list_events(calendar_id, start, end), None
+        return await read_calendar(provider, calendar_id, start, end), None
     except PanelistError as error:  # one unreadable calendar never hides the others
         return [], error
+
+
+async def read_calendar(
+    provider: CalendarProvider, calendar_id: str, start: datetime, end: datetime
+) -> list[CalendarEvent]:
+    """A calendar's events for [start, end), as the grid and the re-check read them.
+
+    Where only free/busy is shared with us, its busy times come back as events
+    without details, so they block (or hold softly) as the provider says.
+    """
+    try:
+        return await provider.list_events(calendar_id, start, end)
+    except NotSupported:
+        answer = await provider.free_busy([calendar_id], start, end)
+        return [
+            CalendarEvent(BUSY_LABEL, b.start, b.end, transparency=b.transparency)
+            for b in answer.get(calendar_id, [])
+        ]
 
 
 def _note(name: str, provider: str | None, error: PanelistError | None, problems: list[str]) -> str:
@@ -321,7 +340,8 @@ def _interview_uids(ws: Workspace, interview_id: int) -> frozenset[str]:
     return frozenset(row[0] for row in rows)
 
 
-def _absences(ws: Workspace, employee_id: int, first: date, last: date) -> list[Absence]:
+def read_absences(ws: Workspace, employee_id: int, first: date, last: date) -> list[Absence]:
+    """The employee's absences touching the days `first` to `last` (the grid's and re-check's)."""
     rows = ws.db.execute(
         "SELECT start_date, end_date FROM absences"
         " WHERE employee_id = ? AND start_date <= ? AND end_date >= ? ORDER BY start_date",

@@ -27,6 +27,7 @@ from panelist import hookimpl
 from panelist.errors import (
     AuthenticationFailed,
     EventNotFound,
+    NotSupported,
     ProviderUnavailable,
     ValidationError,
 )
@@ -163,6 +164,18 @@ class SloppyCalendar(FlakyCalendar):
         return event
 
 
+class BusyOnlyCalendar(FlakyCalendar):
+    """A calendar that shares only its free/busy times with Panelist, not its events."""
+
+    id = "busyonly"
+    display_name = "Busy-Only Calendar"
+
+    async def list_events(
+        self, calendar_id: str, start: datetime, end: datetime
+    ) -> list[CalendarEvent]:
+        raise NotSupported(f"{self.display_name} shares only free/busy times", provider=self.id)
+
+
 class StrictMeetings(ConferenceProvider):
     """A video provider that verifies hosts (like Zoom): only listed accounts may host.
 
@@ -217,6 +230,7 @@ class StrictMeetings(ConferenceProvider):
 def register_calendar_providers(register: Callable[[type[CalendarProvider]], None]) -> None:
     register(FlakyCalendar)
     register(SloppyCalendar)
+    register(BusyOnlyCalendar)
 
 
 @hookimpl
