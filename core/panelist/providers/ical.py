@@ -693,7 +693,7 @@ _DAY_PARTS = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
 _ORDINAL = re.compile(r"^[+-]?\d+")
 
 
-def never_matches(rule: str, first: EventTime) -> bool:
+def _never_matches(rule: str, first: EventTime) -> bool:
     """Whether the rule, started at `first`, has no occurrence for 800 years (so none ever).
 
     dateutil learns that a rule never matches (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30)
@@ -703,11 +703,12 @@ def never_matches(rule: str, first: EventTime) -> bool:
     within 800 years: a few ms, once per rule and start. A rule dateutil refuses
     is not judged here.
     """
-    return _never_matches(rule, _as_datetime(first).replace(tzinfo=None))
+    return _finds_nothing(rule, _as_datetime(first).replace(tzinfo=None))
 
 
 @functools.lru_cache(maxsize=512)
-def _never_matches(rule: str, begin: datetime) -> bool:
+def _finds_nothing(rule: str, begin: datetime) -> bool:
+    """`_never_matches` by wall clock (the cache's key: equal instants may be other days)."""
     probe = _probe_rule(rule)
     if probe is None:
         return False
@@ -752,7 +753,7 @@ def _without_barren_rules(master: CalendarEvent) -> CalendarEvent:
     DTSTART stays an occurrence unless every UNTIL lies before it, as with the rules.
     """
     rules = rrules_of(master)
-    kept = tuple(rule for rule in rules if not never_matches(rule, master.start))
+    kept = tuple(rule for rule in rules if not _never_matches(rule, master.start))
     if kept == rules:
         return master
     exdates = master.exdates
@@ -867,9 +868,10 @@ def _first_day(value: EventTime) -> date:
 # (BYYEARDAY, BYWEEKNO, RSCALE …), a negative or zero COUNT, start/end/RDATE/
 # EXDATE/RECURRENCE-ID of different kinds, zones that are not zoneinfo's, RDATEs
 # in another zone or in a DST fold's second pass, overrides with rules of their
-# own or two naming one occurrence, and anything dateutil refuses.
-# tests/core/test_ical_fast_path.py compares both on random series and zones
-# across DST changes.
+# own or two naming one occurrence, a second RRULE, RDATE periods, THISANDFUTURE
+# overrides, and anything dateutil refuses. tests/core/test_ical_fast_path.py
+# compares both on random series and zones across DST changes, and the library's
+# cases with the library reading the same iCalendar text.
 
 _FAST_PARTS = frozenset(
     {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYMONTH", "BYMONTHDAY", "BYDAY", "BYSETPOS"}
@@ -932,7 +934,7 @@ def _fast_occurrences(
     expansion = _Expansion(master, length, overrides, by_id)
     for moment in _extra_starts(master, first, rule).between(low, high, inc=True):
         expansion.add(moment)
-    if made is not None and rule is not None and not never_matches(rule.text, first):
+    if made is not None and rule is not None and not _never_matches(rule.text, first):
         for moment in made.between(low, high, inc=True):
             if rule.until is None or not moment > rule.until:  # the library checks it again
                 expansion.add(moment)
