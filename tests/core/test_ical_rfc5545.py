@@ -255,3 +255,15 @@ def test_an_all_day_series_with_a_rule_that_never_matches() -> None:
     found = [expand_events(read, *week) for week in weeks(12)]
     assert perf_counter() - began < 0.5
     assert [[e.start for e in events] for events in found] == [[date(2024, 9, 2)]] + [[]] * 11
+
+
+@pytest.mark.parametrize("zone", ["Z", ";TZID=Europe/Amsterdam"])
+def test_a_rule_that_matches_rarely_is_kept(zone: str) -> None:
+    """29 February on a Monday: 2044, then 2072. The guard must not take it for a barren rule."""
+    times = ["DTSTART:20240101T120000Z", "DTEND:20240101T130000Z"]
+    if zone != "Z":
+        times = [f"DTSTART{zone}:20240101T120000", f"DTEND{zone}:20240101T130000"]
+    rule = "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO"
+    read = events_from_ics(calendar("\n".join(["UID:rare", *times, rule])))
+    february_2044 = (datetime(2044, 2, 1, tzinfo=UTC), datetime(2044, 3, 1, tzinfo=UTC))
+    assert [e.start.date() for e in expand_events(read, *february_2044)] == [date(2044, 2, 29)]
