@@ -6,7 +6,9 @@ timed in one of five zones (a few starting in UTC), floating or all-day;
 MINUTELY to YEARLY rules with BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, BYHOUR,
 WKST, INTERVAL, COUNT or UNTIL, some starting years before the window; RDATEs; EXDATEs, some written in UTC; overrides that move, shorten or
 cancel an occurrence, some naming it in UTC. Windows lie around the series
-zone's DST changes, read in any of the zones.
+zone's DST changes, read in any of the zones. The same series with a second
+RRULE, RDATE periods and THISANDFUTURE overrides, which go to the library,
+are compared with the library reading their iCalendar text.
 """
 
 from __future__ import annotations
@@ -372,3 +374,57 @@ def test_an_old_daily_series_jumps_to_the_window() -> None:
     assert seen(fast, Case(since_1990, [], *WEEK)) == seen(
         ical._library_occurrences([(since_1990, [])], *WEEK), Case(since_1990, [], *WEEK)
     )
+
+
+# --------------------------------------------------------------------------- beyond the fast path
+#
+# What other apps write and the fast path leaves to the library: a second RRULE,
+# RDATE periods and THISANDFUTURE overrides. Written as iCalendar and read back,
+# as a calendar serves them, they must expand as recurring_ical_events expands
+# the very same text.
+
+
+@st.composite
+def cases_beyond_the_fast_path(draw: st.DrawFn) -> Case:
+    case = draw(cases())
+    master = case.master
+    kind = ical._kind(master.start)
+    frequency = draw(st.sampled_from(("DAILY", "WEEKLY", "MONTHLY", "YEARLY")))
+    second_rule = (_rule(draw, frequency, kind, case.start),) if draw(st.booleans()) else ()
+    periods = tuple(
+        (moment, moment + timedelta(minutes=draw(st.sampled_from((15, 90, 300)))))
+        for moment in master.rdates
+        if isinstance(moment, datetime) and draw(st.booleans())
+    )
+    master = replace(master, more_rrules=second_rule, rdate_periods=periods)
+    overrides = [replace(o, this_and_future=draw(st.booleans())) for o in case.overrides]
+    assume(second_rule or periods or any(o.this_and_future for o in overrides))
+    return Case(master, overrides, case.start, case.end)
+
+
+def _span_key(event: CalendarEvent) -> tuple[str, str, str, bool]:
+    def at(value: EventTime) -> str:
+        aware = isinstance(value, datetime) and value.tzinfo is not None
+        return repr(value.astimezone(UTC) if aware else value)  # type: ignore[union-attr]
+
+    return (at(event.start), at(event.end), event.summary, event.cancelled)
+
+
+@settings(PROPERTY, max_examples=300)  # each goes through iCalendar text twice
+@given(cases_beyond_the_fast_path())
+def test_what_other_apps_write_expands_as_recurring_ical_events_does(case: Case) -> None:
+    import icalendar
+    import recurring_ical_events
+
+    text = ical.events_to_ics(
+        [case.master, *case.overrides], stamp=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    ours = expand_events(ical.events_from_ics(text), case.start, case.end, include_cancelled=True)
+    query = recurring_ical_events.of(icalendar.Calendar.from_ical(text))
+    theirs = [ical.from_vevent(c) for c in query.between(*ical._query_span(case.start, case.end))]
+    kept = [e for e in theirs if overlaps(e, case.start, case.end)]
+    assert sorted(map(_span_key, ours)) == sorted(map(_span_key, kept))
+    # Each occurrence keeps its own id, also those a THISANDFUTURE override moved (by wall
+    # clock: an hourly rule gives 02:00 and 03:00 on the night 02:00 is skipped).
+    ids = [repr(e.recurrence_id) for e in ours]
+    assert len(ids) == len(set(ids))

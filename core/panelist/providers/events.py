@@ -82,8 +82,9 @@ class CalendarEvent(EventDraft):
     """An event as read from a provider.
 
     `uid` identifies the event (the series, for a recurring one) at the provider.
-    A recurring master carries `rrule`/`rdates`/`exdates`; an overridden
-    occurrence carries the master's uid and its `recurrence_id`.
+    A recurring master carries `rrule`/`rdates`/`exdates` (and, as other apps
+    write them, `more_rrules`/`rdate_periods`); an overridden occurrence carries
+    the master's uid and its `recurrence_id`.
     """
 
     uid: str = ""
@@ -92,6 +93,13 @@ class CalendarEvent(EventDraft):
     recurrence_id: EventTime | None = None
     etag: str | None = None
     sequence: int = 0
+    more_rrules: tuple[str, ...] = ()
+    """RRULEs after `rrule`: RFC 5545 deprecates them, older calendars still write them."""
+    rdate_periods: tuple[tuple[EventTime, EventTime], ...] = ()
+    """(start, end) of each RDATE written as a PERIOD; its start is in `rdates` too.
+    That occurrence lasts the period instead of the series' length."""
+    this_and_future: bool = False
+    """An override with RECURRENCE-ID;RANGE=THISANDFUTURE: later occurrences move with it."""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def response_of(self, email: str) -> ResponseStatus | None:

@@ -13,8 +13,11 @@ module lazily, because icalendar costs ~0.15 s to import.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -36,6 +39,7 @@ from panelist.providers.events import (
     describe,
     unreadable,
     unreadable_reason,
+    unreadable_unknown,
 )
 from panelist.timezones import get_zone, zone_or_none
 
@@ -164,6 +168,8 @@ def _rrule_problem(rrule: str) -> str | None:
         return f"invalid RRULE {rrule!r}: {exc}"
     if "FREQ" not in recur:
         return f"RRULE {rrule!r} has no FREQ"
+    if unknown := sorted(set(recur) - set(icalendar.vRecur.types)):
+        return f"RRULE {rrule!r} has an unknown part {', '.join(unknown)}"
     if any(interval < 1 for interval in recur.get("INTERVAL", [])):  # dateutil would never end
         return f"RRULE {rrule!r} needs an INTERVAL of 1 or more"
     return None
@@ -216,7 +222,7 @@ def to_vevent(
     if stored is not None:
         vevent.add("sequence", stored.sequence)
         if stored.recurrence_id is not None:
-            vevent.add("recurrence-id", stored.recurrence_id)
+            vevent.add("recurrence-id", stored.recurrence_id, parameters=_range(stored))
     return vevent
 
 
@@ -238,13 +244,33 @@ def _attendee_params(attendee: Attendee) -> dict[str, str]:
     return params
 
 
+def _range(event: CalendarEvent) -> dict[str, str]:
+    return {"RANGE": "THISANDFUTURE"} if event.this_and_future else {}
+
+
 def _add_recurrence(vevent: icalendar.Event, event: EventDraft) -> None:
-    if event.rrule:
-        vevent.add("rrule", icalendar.vRecur.from_ical(event.rrule.removeprefix("RRULE:")))
-    if event.rdates:
-        vevent.add("rdate", list(event.rdates))
+    for rule in rrules_of(event):
+        vevent.add("rrule", icalendar.vRecur.from_ical(rule.removeprefix("RRULE:")))
+    periods = dict(event.rdate_periods) if isinstance(event, CalendarEvent) else {}
+    if plain := [moment for moment in event.rdates if moment not in periods]:
+        vevent.add("rdate", list(plain))
+    for begin, end in periods.items():
+        vevent.add("rdate", [(begin, end)], parameters=_period_parameters(begin))
     if event.exdates:
         vevent.add("exdate", list(event.exdates))
+
+
+def _period_parameters(begin: EventTime) -> dict[str, str]:
+    # icalendar drops a period's TZID (7.x), which would make it floating.
+    name = zone_name(begin)
+    zone = {"TZID": name} if name and name != "UTC" else {}
+    return {"VALUE": "PERIOD", **zone}
+
+
+def rrules_of(event: EventDraft) -> tuple[str, ...]:
+    """Every RRULE of the event: `rrule`, then the deprecated further ones other apps write."""
+    more = event.more_rrules if isinstance(event, CalendarEvent) else ()
+    return (event.rrule, *more) if event.rrule else more
 
 
 def events_to_ics(events: Iterable[EventDraft], *, stamp: datetime | None = None) -> bytes:
@@ -270,6 +296,7 @@ def from_vevent(
     end = _end_of(vevent, start)
     recurrence_id = vevent.get("recurrence-id")
     status = str(vevent.get("status", "")).upper()
+    rules = _rrules(vevent)
     return CalendarEvent(
         summary=str(vevent.get("summary", "")),
         start=start,
@@ -282,8 +309,10 @@ def from_vevent(
         attendees=tuple(_attendee(a) for a in _as_list(vevent.get("attendee"))),
         organizer=_email(vevent["organizer"]) if "organizer" in vevent else None,
         conference_url=_conference_url(vevent),
-        rrule=_rrule(vevent),
+        rrule=rules[0] if rules else None,
+        more_rrules=rules[1:],
         rdates=tuple(_time_of(value) for value, _ in vevent.rdates),
+        rdate_periods=_periods(vevent),
         exdates=tuple(_time_of(value) for value in vevent.exdates),
         uid=str(vevent.get("uid", "")),
         calendar_id=calendar_id,
@@ -291,13 +320,46 @@ def from_vevent(
         recurrence_id=_time_of(recurrence_id.dt) if recurrence_id is not None else None,
         etag=etag,
         sequence=int(vevent.get("sequence", 0)),
+        this_and_future=_is_this_and_future(recurrence_id),
     )
 
 
 def events_from_ics(data: bytes | str, calendar_id: str = "") -> list[CalendarEvent]:
-    """Every VEVENT of an iCalendar stream (masters and overrides, not expanded)."""
+    """Every VEVENT of an iCalendar stream (masters and overrides, not expanded).
+
+    One that cannot be read (DTSTART a date, DTEND a time …) becomes an
+    `unreadable_unknown` placeholder named by its uid. One without UID gets a
+    uid of its own, so that two are never taken for one series.
+    """
     calendars = icalendar.Calendar.from_ical(data, multiple=True)
-    return [from_vevent(ev, calendar_id) for cal in calendars for ev in cal.events]
+    vevents = [vevent for calendar in calendars for vevent in calendar.events]
+    found = []
+    for index, vevent in enumerate(vevents):
+        if "uid" not in vevent:
+            vevent.add("uid", _made_up_uid(vevent, index))
+        try:
+            found.append(from_vevent(vevent, calendar_id))
+        except Exception as exc:  # other apps' data: one bad event never hides the rest
+            found.append(_unreadable_vevent(vevent, calendar_id, exc))
+    return found
+
+
+def _made_up_uid(vevent: icalendar.Event, index: int) -> str:
+    """Stable while the event and its place in the file are (RFC 5545 requires a UID)."""
+    digest = hashlib.sha256(vevent.to_ical()).hexdigest()[:16]
+    return f"no-uid-{index}-{digest}"
+
+
+def _unreadable_vevent(
+    vevent: icalendar.Event, calendar_id: str, error: Exception
+) -> CalendarEvent:
+    """The placeholder of a VEVENT `from_vevent` refused: its span is unknown, so it blocks none."""
+    at, dtstart = _EPOCH, vevent.get("dtstart")
+    with contextlib.suppress(Exception):  # DTSTART alone may still say where it was
+        at = instant(_time_of(getattr(dtstart, "dt", None)))  # type: ignore[arg-type]
+    # Only the message's first clause: what follows a colon may quote the event's data.
+    reason = " ".join(str(error).split()).split(": ")[0][:200] or type(error).__name__
+    return unreadable_unknown(str(vevent["uid"]), calendar_id, reason, at, at)
 
 
 def _time_of(value: date | datetime) -> EventTime:
@@ -357,10 +419,20 @@ def _conference_url(vevent: icalendar.Event) -> str | None:
     return None
 
 
-def _rrule(vevent: icalendar.Event) -> str | None:
-    # RFC 5545 deprecates more than one RRULE; the first is the series.
-    rules = vevent.rrules
-    return rules[0].to_ical().decode() if rules else None
+def _rrules(vevent: icalendar.Event) -> tuple[str, ...]:
+    # RFC 5545 deprecates more than one RRULE, but the occurrences of each count.
+    return tuple(rule.to_ical().decode() for rule in vevent.rrules)
+
+
+def _periods(vevent: icalendar.Event) -> tuple[tuple[EventTime, EventTime], ...]:
+    """The RDATEs given as a PERIOD (icalendar turns a duration into an end)."""
+    periods = [(begin, end) for begin, end in vevent.rdates if end is not None]
+    return tuple((_time_of(begin), _time_of(end)) for begin, end in periods)
+
+
+def _is_this_and_future(recurrence_id: Any) -> bool:
+    params = getattr(recurrence_id, "params", {})
+    return str(params.get("RANGE", "")).upper() == "THISANDFUTURE"
 
 
 # --------------------------------------------------------------------------- expansion
@@ -514,7 +586,7 @@ def _library_occurrences(
     calendar = icalendar.Calendar()
     sources: dict[tuple[str, str], CalendarEvent] = {}
     for master, its_overrides in series:
-        calendar.add_component(to_vevent(master, stamp=_EPOCH))
+        calendar.add_component(to_vevent(_without_barren_rules(master), stamp=_EPOCH))
         for override in its_overrides:
             calendar.add_component(to_vevent(override, stamp=_EPOCH))
             sources[(master.uid, _time_key(override.recurrence_id))] = override
@@ -526,8 +598,24 @@ def _library_occurrences(
         uid = str(component["uid"])
         recurrence_id = _settled(component["recurrence-id"].dt, masters[uid])
         source = sources.get((uid, _time_key(recurrence_id)), masters[uid])
+        if source.this_and_future:  # the library names every later occurrence by the override
+            recurrence_id = _settled(_unshifted(component.start, source), masters[uid])
         occurrences.append(_occurrence(source, component, recurrence_id))
     return occurrences
+
+
+def _unshifted(start: EventTime, override: CalendarEvent) -> EventTime:
+    """The occurrence a THISANDFUTURE override moved to `start`: back by the override's shift.
+
+    The library moves each later occurrence by the override's start minus its
+    RECURRENCE-ID, compared as its `make_comparable` does; this undoes that.
+    """
+    from recurring_ical_events.util import make_comparable
+
+    assert override.recurrence_id is not None  # it is an override
+    moved_to, named = make_comparable((override.start, override.recurrence_id))
+    shift: timedelta = moved_to - named
+    return start - shift
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -565,10 +653,18 @@ def _copy(
     """
     copy = object.__new__(type(source))
     copy.__dict__.update(source.__dict__)
-    copy.__dict__.update(
-        start=start, end=end, rrule=None, rdates=(), exdates=(), recurrence_id=recurrence_id
-    )
+    copy.__dict__.update(_NO_RULES, start=start, end=end, recurrence_id=recurrence_id)
     return copy
+
+
+_NO_RULES = {
+    "rrule": None,
+    "more_rrules": (),
+    "rdates": (),
+    "rdate_periods": (),
+    "exdates": (),
+    "this_and_future": False,
+}
 
 
 def _settled(value: EventTime, source: CalendarEvent) -> EventTime:
@@ -590,6 +686,93 @@ def _time_key(value: EventTime | None) -> str:
 
 
 # --------------------------------------------------------------------------- the guard
+
+# The Gregorian calendar, weekdays and leap years included, repeats every 400 years.
+_CYCLE_YEARS = 400
+_DAY_PARTS = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+_ORDINAL = re.compile(r"^[+-]?\d+")
+
+
+def _never_matches(rule: str, first: EventTime) -> bool:
+    """Whether the rule, started at `first`, has no occurrence in its first 400 years.
+
+    dateutil learns that a rule never matches (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30)
+    only by walking to the year 9999: 0.2 s for that rule, 7 s for its FREQ=DAILY
+    form. The calendar repeats every 400 years, so the rule is tried instead from
+    the same wall-clock start moved by whole cycles into 9200-9599, where any walk
+    ends within 800 years: a few ms, once per rule and start. Such a rule has no
+    occurrence ever (or, with an INTERVAL that does not divide the cycle, none for
+    centuries more). A rule dateutil refuses is not judged here.
+    """
+    return _finds_nothing(rule, _as_datetime(first).replace(tzinfo=None))
+
+
+@functools.lru_cache(maxsize=512)
+def _finds_nothing(rule: str, begin: datetime) -> bool:
+    """`_never_matches` by wall clock (the cache's key: equal instants may be other days)."""
+    probe = _probe_rule(rule)
+    if probe is None:
+        return False
+    cycles = (datetime.max.year - _CYCLE_YEARS - begin.year) // _CYCLE_YEARS
+    try:
+        moved = begin.replace(year=begin.year + cycles * _CYCLE_YEARS)
+        return next(iter(rrulestr(probe, dtstart=moved, cache=False)), None) is None
+    except Exception:  # dateutil refuses the rule: the library reports it
+        return False
+
+
+def _probe_rule(rule: str) -> str | None:
+    """The rule without COUNT and UNTIL; a finer-than-weekly one as the days it allows.
+
+    Its days are what a step-by-day rule can match (every day has each hour), so
+    they are walked a year at a time; None when every day of a month matches.
+    """
+    try:
+        recur = icalendar.vRecur.from_ical(rule.removeprefix("RRULE:"))
+    except ValueError:
+        return None
+    parts = {name: values for name, values in recur.items() if name not in ("COUNT", "UNTIL")}
+    steps_by_day = parts.get("FREQ", [""])[0] in ("DAILY", "HOURLY", "MINUTELY", "SECONDLY")
+    if steps_by_day and parts.get("INTERVAL", [1]) == [1] and "BYSETPOS" not in parts:
+        if not any(name in parts for name in _DAY_PARTS):
+            return None
+        days = {name: parts[name] for name in ("BYMONTH", "WKST", *_DAY_PARTS) if name in parts}
+        if "BYDAY" in days:  # a position means nothing on a daily rule
+            days["BYDAY"] = [_ORDINAL.sub("", str(day)) for day in days["BYDAY"]]
+        parts = {"FREQ": ["YEARLY"], **days}
+    return _recur_text(icalendar.vRecur(parts))
+
+
+def _recur_text(recur: icalendar.vRecur) -> str:
+    text: str = recur.to_ical().decode()  # type: ignore[no-untyped-call]
+    return text
+
+
+def _without_barren_rules(master: CalendarEvent) -> CalendarEvent:
+    """The master without the rules that never match, which the library would walk to 9999.
+
+    DTSTART stays an occurrence unless every UNTIL lies before it, as with the rules.
+    """
+    rules = rrules_of(master)
+    kept = tuple(rule for rule in rules if not _never_matches(rule, master.start))
+    if kept == rules:
+        return master
+    exdates = master.exdates
+    if not kept and not _starts_within(rules, master.start):
+        exdates = (*exdates, master.start)
+    return replace(master, rrule=kept[0] if kept else None, more_rrules=kept[1:], exdates=exdates)
+
+
+def _starts_within(rules: tuple[str, ...], first: EventTime) -> bool:
+    """Whether DTSTART lies before the latest UNTIL of the rules (or none has one)."""
+    untils = [_fast_rule(rule) for rule in rules]
+    ends = [rule.until for rule in untils if rule is not None and rule.until is not None]
+    if not ends:
+        return True
+    start = _as_datetime(first)
+    latest = max(ends, key=lambda end: instant(end))
+    return not instant(start) > instant(latest)
+
 
 MAX_STEPS = 100_000
 """Rule steps from DTSTART to the window's end above which a series is refused."""
@@ -622,8 +805,9 @@ def check_expandable(master: EventDraft, end: datetime) -> None:
 
 def _series_problem(master: EventDraft, end: datetime) -> str | None:
     """Why the series cannot be expanded up to `end` (its rule never moves on, or too costly)."""
-    if master.rrule and _int(_rule_parts(master.rrule).get("INTERVAL"), 1) < 1:
-        return f"RRULE {master.rrule!r} needs an INTERVAL of 1 or more"
+    for rule in rrules_of(master):
+        if problem := _rrule_problem(rule):
+            return problem
     steps = _steps_to(master, end)
     if steps > MAX_STEPS:
         return (
@@ -636,21 +820,24 @@ def _series_problem(master: EventDraft, end: datetime) -> str | None:
 
 def _steps_to(master: EventDraft, end: datetime) -> int:
     """Roughly how many rule steps lie between DTSTART and `end` (COUNT caps them)."""
-    if not master.rrule:
-        return len(master.rdates)
-    parts = _rule_parts(master.rrule)
+    rules = sum(_rule_steps(rule, master.start, end) for rule in rrules_of(master))
+    return rules + len(master.rdates)
+
+
+def _rule_steps(rule: str, first: EventTime, end: datetime) -> int:
+    parts = _rule_parts(rule)
     frequency = parts.get("FREQ", "DAILY")
     if frequency not in _STEP_MINUTES:
         return 0
     interval = max(_int(parts.get("INTERVAL"), 1), 1)
     # Floating and all-day starts are read as UTC: a day's error does not matter here.
-    elapsed = (instant(end) - instant(master.start)).total_seconds() / 60
+    elapsed = (instant(end) - instant(first)).total_seconds() / 60
     steps = max(elapsed, 0) / (_STEP_MINUTES[frequency] * interval)
     for part, unit in _FINER_PARTS.items():  # BYHOUR=0,…,23 on a DAILY rule multiplies steps
         if part in parts and _ORDER.index(unit) < _ORDER.index(frequency):
             steps *= len(parts[part].split(","))
     count = _int(parts.get("COUNT"), 0)
-    return int(min(steps, count) if count else steps) + len(master.rdates)
+    return int(min(steps, count) if count else steps)
 
 
 def _rule_parts(rule: str) -> dict[str, str]:
@@ -682,9 +869,10 @@ def _first_day(value: EventTime) -> date:
 # (BYYEARDAY, BYWEEKNO, RSCALE …), a negative or zero COUNT, start/end/RDATE/
 # EXDATE/RECURRENCE-ID of different kinds, zones that are not zoneinfo's, RDATEs
 # in another zone or in a DST fold's second pass, overrides with rules of their
-# own or two naming one occurrence, and anything dateutil refuses.
-# tests/core/test_ical_fast_path.py compares both on random series and zones
-# across DST changes.
+# own or two naming one occurrence, a second RRULE, RDATE periods, THISANDFUTURE
+# overrides, and anything dateutil refuses. tests/core/test_ical_fast_path.py
+# compares both on random series and zones across DST changes, and the library's
+# cases with the library reading the same iCalendar text.
 
 _FAST_PARTS = frozenset(
     {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYMONTH", "BYMONTHDAY", "BYDAY", "BYSETPOS"}
@@ -747,7 +935,7 @@ def _fast_occurrences(
     expansion = _Expansion(master, length, overrides, by_id)
     for moment in _extra_starts(master, first, rule).between(low, high, inc=True):
         expansion.add(moment)
-    if made is not None and rule is not None:
+    if made is not None and rule is not None and not _never_matches(rule.text, first):
         for moment in made.between(low, high, inc=True):
             if rule.until is None or not moment > rule.until:  # the library checks it again
                 expansion.add(moment)
@@ -756,6 +944,8 @@ def _fast_occurrences(
 
 def _plain_series(master: CalendarEvent, overrides: list[CalendarEvent]) -> bool:
     """Whether every time of the series is of one kind and plain enough for the fast path."""
+    if master.more_rrules or master.rdate_periods or any(o.this_and_future for o in overrides):
+        return False  # the library applies those as RFC 5545 says
     kind, zone_of_start = _kind(master.start), _tz(master.start)
     named = [o.recurrence_id for o in overrides if o.recurrence_id is not None]
     if any(_kind(value) != kind for value in (master.end, *master.rdates, *master.exdates, *named)):
@@ -976,7 +1166,19 @@ def event_to_dict(event: CalendarEvent) -> dict[str, Any]:
         "etag": event.etag,
         "sequence": event.sequence,
         "extra": dict(event.extra),
-    }
+    } | _rare_to_dict(event)
+
+
+def _rare_to_dict(event: CalendarEvent) -> dict[str, Any]:
+    """What few calendars write, only when there: the JSON of every other event stays as it was."""
+    rare: dict[str, Any] = {}
+    if event.more_rrules:
+        rare["more_rrules"] = list(event.more_rrules)
+    if event.rdate_periods:
+        rare["rdate_periods"] = [[time_to_json(b), time_to_json(e)] for b, e in event.rdate_periods]
+    if event.this_and_future:
+        rare["this_and_future"] = True
+    return rare
 
 
 def _attendee_to_dict(attendee: Attendee) -> dict[str, Any]:
@@ -1024,6 +1226,11 @@ def event_from_dict(data: Mapping[str, Any]) -> CalendarEvent:
         etag=data.get("etag"),
         sequence=int(data.get("sequence", 0)),
         extra=dict(data.get("extra", {})),
+        more_rrules=tuple(data.get("more_rrules", ())),
+        rdate_periods=tuple(
+            (time_from_json(b), time_from_json(e)) for b, e in data.get("rdate_periods", ())
+        ),
+        this_and_future=bool(data.get("this_and_future", False)),
     )
 
 

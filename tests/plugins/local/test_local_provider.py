@@ -231,6 +231,31 @@ async def test_invalid_rrule_is_refused(local: LocalCalendarProvider) -> None:
         await local.create_event(ANA, interview(rrule="FREQ=SOMETIMES"), "k")
 
 
+async def test_an_rrule_with_an_unknown_part_is_refused(local: LocalCalendarProvider) -> None:
+    with pytest.raises(ValidationError, match="unknown part UNTL"):
+        await local.create_event(ANA, interview(rrule="FREQ=WEEKLY;UNTL=20191023;BYDAY=TH"), "k")
+
+
+async def test_a_stored_series_with_an_unknown_rule_part_is_reported_and_the_rest_listed(
+    local: LocalCalendarProvider, db: Database
+) -> None:
+    """A series written before that check (or by another tool) makes only itself unknown."""
+    kept = await local.create_event(ANA, interview("Kept"), "kept")
+    weekly = interview("Zorblax clinic", hour=14, rrule="FREQ=WEEKLY;BYDAY=TU")
+    broken = await local.create_event(ANA, weekly, "broken")
+    (data,) = db.execute("SELECT data FROM local_events WHERE uid = ?", [broken.uid]).fetchone()
+    db.execute(
+        "UPDATE local_events SET data = ? WHERE uid = ?",
+        [data.replace("FREQ=WEEKLY;BYDAY=TU", "FREQ=WEEKLY;UNTL=20191023;BYDAY=TH"), broken.uid],
+    )
+    listed = await local.list_events(ANA, at(1, 0), at(2, 0))
+    assert [(e.uid, unreadable_reason(e)) for e in listed] == [
+        (kept.uid, None),
+        (broken.uid, "RRULE 'FREQ=WEEKLY;UNTL=20191023;BYDAY=TH' has an unknown part UNTL"),
+    ]
+    assert "Zorblax" not in repr(listed)
+
+
 # ------------------------------------------------------------------ tombstones and sync
 
 
