@@ -1192,6 +1192,21 @@ def _attendee_to_dict(attendee: Attendee) -> dict[str, Any]:
 
 
 def event_from_dict(data: Mapping[str, Any]) -> CalendarEvent:
+    """The event stored as `data`; ValueError (naming no value: it may be private) when
+    `data` is not an event object, so one bad row costs its readers only that event."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"event JSON is a {type(data).__name__}, not an object")
+    try:
+        return _event_from_dict(data)
+    except KeyError as exc:
+        raise ValueError(f"event JSON lacks {exc}") from None
+    except (TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(
+            f"event JSON has a value of the wrong type ({type(exc).__name__})"
+        ) from None
+
+
+def _event_from_dict(data: Mapping[str, Any]) -> CalendarEvent:
     if data.get("v") != JSON_VERSION:
         raise ValueError(f"unsupported event JSON version {data.get('v')!r}")
     recurrence_id = data.get("recurrence_id")
