@@ -27,7 +27,7 @@ from panelist.errors import ConfigurationError, PanelistError
 from panelist.mail.headers import one_line
 from panelist.secrets import env_name, get_secret
 from panelist.services.directory import get_setting, positive_setting
-from panelist.storage.database import APP_NAME
+from panelist.storage.database import APP_NAME, database_file, default_db_path
 
 Security = Literal["starttls", "tls", "none"]
 SECURITY_MODES: tuple[Security, ...] = ("starttls", "tls", "none")
@@ -52,9 +52,19 @@ class MailTransport(Protocol):
 # --------------------------------------------------------------------------- Maildir
 
 
-def default_outbox_path() -> Path:
-    """Where the Maildir goes when the maildir_path setting is empty."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "outbox"
+def default_outbox_path(db_file: Path | None = None) -> Path:
+    """Where the Maildir goes when the maildir_path setting is empty: beside the database,
+    as ``<dir>/<stem>-outbox`` (``demo.db`` mails into ``demo-outbox/``), so two databases
+    never share an outbox. The default database (and an in-memory one) keeps the user data
+    directory's ``outbox``, where mail went before databases had their own."""
+    shared = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "outbox"
+    if db_file is None or _same_file(db_file, default_db_path()):
+        return shared
+    return db_file.with_name(f"{db_file.stem}-outbox")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.expanduser().resolve() == b.expanduser().resolve()
 
 
 class MaildirTransport:
@@ -263,11 +273,14 @@ def _detail(value: object) -> str:
 
 
 def transport_from_settings(db: Database) -> MailTransport:
-    """The transport the company settings describe; the SMTP password from env or keyring."""
+    """The transport the company settings describe; the SMTP password from env or keyring.
+
+    Without a maildir_path setting the Maildir is the one beside `db`'s file
+    (`default_outbox_path`): every caller that sends for a database gets its outbox."""
     kind = get_setting(db, "mail_transport")
     if kind == "maildir":
         path = get_setting(db, "maildir_path")
-        return MaildirTransport(Path(path) if path else default_outbox_path())
+        return MaildirTransport(Path(path) if path else default_outbox_path(database_file(db)))
     if kind == "smtp":
         return _smtp_from_settings(db)
     raise ConfigurationError(f"setting mail_transport: expected 'maildir' or 'smtp', got {kind!r}")

@@ -22,7 +22,7 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "demo": False,
     # Outgoing mail (panelist.mail). "maildir" writes into a local Maildir, needing no server.
     "mail_transport": "maildir",
-    "maildir_path": None,  # None: the platform's user data directory / "outbox"
+    "maildir_path": None,  # None: beside the database, <stem>-outbox (mail.transport)
     "mail_from": "Panelist <panelist@example.com>",
     "mail_timeout_s": 30,
     "smtp_host": None,

@@ -49,6 +49,14 @@ def busy_timeout() -> float:
     return seconds
 
 
+def database_file(db: Database) -> Path | None:
+    """The file `db` was opened from (None for an in-memory database)."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
 def connect(path: Path) -> Database:
     """A connection with the pragmas every Panelist process uses; no migrations."""
     timeout = busy_timeout()

@@ -20,7 +20,9 @@ from panelist.mail.transport import (
     default_outbox_path,
     transport_from_settings,
 )
+from panelist.plugins import PluginRegistry
 from panelist.services.directory import set_setting
+from panelist.storage.database import default_db_path, open_database
 
 
 def invitation(key: str, subject: str = "Your interview") -> EmailMessage:
@@ -102,13 +104,38 @@ def test_a_message_without_message_id_is_refused(outbox: Path) -> None:
 def test_the_default_transport_is_the_maildir_outbox(db: Database, outbox: Path) -> None:
     default = transport_from_settings(db)
     assert isinstance(default, MaildirTransport)
-    assert default.path == default_outbox_path()
-    assert default.path.name == "outbox"
+    assert default.path == outbox.parent / "panelist-outbox"  # beside tmp_path/panelist.db
     set_setting(db, "maildir_path", str(outbox))
     configured = transport_from_settings(db)
     assert isinstance(configured, MaildirTransport)
     configured.send(invitation("outbox-1"))
     assert len(list((outbox / "new").iterdir())) == 1
+
+
+def test_two_databases_mail_into_two_outboxes_beside_them(
+    tmp_path: Path, registry: PluginRegistry
+) -> None:
+    """A demo and a real database in one folder: each one's mail lands beside it."""
+    for stem in ("demo", "real"):
+        db = open_database(tmp_path / f"{stem}.db", registry.migrations)
+        transport_from_settings(db).send(invitation(f"{stem}-1", subject=f"From {stem}"))
+        db.close()
+    for stem in ("demo", "real"):
+        box = mailbox.Maildir(tmp_path / f"{stem}-outbox", create=False)
+        assert [m["Subject"] for m in box] == [f"From {stem}"]
+
+
+def test_the_default_database_keeps_the_user_data_outbox(
+    tmp_path: Path, registry: PluginRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    db = open_database(default_db_path(), registry.migrations)
+    try:
+        default = transport_from_settings(db)
+    finally:
+        db.close()
+    assert isinstance(default, MaildirTransport)
+    assert default.path == tmp_path / "xdg" / "panelist" / "outbox" == default_outbox_path()
 
 
 def test_smtp_settings_without_a_username_never_ask_for_a_password(
