@@ -477,6 +477,53 @@ async def test_bad_input_is_an_inline_message(
 # ------------------------------------------------------------------ rescheduling
 
 
+async def test_a_suggestion_naming_a_room_books_it_when_the_form_had_no_room(
+    workspace: Workspace, own_application: ApplicationSummary, maildir: Path
+) -> None:
+    """Find a time lists "… · Amstel": taking it with No room in the form books Amstel."""
+    app = PanelistApp(workspace, ascii=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await new_interview(
+            pilot, own_application.id, "Culture fit", "Pieter van", "Emma Vis"
+        )
+        await pilot.pause()
+        assert screen.query_one("#room", Select).is_blank()  # No room
+
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        finder = app.screen
+        assert isinstance(finder, FindTimeScreen), finder
+        assert finder.result is not None and finder.full is not None
+        first = finder.result.ranked[0]
+        assert first.rooms, "the finder found it with a free room"
+        named = next(r for r in finder.full.rooms if r.key == first.rooms[0])
+        await pilot.press("n")
+        await pilot.pause()
+        assert finder._slot_label(first).endswith(f" · {named.room.name}")
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert app.screen is screen
+        assert screen.query_one("#room", Select).value == named.room.id
+        assert screen.errors == {}, screen.errors
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ApplicationScreen), [n.message for n in app._notifications]
+        interview = app.screen.current_interview
+        assert interview is not None and interview.room_name == named.room.name
+
+    start, room_id = workspace.db.execute(
+        "SELECT start_utc, room_id FROM interviews WHERE id = ?", [interview.id]
+    ).fetchone()
+    assert (datetime.fromisoformat(start), room_id) == (first.start, named.room.id)
+    booked = workspace.db.execute(
+        "SELECT count(*) FROM local_events WHERE idempotency_key LIKE ? AND calendar_id = ?",
+        [f"interview-{interview.id}-%", named.room.calendar_id],
+    ).fetchone()[0]
+    assert booked == 1  # the room's calendar holds the booking
+
+
 def upcoming_in_room(workspace: Workspace, *, besides: int | None = None) -> InterviewRecord:
     """The first scheduled in-person interview to come with a room (and, for the form,
     two or more participants), organised by Rosa; `besides`: any other one."""

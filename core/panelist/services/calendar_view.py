@@ -21,6 +21,7 @@ from panelist.availability import (
     Absence,
     FinderResult,
     IntervalSet,
+    Slot,
     SlotRequest,
     Timeline,
     find_slots,
@@ -111,6 +112,12 @@ class CalendarView:
             if r.room.capacity >= seats and not room_busy(r.timeline).overlaps(a, b)
         ]
         return sorted(fitting, key=lambda r: (r.room.capacity, r.room.name))
+
+    def suggested_room(self, slot: Slot) -> CalendarRoom | None:
+        """The room a suggestion names (its first fitting room in the view), or None: taking
+        the suggestion books it, whether or not a room had been chosen before."""
+        by_key = {r.key: r for r in self.rooms}
+        return next((by_key[key] for key in slot.rooms if key in by_key), None)
 
     def free_spans(
         self,

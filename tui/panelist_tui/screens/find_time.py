@@ -265,9 +265,9 @@ class FindTimeScreen(Screen[ChosenTime | None]):
     def _slot_label(self, slot: Slot) -> str:
         label = describe_span(slot.start, slot.end, self.app.glyphs, self.grid.zone)
         label += self._candidate_time(slot)
-        if slot.rooms and self.full is not None:
-            names = {r.key: r.room.name for r in self.full.rooms}
-            label += f" {self.app.glyphs.separator} {names.get(slot.rooms[0], slot.rooms[0])}"
+        room = self.full.suggested_room(slot) if self.full is not None else None
+        if room is not None:
+            label += f" {self.app.glyphs.separator} {room.room.name}"
         return label
 
     def _candidate_time(self, slot: Slot) -> str:
@@ -314,11 +314,12 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         count = len(result.ranked)
         self.index = (self.index + direction) % count if self.index >= 0 else 0
         slot = result.ranked[self.index]
-        if slot.rooms and self.room_ids is not None:
-            room_id = int(slot.rooms[0].removeprefix("room:"))
-            if room_id != self.room_id:
-                self.room_id = room_id
-                self._show_view()
+        # The room the suggestion names is the one taken with it, also when the form had
+        # No room (the finder found the slot only because that room is free then).
+        room = self.full.suggested_room(slot) if self.full is not None else None
+        if room is not None and room.room.id != self.room_id:
+            self.room_id = room.room.id
+            self._show_view()
         self.grid.move_to(slot.start, slot.end)
         self._show_suggestions()
 
