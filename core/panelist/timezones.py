@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from panelist.errors import ValidationError
@@ -28,3 +29,11 @@ def get_zone(name: str, what: str = "timezone") -> ZoneInfo:
     if found is None:
         raise ValidationError(f"{what}: unknown timezone {name!r}", field="timezone")
     return found
+
+
+def clocks_agree(first: str, second: str, at: datetime) -> bool:
+    """Whether zones `first` and `second` show the same wall time at the instant `at`: when
+    they do not, a time shown in one must name its zone beside the other's (an unknown
+    zone counts as UTC)."""
+    one, other = zone_or_none(first) or UTC, zone_or_none(second) or UTC
+    return at.astimezone(one).replace(tzinfo=None) == at.astimezone(other).replace(tzinfo=None)

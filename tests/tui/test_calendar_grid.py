@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from panelist.services.applications import list_applications
 from panelist.services.directory import list_employees, list_rooms
-from panelist.services.interview_form import candidate_timezone
+from panelist.services.interview_form import candidate_timezone, form_choices
 from panelist.workspace import Workspace
 from panelist_tui.app import PanelistApp
 from panelist_tui.messages import ChosenTime
@@ -335,3 +335,61 @@ async def test_an_opened_holiday_stays_open_in_the_next_load(workspace: Workspac
         await settle(pilot)
         assert screen.opened == {christmas}
         assert RowTime.FREE in grid._row_times[christmas]
+
+
+async def test_the_grid_and_the_form_name_their_zones_when_the_organisers_differs(
+    workspace: Workspace,
+) -> None:
+    """Rosa in Amsterdam books for a job organised from New York: the grid shows Amsterdam
+    time and says so, the form New York time and says whose, with Amsterdam's beside it."""
+    new_york = ZoneInfo("America/New_York")
+    application = next(
+        a
+        for a in list_applications(workspace)
+        if (c := form_choices(workspace, a.id)).default_organiser_id is not None
+        and next(o for o in c.organisers if o.id == c.default_organiser_id).timezone == new_york.key
+    )
+    app = PanelistApp(workspace)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        app.push_screen(InterviewFormScreen(application.id))
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, InterviewFormScreen)
+        assert form.zone_name == new_york.key
+        form.query_one("#participant-search", Input).focus()
+        await pilot.press(*"Ana Sil", "enter")
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        finder = app.screen
+        assert isinstance(finder, FindTimeScreen), finder
+        grid = finder.query_one(CalendarGrid)
+        assert grid.render_line(1).text.startswith(" CET ")  # above the time column
+        assert "(Europe/Amsterdam)" in grid.render_line(0).text
+        await pilot.press("n")
+        await settle(pilot)
+        start, end = grid.selection
+        zones = str(finder.query_one("#ft-zones", Static).render())
+        assert "your zone, Europe/Amsterdam" in zones
+        there = f"{start.astimezone(new_york):%H:%M}–{end.astimezone(new_york):%H:%M}"
+        assert f"organiser's: {start.astimezone(new_york):%a %d %b} {there}" in zones
+        assert "(America/New_York)" in zones
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert app.screen is form
+        assert form.query_one("#start", Input).value == f"{start.astimezone(new_york):%H:%M}"
+        assert str(form.query_one("#zone").render()) == "(America/New_York, organiser)"
+        hint = form.query_one("#zone-hint", Static)
+        here = f"{start.astimezone(AMS):%H:%M}–{end.astimezone(AMS):%H:%M}"
+        assert hint.display and here in str(hint.render())
+        assert str(hint.render()).endswith("(Europe/Amsterdam), your zone")
+
+
+async def test_one_zone_for_both_needs_no_second_name(workspace: Workspace) -> None:
+    """The organiser in the viewer's zone: the form and the grid stay as they were."""
+    app = PanelistApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = FindTimeScreen(ids(workspace, "Ana Silva"), HOUR, organiser_zone=AMS.key)
+        await open_screen(pilot, screen, [])
+        assert not screen.query_one("#ft-zones", Static).display

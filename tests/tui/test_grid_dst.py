@@ -92,6 +92,18 @@ async def test_the_cursor_steps_over_the_skipped_hour() -> None:
         assert grid.selection[0] == half_past_one
 
 
+async def test_the_zone_above_the_time_column_follows_the_cursor_over_the_jump() -> None:
+    half_past_one = utc(SPRING_FORWARD, 0, 30)  # 01:30 CET
+    async with GridApp(half_past_one).run_test(size=(80, 30)) as pilot:
+        grid = pilot.app.query_one(CalendarGrid)
+        grid.show(week_of(SPRING_FORWARD))
+        await pilot.pause()
+        assert grid.render_line(1).text.startswith(" CET  ")
+        await pilot.press("down")  # 03:00 CEST
+        await pilot.pause()
+        assert grid.render_line(1).text.startswith(" CEST ")
+
+
 async def test_the_cursor_walks_the_repeated_hour_twice() -> None:
     async with GridApp(utc(FALL_BACK, 0, 30)).run_test(size=(80, 30)) as pilot:  # 02:30 CEST
         grid = pilot.app.query_one(CalendarGrid)

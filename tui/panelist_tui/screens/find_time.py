@@ -1,7 +1,9 @@
 """Find a time in the calendar (SPEC §2 step 4, §3): the grid, ranked suggestions, a room.
 
 The interview form pushes `FindTimeScreen(employee_ids, duration, room_ids, initial,
-candidate_zone)` and receives a `ChosenTime` (or None when the recruiter backs out).
+candidate_zone, organiser_zone=...)` and receives a `ChosenTime` (or None when the recruiter
+backs out). The grid shows the viewer's zone; when the organiser's clock (the form's) shows
+other times, a line names both zones and the cursor's span in the organiser's.
 Calendars are read by core in a worker; provider errors become notifications. The
 candidate's zone ranks the suggestions (core prefers their daytime) and shows their
 local time beside each; public holidays block until the recruiter opens one (`o`).
@@ -34,7 +36,8 @@ from panelist.services.calendar_view import (
     suggest_slots,
 )
 from panelist.services.directory import list_rooms
-from panelist.timezones import zone_or_none
+from panelist.timezones import clocks_agree, zone_or_none
+from panelist_tui.formatting import time_span
 from panelist_tui.messages import ChosenTime
 from panelist_tui.widgets.calendar_grid import CalendarGrid, describe_span, legend, week_start
 from panelist_tui.widgets.footer import KeysFooter
@@ -101,6 +104,7 @@ class FindTimeScreen(Screen[ChosenTime | None]):
 
     DEFAULT_CSS = """
     FindTimeScreen #ft-legend { height: 1; padding: 0 1; background: $panel; }
+    FindTimeScreen #ft-zones { height: auto; padding: 0 1; color: $text-warning; }
     FindTimeScreen #ft-body { height: 1fr; }
     FindTimeScreen #ft-suggestions { padding: 0 1; background: $panel; overflow: hidden; }
     FindTimeScreen.-wide #ft-body { layout: horizontal; }
@@ -131,9 +135,12 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         initial: datetime | None = None,
         candidate_zone: str | None = None,
         moving: int | None = None,
+        organiser_zone: str | None = None,
     ) -> None:
-        """`moving`: the interview being rescheduled, whose own events count as free."""
+        """`moving`: the interview being rescheduled, whose own events count as free.
+        `organiser_zone`: the zone the form shows times in (default: the viewer's)."""
         super().__init__()
+        self.organiser_zone = organiser_zone
         self.moving = moving
         self.employee_ids = list(employee_ids)
         self.duration = duration
@@ -162,12 +169,14 @@ class FindTimeScreen(Screen[ChosenTime | None]):
             id="ft-grid",
         )
         yield Static("", id="ft-legend")
+        yield Static("", id="ft-zones")
         with Horizontal(id="ft-body"):
             yield self.grid
             yield Static("Reading calendars…", id="ft-suggestions")
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self._show_zones(*self.grid.selection)
         self.grid.focus()
         self._load(week_start(self.grid.cursor_day))
 
@@ -287,6 +296,22 @@ class FindTimeScreen(Screen[ChosenTime | None]):
     @on(CalendarGrid.WeekNeeded)
     def _week_needed(self, message: CalendarGrid.WeekNeeded) -> None:
         self._load(message.monday)
+
+    @on(CalendarGrid.SpanChanged)
+    def _span_changed(self, message: CalendarGrid.SpanChanged) -> None:
+        self._show_zones(message.start, message.end)
+
+    def _show_zones(self, start: datetime, end: datetime) -> None:
+        """When the organiser's clock shows other times than the grid's: both zones named,
+        and the span as the form will show it."""
+        line = self.query_one("#ft-zones", Static)
+        viewer, organiser = self.grid.zone.key, self.organiser_zone
+        line.display = organiser is not None and not clocks_agree(viewer, organiser, start)
+        if organiser is None or not line.display:
+            return
+        now, glyphs = self.app.workspace.clock.now(), self.app.glyphs
+        there = time_span(start, end, organiser, now, glyphs)
+        line.update(f"The grid shows your zone, {viewer}. The form shows the organiser's: {there}")
 
     @on(CalendarGrid.TimeSelected)
     def _time_selected(self, message: CalendarGrid.TimeSelected) -> None:

@@ -55,7 +55,8 @@ from panelist.services.interview_form import (
     search_participants,
     video_choices,
 )
-from panelist_tui.formatting import fit
+from panelist.timezones import clocks_agree
+from panelist_tui.formatting import fit, time_span
 from panelist_tui.messages import ChosenTime
 from panelist_tui.screens.find_time import FindTimeScreen
 from panelist_tui.widgets.footer import KeysFooter
@@ -250,6 +251,7 @@ class InterviewFormScreen(Screen[int | None]):
                     placeholder=TIME_HINT, id="end", max_length=5, classes="clock", compact=True
                 )
                 yield Label(id="zone")
+            yield Static(id="zone-hint")
             with Horizontal(classes="form-row"):
                 yield Label("", classes="form-label")
                 yield Button(
@@ -339,7 +341,6 @@ class InterviewFormScreen(Screen[int | None]):
                 await self._fill_from_record(self.record)
             elif choices.default_organiser_id is not None:
                 self._select("#organiser").value = choices.default_organiser_id
-        self._show_zone()
         self._show_legend()
         self._refresh_video(keep=True)
         self._refresh_title()
@@ -411,7 +412,17 @@ class InterviewFormScreen(Screen[int | None]):
         return self.app.workspace.user.timezone
 
     def _show_zone(self) -> None:
-        self.query_one("#zone", Label).update(f"({self.zone_name})")
+        """The zone the times are typed in; when the viewer's clock shows other times, it is
+        named as the organiser's and the span follows in the viewer's zone (`#zone-hint`)."""
+        ws = self.app.workspace
+        zone, viewer, now = self.zone_name, ws.user.timezone, ws.clock.now()
+        start, end, _ = self._span()
+        differs = not clocks_agree(zone, viewer, start or now)
+        self.query_one("#zone", Label).update(f"({zone}, organiser)" if differs else f"({zone})")
+        hint = self.query_one("#zone-hint", Static)
+        hint.display = differs and start is not None and end is not None and end > start
+        if hint.display and start is not None and end is not None:
+            hint.update(f"= {time_span(start, end, viewer, now, self.app.glyphs)}, your zone")
 
     def _texts(self, start: datetime, end: datetime) -> tuple[str, str, str]:
         """The date and times the fields show for a span, in the organiser's zone."""
@@ -562,7 +573,6 @@ class InterviewFormScreen(Screen[int | None]):
 
     @on(Select.Changed, "#organiser")
     def _organiser_changed(self) -> None:
-        self._show_zone()
         self._refresh_video(keep=True)
         self.validate_form()
 
@@ -685,6 +695,7 @@ class InterviewFormScreen(Screen[int | None]):
         """Show every problem next to its field; True when Invite may be pressed."""
         if self.choices is None:
             return False
+        self._show_zone()  # the hint follows the typed span
         request, errors = self.build_request()
         for problem in self._core_problems(request):
             target = ERROR_TARGETS.get(problem.field or "", "general")
@@ -744,6 +755,7 @@ class InterviewFormScreen(Screen[int | None]):
             initial=start,
             candidate_zone=self.choices.candidate_timezone if self.choices else None,
             moving=self.record.id if self.record is not None else None,
+            organiser_zone=self.zone_name,
         )
         self.app.push_screen(screen, self._time_chosen)
 

@@ -232,6 +232,11 @@ class CalendarGrid(Widget, can_focus=True):
         return self._cursor_local.hour * 60 + self._cursor_local.minute
 
     @property
+    def zone_abbreviation(self) -> str:
+        """The grid's zone as its clocks call it at the cursor: "CET", "CEST", "EST"."""
+        return self._cursor_local.tzname() or self.zone.key
+
+    @property
     def selection(self) -> tuple[datetime, datetime]:
         """The span under the cursor, in UTC: a local time in the second pass of a repeated
         hour (fold=1) never compares equal to an instant in another zone (PEP 495)."""
@@ -471,7 +476,10 @@ class CalendarGrid(Widget, can_focus=True):
 
     def _header_line(self, base: Style) -> list[Segment]:
         width = self._column_width()
-        segments = [Segment(" " * LABEL_WIDTH, base)]
+        # Above the time column: the viewer's zone as its clocks call it at the cursor
+        # ("CET", "EST"), so a row's time is never read as another zone's.
+        corner = set_cell_size(f" {self.zone_abbreviation}", LABEL_WIDTH)
+        segments = [Segment(corner, base + DIM)]
         today = self.now.date()
         for column in self._columns:
             title = column.title
@@ -642,6 +650,7 @@ class CalendarGrid(Widget, can_focus=True):
             self.refresh()
             return
         self.refresh(Region(0, 0, self.size.width, 1))
+        self.refresh(Region(0, 1, LABEL_WIDTH, 1))  # the zone's abbreviation: DST may change it
         lines = set(old_rows) | set(self._cursor_rows())
         first, last = min(lines), max(lines)
         top = max(self._header_lines + first - self.top, self._header_lines)
