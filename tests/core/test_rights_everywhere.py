@@ -85,6 +85,8 @@ FRONT_END_FORBIDDEN = {
 }
 
 PURE = {
+    "panelist.services.calendar_view.CalendarView.suggested_room": "reads a view already "
+    "loaded through the checked load_calendar_view",
     "panelist.scheduling.records.InterviewRecord.participant": "looks into a loaded record",
     "panelist.scheduling.service.invite_effects": "effects of a loaded record, nothing stored",
     "panelist.scheduling.service.cancel_effects": "effects of a loaded record, nothing stored",

@@ -1195,14 +1195,15 @@ def event_from_dict(data: Mapping[str, Any]) -> CalendarEvent:
     """The event stored as `data`; ValueError (naming no value: it may be private) when
     `data` is not an event object, so one bad row costs its readers only that event."""
     if not isinstance(data, Mapping):
-        raise ValueError(f"event JSON is a {type(data).__name__}, not an object")
+        raise ValueError(f"not a Panelist event JSON: a {type(data).__name__}, not an object")
     try:
         return _event_from_dict(data)
     except KeyError as exc:
-        raise ValueError(f"event JSON lacks {exc}") from None
+        raise ValueError(f"not a Panelist event JSON: it lacks {exc}") from None
     except (TypeError, AttributeError, IndexError) as exc:
+        problem = type(exc).__name__
         raise ValueError(
-            f"event JSON has a value of the wrong type ({type(exc).__name__})"
+            f"not a Panelist event JSON: a value of the wrong type ({problem})"
         ) from None
 
 
@@ -1256,7 +1257,4 @@ def event_to_json(event: CalendarEvent) -> str:
 
 def event_from_json(data: str | bytes) -> CalendarEvent:
     """The event `event_to_json` wrote; `ValueError` for JSON of another shape or version."""
-    try:
-        return event_from_dict(json.loads(data))
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"not a Panelist event JSON: {exc}") from None
+    return event_from_dict(json.loads(data))

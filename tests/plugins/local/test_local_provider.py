@@ -212,9 +212,9 @@ async def test_bad_drafts_are_refused_without_quoting_their_title(
     ("data", "reason"),
     [
         ('{"summary": "Zorblax"}', "unsupported event JSON version None"),
-        ('"Zorblax"', "event JSON is a str, not an object"),
-        ('["Zorblax"]', "event JSON is a list, not an object"),
-        ('{"v": 1, "summary": "Zorblax"}', "event JSON lacks 'uid'"),
+        ('"Zorblax"', "not a Panelist event JSON: a str, not an object"),
+        ('["Zorblax"]', "not a Panelist event JSON: a list, not an object"),
+        ('{"v": 1, "summary": "Zorblax"}', "not a Panelist event JSON: it lacks 'uid'"),
         ("{Zorblax", "Expecting property name"),
     ],
 )
