@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import astuple, replace
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from panelist.models import ApplicationSummary, InterviewStatus, Method, Stage
@@ -373,3 +374,20 @@ async def test_a_skipped_plugin_is_announced_and_the_app_still_starts(
             "warning",
         ) in messages
         assert app.screen.query_one(DataTable).row_count == len(list_applications(workspace))
+
+
+async def test_keys_typed_ahead_from_the_search_reach_the_list(
+    workspace: Workspace, target: ApplicationSummary
+) -> None:
+    """Over a slow SSH link Down and Enter arrive together: Enter must open the row Down
+    went to, not land in the search box that had focus a moment before."""
+    app = PanelistApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *target.candidate_name)
+        assert column(app, "Candidate") == [target.candidate_name]
+        for key, character in (("down", None), ("enter", "\r")):  # one read, no pause
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationScreen)
+        assert app.screen.application.id == target.id

@@ -196,13 +196,15 @@ class ApplicationsScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        self.table.focus()
+        self.action_focus_table()
 
+    # Focus moves at once (Widget.focus waits for the next idle): keys typed ahead, as over a
+    # slow SSH link, must reach the widget the key before them chose.
     def action_focus_search(self) -> None:
-        self.search_input.focus()
+        self.set_focus(self.search_input)
 
     def action_focus_table(self) -> None:
-        self.table.focus()
+        self.set_focus(self.table)
 
     def action_cycle_stage(self, step: int) -> None:
         choices: list[Stage | None] = [None, *Stage]
