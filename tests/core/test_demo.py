@@ -229,6 +229,7 @@ def test_templates_cover_every_purpose_and_render(demo: Built) -> None:
             "location": "Amstel",
             "video_link": "https://meet.jit.si/Panelist-0123456789abcdef",
         },
+        "previous": {"start_candidate": "Monday 30 November 2026, 14:00 (Europe/Berlin)"},
     }
     for _, subject, body in stored:
         assert "Zoë Müller" in env.from_string(subject + body).render(context)

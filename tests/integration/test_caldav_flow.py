@@ -412,7 +412,7 @@ async def test_a_server_gone_during_reschedule_and_cancel_is_finished_later_with
             states = outbox_states(service, interview_id)
             assert states["interviewer_event-e3-s1"] == "pending"
             # The candidate hears of the new time only once the calendars have it.
-            assert states["mail-candidate_invitation-s1"] == "pending"
+            assert states["mail-candidate_reschedule-s1"] == "pending"
             assert len(company.mail.envelopes) == 1
 
             server.start()

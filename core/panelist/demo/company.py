@@ -409,7 +409,8 @@ def _insert_forms_and_types(db: Database) -> dict[str, InterviewType]:
 
 # Placeholders used: candidate.name, job.title, company.name, organiser.name,
 # interviewer.name, interview.type, interview.start_candidate, interview.start_local,
-# interview.duration_minutes, interview.location, interview.video_link, form.name.
+# interview.duration_minutes, interview.location, interview.video_link, form.name,
+# previous.start_candidate.
 MESSAGE_TEMPLATES: tuple[tuple[str, str, str, str], ...] = (
     (
         "Interview invitation",
@@ -499,6 +500,27 @@ Thanks!
 {{ interviewer.name }} declined the {{ interview.type | lower }} with
 {{ candidate.name }} ({{ job.title }}) on {{ interview.start_local }}.
 Open the interview in Panelist to find another interviewer or a new time.
+""",
+    ),
+    (
+        "Interview moved",
+        "candidate_reschedule",
+        "New time for your interview for {{ job.title }} at {{ company.name }}",
+        """Dear {{ candidate.name }},
+
+We have had to move your {{ interview.type | lower }} for {{ job.title }}.
+It was planned for {{ previous.start_candidate }};
+the new time is {{ interview.start_candidate }} ({{ interview.duration_minutes }} minutes).
+{% if interview.video_link %}
+Join the video call at {{ interview.video_link }}
+{% elif interview.location %}
+Address: {{ interview.location }}. Please report to the reception.
+{% endif %}
+The attached calendar event replaces the one we sent before.
+
+Kind regards,
+{{ organiser.name }}
+{{ company.name }}
 """,
     ),
 )

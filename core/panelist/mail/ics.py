@@ -8,13 +8,14 @@ can reach it because this function is never given any.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import icalendar
 
 from panelist.errors import ValidationError
 from panelist.mail.headers import checked_email, one_line
+from panelist.mail.vtimezone import vtimezone
 from panelist.providers.ical import PRODID
 from panelist.timezones import get_zone
 
@@ -38,6 +39,7 @@ def interview_ics(
     attendee_name: str,
     url: str | None = None,
     stamp: datetime,
+    sender_email: str | None = None,
 ) -> bytes:
     """A VCALENDAR with METHOD, the VTIMEZONE of `timezone` and one private VEVENT.
 
@@ -45,7 +47,9 @@ def interview_ics(
     `sequence`; a CANCEL carries the sequence of the change that cancels it.
     `url` (the video link) is added as URL and CONFERENCE and, for clients
     that show neither, at the end of the description. `stamp` is DTSTAMP: the
-    injected clock's now.
+    injected clock's now. `sender_email`, the address the mail comes from, becomes
+    the organiser's SENT-BY when it is another address (RFC 5545 §3.2.18), so
+    clients show the mail as sent on the organiser's behalf.
     """
     if method not in ("REQUEST", "CANCEL"):
         raise ValidationError(f"unknown iTIP method {method!r}", field="method")
@@ -53,26 +57,30 @@ def interview_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
-    calendar.add_component(
-        _vevent(
-            method=method,
-            uid=uid,
-            sequence=sequence,
-            start=_in_zone(start, timezone, "start"),
-            end=_in_zone(end, timezone, "end"),
-            summary=summary,
-            description=_with_link(description, url),
-            location=location,
-            organizer=_address(organizer_email, organizer_name, "organizer email", "ORGANIZER"),
-            attendee=_address(attendee_email, attendee_name, "candidate email", "ATTENDEE"),
-            url=url,
-            stamp=stamp,
-        )
+    zone = get_zone(timezone, "invitation timezone")
+    local_start = _aware(start, "start").astimezone(zone)
+    organizer = _address(organizer_email, organizer_name, "organizer email", "ORGANIZER")
+    if sender_email is not None:
+        _add_sent_by(organizer, checked_email(sender_email, "sender email"))
+    event = _vevent(
+        method=method,
+        uid=uid,
+        sequence=sequence,
+        start=local_start,
+        end=_aware(end, "end").astimezone(zone),
+        summary=summary,
+        description=_with_link(description, url),
+        location=location,
+        organizer=organizer,
+        attendee=_address(attendee_email, attendee_name, "candidate email", "ATTENDEE"),
+        url=url,
+        stamp=stamp,
     )
-    # The zone's rules for the interview's years only: the full 1970–2038 history is 6 kB.
-    calendar.add_missing_timezones(
-        first_date=date(start.year - 1, 1, 1), last_date=date(end.year + 2, 1, 1)
-    )
+    calendar.add_component(event)
+    if "TZID" in event["DTSTART"].params:  # UTC is written as "Z" and needs none
+        # Only the rules of the interview's year: clients need no more, and RRULEs, not
+        # icalendar's RDATE lists, are what Outlook reads (panelist.mail.vtimezone).
+        calendar.subcomponents.insert(0, vtimezone(zone, local_start.year))
     ics: bytes = calendar.to_ical()
     return ics
 
@@ -133,8 +141,9 @@ def _address(email: str, name: str, what: str, role: str) -> icalendar.vCalAddre
     return address
 
 
-def _in_zone(value: datetime, zone_name: str, what: str) -> datetime:
-    return _aware(value, what).astimezone(get_zone(zone_name, "invitation timezone"))
+def _add_sent_by(organizer: icalendar.vCalAddress, sender: str) -> None:
+    if f"mailto:{sender}".casefold() != str(organizer).casefold():
+        organizer.params["SENT-BY"] = f"mailto:{sender}"
 
 
 def _aware(value: datetime, what: str) -> datetime:

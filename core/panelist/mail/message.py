@@ -43,8 +43,13 @@ def compose(
     domain: str = "panelist.invalid",
     date: datetime,
     reply_to: tuple[str, str] | None = None,
+    on_behalf_of: tuple[str, str] | None = None,
 ) -> EmailMessage:
     """A ready-to-send message. `to` holds (name, email) pairs; `sender` is "Name <email>".
+
+    `on_behalf_of` (name, email), when another address than the sender's, is the
+    From and the sender becomes the Sender header (RFC 5322 §3.6.2): mail clients
+    show "sender on behalf of author", and SMTP uses the Sender as envelope sender.
 
     The Message-ID depends only on `message_id_key`, `domain` and the sender's
     address, so composing the same outbox item again gives the same Message-ID
@@ -56,7 +61,10 @@ def compose(
         raise ValidationError("a message needs at least one recipient", field="to")
     message = EmailMessage()
     from_address = parse_mailbox(sender, "sender")
-    message["From"] = from_address
+    author = mailbox(*on_behalf_of, "author email") if on_behalf_of else from_address
+    message["From"] = author
+    if author.addr_spec.casefold() != from_address.addr_spec.casefold():
+        message["Sender"] = from_address
     message["To"] = [mailbox(name, email, "recipient email") for name, email in to]
     if reply_to is not None:
         message["Reply-To"] = mailbox(*reply_to, "reply-to email")

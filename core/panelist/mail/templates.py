@@ -57,12 +57,17 @@ PLACEHOLDERS: Mapping[str, Mapping[str, str]] = {
         "location": "the room's address; empty unless in person",
         "video_link": "the video-call link; empty unless video",
     },
+    "previous": {
+        "start_candidate": "the time it was moved from, for the candidate (see format_when)",
+        "start_local": "the time it was moved from, for the colleague reading it",
+    },
 }
 
 _FOR_CANDIDATE = frozenset({"candidate", "job", "company", "organiser", "interview"})
 # Which top-level names each purpose offers: a candidate mail has no single interviewer.
 PURPOSE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "candidate_invitation": _FOR_CANDIDATE,
+    "candidate_reschedule": _FOR_CANDIDATE | {"previous"},
     "candidate_cancellation": _FOR_CANDIDATE,
     "interviewer_cancellation": _FOR_CANDIDATE | {"interviewer"},
     "evaluation_reminder": _FOR_CANDIDATE | {"interviewer", "form"},
@@ -394,12 +399,14 @@ def message_context(
     video_link: str | None = None,
     interviewer_name: str | None = None,
     form_name: str | None = None,
+    previous: tuple[datetime, datetime] | None = None,
 ) -> dict[str, object]:
     """The context `render_template` expects, with exactly the names in `PLACEHOLDERS`.
 
-    `candidate_zone` is the candidate's zone (the company's when unknown);
-    `local_zone` the zone of the colleague reading it. `interviewer` and `form`
-    are present only when given, so a template that needs them fails clearly.
+    `candidate_zone` is the candidate's zone (the organiser's when unknown);
+    `local_zone` the zone of the colleague reading it. `interviewer`, `form` and
+    `previous` (the start and end a reschedule moved from) are present only when
+    given, so a template that needs them fails clearly.
     """
     context: dict[str, object] = {
         "candidate": {"name": candidate_name},
@@ -420,6 +427,11 @@ def message_context(
         context["interviewer"] = {"name": interviewer_name}
     if form_name is not None:
         context["form"] = {"name": form_name}
+    if previous is not None:
+        context["previous"] = {
+            "start_candidate": format_when(*previous, candidate_zone),
+            "start_local": format_when(*previous, local_zone),
+        }
     return context
 
 
@@ -442,6 +454,7 @@ def sample_context() -> dict[str, object]:
         video_link="https://meet.example.com/panelist-sample",
         interviewer_name="Sam Interviewer",
         form_name="General evaluation",
+        previous=(start - timedelta(days=1), start - timedelta(days=1) + timedelta(hours=1)),
     )
 
 

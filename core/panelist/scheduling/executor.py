@@ -35,6 +35,7 @@ from panelist.scheduling.refs import ExternalRef, find_ref, forget_ref, save_ref
 from panelist.scheduling.retry import RetryPolicy, is_retryable, with_retries
 from panelist.scheduling.transaction import immediate
 from panelist.services.directory import get_employee, get_setting
+from panelist.storage.instants import from_text
 from panelist.workspace import Workspace
 
 Stage = Literal["reserve", "reserved", "call", "called", "recorded", "skipped", "failed"]
@@ -396,7 +397,13 @@ class Executor:
                 "CANCEL" if purpose == "candidate_cancellation" else "REQUEST"
             )
             message = mails.candidate_message(
-                record, template, settings, key=row.key, method=method, now=now
+                record,
+                template,
+                settings,
+                key=row.key,
+                method=method,
+                now=now,
+                previous=_previous_time(intent),
             )
             to_name = record.candidate_name
         else:
@@ -414,7 +421,7 @@ class Executor:
             return {"message_id": str(message["Message-ID"]), "sequence": record.sequence}
 
         def apply(result: dict[str, Any]) -> None:
-            if purpose == "candidate_invitation":
+            if purpose in _INVITING:
                 self._candidate_invited(record, settings.domain)
 
         request = {
@@ -430,7 +437,7 @@ class Executor:
         self, row: OutboxRow, record: InterviewRecord, purpose: str, intent: dict[str, Any]
     ) -> _Skip | None:
         cancelled = record.status is InterviewStatus.CANCELLED
-        if purpose == "candidate_invitation" and cancelled and row.attempts == 0:
+        if purpose in _INVITING and cancelled and row.attempts == 0:
             return _Skip("the interview was cancelled before the invitation went out")
         if purpose == "candidate_cancellation" and not self._candidate_was_invited(record.id):
             return _Skip("the candidate was never sent an invitation")
@@ -450,8 +457,8 @@ class Executor:
         row = self.db.execute(
             "SELECT 1 FROM outbox WHERE interview_id = ? AND target = 'mail:candidate'"
             " AND state = 'done'"
-            " AND json_extract(payload, '$.intent.purpose') = 'candidate_invitation' LIMIT 1",
-            [interview_id],
+            " AND json_extract(payload, '$.intent.purpose') IN (?, ?) LIMIT 1",
+            [interview_id, *_INVITING],
         ).fetchone()
         return row is not None
 
@@ -462,6 +469,17 @@ class Executor:
         uid = mails.candidate_uid(record.id, domain)
         key = f"interview-{record.id}-candidate_event"
         save_ref(self.db, record.id, ExternalRef("candidate_event", "mail", None, uid, None, key))
+
+
+# The mails that hand the candidate the interview's .ics event.
+_INVITING = ("candidate_invitation", "candidate_reschedule")
+
+
+def _previous_time(intent: dict[str, Any]) -> tuple[datetime, datetime] | None:
+    """The time a reschedule mail says the interview moved from."""
+    if "previous_start" not in intent:
+        return None
+    return from_text(str(intent["previous_start"])), from_text(str(intent["previous_end"]))
 
 
 _NOT_AFTER_CANCEL = frozenset(

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlite_utils import Database
 
 from panelist.errors import ConfigurationError
+from panelist.mail.headers import parse_mailbox
 from panelist.mail.ics import interview_ics
 from panelist.mail.message import compose, sender_domain
 from panelist.mail.templates import MessageTemplate, message_context, render_template
@@ -32,6 +33,16 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         " on {{ interview.start_candidate }} ({{ interview.duration_minutes }} minutes).\n"
         "{% if interview.video_link %}Join the video call at {{ interview.video_link }}\n"
         "{% elif interview.location %}Address: {{ interview.location }}\n{% endif %}\n"
+        "Kind regards,\n{{ organiser.name }}\n{{ company.name }}\n",
+    ),
+    "candidate_reschedule": (
+        "New time for your {{ interview.type | lower }} for {{ job.title }}",
+        "Dear {{ candidate.name }},\n\n"
+        "We have moved your {{ interview.type | lower }} for {{ job.title }}"
+        " from {{ previous.start_candidate }} to {{ interview.start_candidate }}.\n"
+        "{% if interview.video_link %}Join the video call at {{ interview.video_link }}\n"
+        "{% elif interview.location %}Address: {{ interview.location }}\n{% endif %}\n"
+        "The attached calendar event replaces the earlier one.\n\n"
         "Kind regards,\n{{ organiser.name }}\n{{ company.name }}\n",
     ),
     "candidate_cancellation": (
@@ -65,7 +76,6 @@ class MailSettings:
     sender: str
     domain: str
     company_name: str
-    company_timezone: str
 
     @classmethod
     def load(cls, db: Database) -> MailSettings:
@@ -74,8 +84,14 @@ class MailSettings:
             sender=sender,
             domain=sender_domain(sender),
             company_name=str(get_setting(db, "company_name")),
-            company_timezone=str(get_setting(db, "company_timezone")),
         )
+
+
+def candidate_zone(record: InterviewRecord) -> str:
+    """The zone the candidate reads times in: their own, else the organiser's, which the
+    Interviews tab shows and the mail names, rather than a company zone the candidate
+    has no reason to assume."""
+    return record.candidate_timezone or record.timezone
 
 
 def template_for(db: Database, purpose: str, template_id: int | None = None) -> MessageTemplate:
@@ -110,6 +126,7 @@ def _context(
     local_zone: str,
     *,
     interviewer: Employee | None = None,
+    previous: tuple[datetime, datetime] | None = None,
 ) -> dict[str, object]:
     return message_context(
         candidate_name=record.candidate_name,
@@ -121,12 +138,13 @@ def _context(
         method=record.method.value,
         start=record.start,
         end=record.end,
-        candidate_zone=record.candidate_timezone or settings.company_timezone,
+        candidate_zone=candidate_zone(record),
         local_zone=local_zone,
         location=record.location if record.room is not None else "",
         video_link=record.video_link,
         interviewer_name=interviewer.name if interviewer else None,
         form_name=record.form_name or "evaluation",
+        previous=previous,
     )
 
 
@@ -138,19 +156,23 @@ def candidate_message(
     key: str,
     method: Literal["REQUEST", "CANCEL"],
     now: datetime,
+    previous: tuple[datetime, datetime] | None = None,
 ) -> EmailMessage:
-    """The invitation (REQUEST) or cancellation (CANCEL) with the candidate's own .ics."""
-    rendered = render_template(
-        template.subject, template.body, _context(record, settings, record.timezone)
-    )
-    candidate_zone = record.candidate_timezone or settings.company_timezone
+    """The invitation (REQUEST) or cancellation (CANCEL) with the candidate's own .ics.
+
+    `previous`, the start and end a reschedule moved from, is offered to the template.
+    The mail comes from the organiser, sent by the mail_from address ("on behalf of").
+    """
+    context = _context(record, settings, record.timezone, previous=previous)
+    rendered = render_template(template.subject, template.body, context)
+    sender = parse_mailbox(settings.sender, "mail_from")
     ics = interview_ics(
         method=method,
         uid=candidate_uid(record.id, settings.domain),
         sequence=record.sequence,
         start=record.start,
         end=record.end,
-        timezone=candidate_zone,
+        timezone=candidate_zone(record),
         summary=f"{record.type_name}: {record.job_title} at {settings.company_name}",
         description=rendered.text,
         location=record.location,
@@ -160,6 +182,7 @@ def candidate_message(
         attendee_name=record.candidate_name,
         url=record.video_link,
         stamp=now,
+        sender_email=sender.addr_spec,
     )
     return compose(
         sender=settings.sender,
@@ -173,6 +196,7 @@ def candidate_message(
         domain=settings.domain,
         date=now,
         reply_to=(record.organiser.name, record.organiser.email),
+        on_behalf_of=(record.organiser.name, record.organiser.email),
     )
 
 

@@ -427,10 +427,7 @@ class SchedulingService:
             check_conflicts(self.db, slot)
             self._save_move(record, start, end, room, now)
             moved = read_interview(self.db, record.id)
-            template: int | _Keep | None = KEEP
-            if self._candidate_invited(record):
-                template = self._invitation_template(record)
-            effects = move_effects(record, moved, template)
+            effects = move_effects(record, moved, tell_candidate=self._candidate_invited(record))
             outbox.enqueue(self.db, record.id, effects, now)
             plan_reminders(self.db, moved)
         self._step("reserved", f"interview-{record.id}-{to_text(start)}")
@@ -462,17 +459,6 @@ class SchedulingService:
                 " WHERE interview_id = ?",
                 [record.id],
             )
-
-    def _invitation_template(self, record: InterviewRecord) -> int | None:
-        """The template of the candidate's last invitation (None: the default one)."""
-        row = self.db.execute(
-            "SELECT json_extract(payload, '$.intent.template_id') FROM outbox"
-            " WHERE interview_id = ? AND target = 'mail:candidate'"
-            " AND json_extract(payload, '$.intent.purpose') = 'candidate_invitation'"
-            " ORDER BY id DESC LIMIT 1",
-            [record.id],
-        ).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
 
     def _candidate_invited(self, record: InterviewRecord) -> bool:
         if record.candidate_status is CandidateStatus.EMAIL_SENT:
@@ -624,12 +610,12 @@ def cancel_effects(record: InterviewRecord) -> list[Effect]:
 
 
 def move_effects(
-    before: InterviewRecord, after: InterviewRecord, template: int | _Keep | None = KEEP
+    before: InterviewRecord, after: InterviewRecord, *, tell_candidate: bool = False
 ) -> list[Effect]:
     """Move the meeting, then every event and the booking; a new room is a new booking.
 
-    `template`: the candidate's invitation template to send the new time with (KEEP: the
-    candidate was never invited, so nothing is sent).
+    `tell_candidate` (they were invited): the candidate gets the reschedule mail, from
+    the old time to the new, with the updated .ics.
     """
     base, seq = f"interview-{after.id}", after.sequence
     effects = []
@@ -643,8 +629,8 @@ def move_effects(
         key = f"{base}-interviewer_event-e{person.id}-s{seq}"
         effects.append(_event_effect(Kind.UPDATE_EVENT, key, person, 1))
     effects += _room_moves(before.room, after.room, base, seq)
-    if not isinstance(template, _Keep):
-        effects.append(_candidate_invitation(after.id, seq, template, phase=2))
+    if tell_candidate:
+        effects.append(_candidate_reschedule(before, seq))
     return effects
 
 
@@ -672,6 +658,19 @@ def _candidate_invitation(
     intent = {"purpose": "candidate_invitation", "template_id": template_id, "sequence": sequence}
     key = f"interview-{interview_id}-mail-candidate_invitation-s{sequence}"
     return _mail(key, "mail:candidate", phase, intent)
+
+
+def _candidate_reschedule(before: InterviewRecord, sequence: int) -> Effect:
+    """The executor renders it with the time it moved from, kept here as it was."""
+    intent = {
+        "purpose": "candidate_reschedule",
+        "template_id": None,
+        "sequence": sequence,
+        "previous_start": to_text(before.start),
+        "previous_end": to_text(before.end),
+    }
+    key = f"interview-{before.id}-mail-candidate_reschedule-s{sequence}"
+    return _mail(key, "mail:candidate", 2, intent)
 
 
 def _id(room: Room | None) -> int | None:

@@ -157,11 +157,15 @@ SELECT o.id, json_extract(o.payload, '$.intent.purpose'), o.state, o.last_error,
            AND NOT EXISTS (
                SELECT 1 FROM outbox n
                 WHERE n.interview_id = o.interview_id AND n.target = o.target AND n.id > o.id
-                  AND json_extract(n.payload, '$.intent.purpose')
-                      = json_extract(o.payload, '$.intent.purpose')
+                  AND (json_extract(n.payload, '$.intent.purpose')
+                       = json_extract(o.payload, '$.intent.purpose')
+                       OR json_extract(n.payload, '$.intent.purpose') = 'candidate_reschedule'
+                          AND json_extract(o.payload, '$.intent.purpose')
+                              = 'candidate_invitation')
                   AND json_extract(n.payload, '$.intent.about_id')
                       IS json_extract(o.payload, '$.intent.about_id'))
-           AND NOT (json_extract(o.payload, '$.intent.purpose') = 'candidate_invitation'
+           AND NOT (json_extract(o.payload, '$.intent.purpose')
+                        IN ('candidate_invitation', 'candidate_reschedule')
                     AND (i.status != 'scheduled' OR i.end_utc <= :now)))
  ORDER BY o.id
 """

@@ -45,6 +45,13 @@ def m004_scheduling(db: Database) -> None:
     run_script(db, _M004)
 
 
+@core_migrations
+def m005_reschedule_template(db: Database) -> None:
+    """Templates of purpose candidate_reschedule: SQLite cannot change a CHECK, so the
+    table is copied. Companies without one use the built-in (scheduling.mails)."""
+    run_script(db, _M005)
+
+
 _M001 = """
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
@@ -299,4 +306,21 @@ ALTER TABLE interviews ADD COLUMN candidate_response TEXT NOT NULL DEFAULT 'need
     CHECK (candidate_response IN ('needs_action', 'accepted', 'declined', 'tentative'));
 CREATE INDEX interviews_room_time ON interviews(room_id, start_utc);
 CREATE INDEX interviews_host_time ON interviews(video_host_id, start_utc);
+"""
+
+
+_M005 = """
+CREATE TABLE message_templates_new (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    purpose TEXT NOT NULL CHECK (purpose IN
+            ('candidate_invitation', 'candidate_reschedule', 'candidate_cancellation',
+             'interviewer_cancellation', 'evaluation_reminder', 'decline_notice')),
+    subject TEXT NOT NULL,
+    body    TEXT NOT NULL                   -- Jinja2, rendered in a sandbox
+);
+INSERT INTO message_templates_new (id, name, purpose, subject, body)
+    SELECT id, name, purpose, subject, body FROM message_templates;
+DROP TABLE message_templates;
+ALTER TABLE message_templates_new RENAME TO message_templates;
 """

@@ -7,6 +7,7 @@ from typing import Any
 
 import icalendar
 import pytest
+import vobject
 
 from panelist.errors import ValidationError
 from panelist.mail.ics import interview_ics
@@ -179,3 +180,20 @@ def test_lines_end_in_crlf_and_are_folded() -> None:
 def test_bad_input_is_refused(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         invitation(**overrides)
+
+
+def test_the_mail_address_is_the_organisers_sent_by() -> None:
+    """Panelist sends for the organiser: SENT-BY names it (RFC 5545 §3.2.18), quoted."""
+    ics = invitation(sender_email="jobs@northwind.example")
+    _, event = parse(ics)
+    organizer = event["ORGANIZER"]
+    assert str(organizer) == "mailto:rosa.jansen@northwind.example"
+    assert organizer.params["SENT-BY"] == "mailto:jobs@northwind.example"
+    assert b'SENT-BY="mailto:jobs@northwind.example"' in ics.replace(b"\r\n ", b"")
+    parsed = vobject.readOne(ics.decode(), validate=True)
+    assert parsed.vevent.organizer.params["SENT-BY"] == ["mailto:jobs@northwind.example"]
+
+
+def test_an_organiser_who_sends_it_needs_no_sent_by() -> None:
+    _, event = parse(invitation(sender_email="Rosa.Jansen@northwind.example"))
+    assert "SENT-BY" not in event["ORGANIZER"].params

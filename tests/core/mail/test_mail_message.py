@@ -93,6 +93,22 @@ def test_headers() -> None:
     assert parsed["Date"].datetime == DATE
 
 
+def test_a_mail_on_behalf_of_the_organiser_is_from_them_and_sent_by_panelist() -> None:
+    organiser = ("Rosa Jansen", "rosa.jansen@northwind.example")
+    on_behalf = message(on_behalf_of=organiser)
+    parsed = reparsed(on_behalf)
+    assert str(parsed["From"]) == "Rosa Jansen <rosa.jansen@northwind.example>"
+    assert str(parsed["Sender"]) == SENDER
+    # the same mail keeps its Message-ID: its scope stays the sending address
+    assert on_behalf["Message-ID"] == message()["Message-ID"]
+
+
+def test_a_sender_writing_for_itself_has_no_sender_header() -> None:
+    parsed = reparsed(message(on_behalf_of=("Recruiting", "Recruiting@northwind.example")))
+    assert str(parsed["From"]) == "Recruiting <Recruiting@northwind.example>"
+    assert parsed["Sender"] is None
+
+
 def test_a_name_with_a_line_break_cannot_add_a_bcc() -> None:
     composed = message(
         to=[("Eve\r\nBcc: all@example.com", "eve@example.net")],

@@ -207,6 +207,27 @@ def test_a_cancellation_arrives_with_the_same_uid_and_a_higher_sequence(
     assert calendar_part.get_param("method") == "CANCEL"
 
 
+def test_a_mail_on_behalf_of_the_organiser_bounces_to_panelist(smtp_server: SmtpServer) -> None:
+    """The envelope sender (where bounces go, what SPF checks) is the Sender, not the From."""
+    message = compose(
+        sender=SENDER,
+        to=[("Kavya Gupta", "kavya@example.net")],
+        subject="Your interview",
+        text="Hi\n",
+        message_id_key="on-behalf",
+        date=DEMO_NOW,
+        on_behalf_of=("Rosa Jansen", "rosa@northwind.example"),
+    )
+    plain(smtp_server).send(message)
+    (envelope,) = smtp_server.handler.envelopes
+    assert envelope.mail_from == "recruiting@northwind.example"
+    (arrived,) = smtp_server.received()
+    assert (str(arrived["From"]), str(arrived["Sender"])) == (
+        "Rosa Jansen <rosa@northwind.example>",
+        SENDER,
+    )
+
+
 def test_a_hostile_name_reaches_only_its_own_address(smtp_server: SmtpServer) -> None:
     message = compose(
         sender=SENDER,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlite_utils import Database
@@ -45,6 +45,7 @@ def context(**overrides: str | None) -> dict[str, object]:
         video_link=values["video_link"],
         interviewer_name=values["interviewer_name"],
         form_name=values["form_name"],
+        previous=(START - timedelta(days=1), END - timedelta(days=1)),
     )
 
 
@@ -167,6 +168,8 @@ def test_every_placeholder_is_offered_by_some_purpose_and_given_by_message_conte
         "90",
         "",
         "https://meet.jit.si/Panelist-abc",
+        "Monday 30 November 2026, 10:00–11:30 (Europe/Berlin)",
+        "Monday 30 November 2026, 10:00–11:30 (Europe/Amsterdam)",
     ]
 
 
@@ -239,7 +242,7 @@ def test_a_separate_html_template_is_autoescaped() -> None:
 
 def test_every_demo_template_validates_and_renders(demo_db: Database) -> None:
     stored = [t for purpose in PURPOSE_PLACEHOLDERS for t in templates_for(demo_db, purpose)]
-    assert len(stored) == 6
+    assert len(stored) == 7
     assert {t.purpose for t in stored} == set(PURPOSE_PLACEHOLDERS)
     for template in stored:
         validate_template(template.subject, template.body, purpose=template.purpose)
