@@ -45,6 +45,12 @@ def m004_scheduling(db: Database) -> None:
     run_script(db, _M004)
 
 
+@core_migrations
+def m005_audit_log(db: Database) -> None:
+    """Who did what and when, append-only (see _M005 and panelist.audit)."""
+    run_script(db, _M005)
+
+
 _M001 = """
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
@@ -299,4 +305,30 @@ ALTER TABLE interviews ADD COLUMN candidate_response TEXT NOT NULL DEFAULT 'need
     CHECK (candidate_response IN ('needs_action', 'accepted', 'declined', 'tentative'));
 CREATE INDEX interviews_room_time ON interviews(room_id, start_utc);
 CREATE INDEX interviews_host_time ON interviews(video_host_id, start_utc);
+"""
+
+# The audit log (panelist.audit): one row per recorded action, written in the transaction
+# of the change it records. SQLite itself refuses to change or remove a row.
+_M005 = """
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,              -- UTC instant (panelist.storage.instants)
+    actor       INTEGER,                    -- employees.id; NULL for the system or an OS account
+    actor_label TEXT NOT NULL,              -- "employee 7", "system (resume)"
+    actor_email TEXT,                       -- kept so the line reads well after a removal
+    action      TEXT NOT NULL,              -- panelist.audit.Action
+    subject     TEXT NOT NULL,              -- "interview 12", "template 'Invitation'"
+    detail      TEXT NOT NULL DEFAULT ''    -- one plain line: no private titles or secrets
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: its rows cannot be changed');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: its rows cannot be removed');
+END;
 """
