@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FROZEN_NOW
 
 from panelist import audit
 from panelist.clock import FrozenClock
@@ -166,12 +165,12 @@ def test_acting_as_someone_else_is_an_identity_switch(
 
 def test_admins_read_newest_first_and_since(admin: Workspace) -> None:
     set_setting(admin, "company_name", "Acme")
-    later = replace(admin, clock=FrozenClock(FROZEN_NOW + timedelta(hours=2)))
+    later = replace(admin, clock=FrozenClock(admin.clock.now() + timedelta(hours=2)))
     set_setting(later, "company_name", "Acme Two")
     entries = list_audit(admin)
     assert [e.detail for e in entries] == ['set to "Acme Two"', 'set to "Acme"']
     assert entries[0].who == f"{admin.user.email} (employee {admin.user.id})"
-    since = parse_since("1h", FROZEN_NOW + timedelta(hours=2), "UTC")
+    since = parse_since("1h", admin.clock.now() + timedelta(hours=2), "UTC")
     assert [e.detail for e in list_audit(admin, since)] == ['set to "Acme Two"']
 
 
