@@ -3,10 +3,12 @@ newest first, / filters it; anyone else is offered nothing (and core refuses any
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual.widgets._footer import FooterKey
 
@@ -101,3 +103,16 @@ async def test_a_recruiter_is_offered_no_audit_log(workspace: Workspace) -> None
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, AuditScreen)
+
+
+async def _open_audit(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("A")
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+def test_audit_log_80x24(snap_compare: Callable[..., bool], admin: Workspace) -> None:
+    app = PanelistApp(admin, ascii=False)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_open_audit)
