@@ -23,6 +23,8 @@ from typing import Any
 import click
 
 from panelist import __version__
+from panelist.audit import Actor
+from panelist.clock import SystemClock
 from panelist.config import load_config
 from panelist.errors import ConfigurationError, PanelistError
 from panelist.importer import KINDS, import_file
@@ -31,7 +33,7 @@ from panelist.plugins import load_registry, register_commands
 from panelist.services.directory import provider_settings
 from panelist.storage.database import open_database, resolve_db_path
 from panelist.text import printable
-from panelist.workspace import Workspace, open_system_workspace, open_workspace, resolve_user
+from panelist.workspace import Workspace, identify, open_system_workspace, open_workspace
 
 OpenUI = Callable[[Workspace], None]
 
@@ -143,7 +145,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         path = resolve_db_path(_pick_db(ctx, db_path) or load_config().db)
         db = open_database(path, registry.migrations)
         try:
-            _require_admin_unless_empty(db, as_email or (ctx.obj or {}).get("as_email"))
+            actor = _importer(db, as_email or (ctx.obj or {}).get("as_email"))
             result = import_file(
                 db,
                 kind,
@@ -153,6 +155,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
                 check_calendar_id=lambda provider, calendar_id: registry.calendar_id_problem(
                     provider, provider_settings(db, provider), calendar_id
                 ),
+                actor=actor,
             )
         finally:
             db.close()
@@ -212,6 +215,42 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         say(f"{report.interviews} interviews had work left")
         _report_unsent(ctx, [p for found in report.problems.values() for p in found])
 
+    @cli.command(name="audit")
+    @click.option(
+        "--since",
+        metavar="DATE|DURATION",
+        help="Only what happened since then: 2026-12-01, 2026-12-01T09:00, 30m, 12h, 7d, 2w.",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def audit_(
+        ctx: click.Context,
+        since: str | None,
+        as_json: bool,
+        db_path: Path | None,
+        as_email: str | None,
+    ) -> None:
+        """Who did what and when, newest first (Admins only)."""
+        from panelist.services.audit import list_audit, parse_since
+
+        ws = open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
+        try:
+            start = None
+            if since is not None:
+                start = parse_since(since, ws.clock.now(), ws.user.timezone)
+            entries = list_audit(ws, start)
+        finally:
+            ws.close()
+        if as_json:
+            say(json.dumps([entry.to_json() for entry in entries], indent=2, ensure_ascii=False))
+            return
+        for entry in entries:
+            when = entry.at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            detail = f"  {entry.detail}" if entry.detail else ""
+            say(f"{when}  {entry.who}  {entry.action}  {entry.subject}{detail}")
+
     register_commands(cli)
     return cli
 
@@ -234,12 +273,14 @@ def _plugin_json(status: Any) -> dict[str, Any]:
     }
 
 
-def _require_admin_unless_empty(db: Any, as_email: str | None) -> None:
-    """Importing needs the Configure right, except into a company with no employees yet."""
+def _importer(db: Any, as_email: str | None) -> Actor:
+    """Who imports. Importing needs the Configure right, except into a company with no
+    employees yet (then the OS account is who the audit log names)."""
     if db.execute("SELECT count(*) FROM employees").fetchone()[0] == 0:
-        return
-    user = resolve_user(db, as_email, load_config())
+        return Actor.os_account(getpass.getuser())
+    user = identify(db, as_email, load_config(), SystemClock())
     require(db, user.id, Right.CONFIGURE)
+    return Actor.employee(user)
 
 
 def _launch(open_ui: OpenUI | None, workspace: Workspace) -> None:
@@ -258,7 +299,6 @@ def create_demo_database(path: Path, force: bool = False) -> str:
     Nothing half-written can be left behind: the old database stays as it was
     until the new one is complete.
     """
-    from panelist.clock import SystemClock
     from panelist.demo import build_demo_company
     from panelist.services.directory import get_setting
 

@@ -10,6 +10,7 @@ Errors name the file, the row (1 = first data row) and the field.
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import re
 import sqlite3
@@ -22,6 +23,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlite_utils import Database
 
+from panelist import audit
 from panelist.errors import ImportFailed, ValidationError
 from panelist.models import WEEKDAYS, Stage, WorkingHours
 from panelist.permissions import admins, keep_an_admin
@@ -73,15 +75,24 @@ def import_file(
     today: date | None = None,
     *,
     check_calendar_id: CalendarIdCheck | None = None,
+    actor: audit.Actor | None = None,
 ) -> ImportResult:
-    """Import `path`; `check_calendar_id` asks each row's provider about its calendar id."""
+    """Import `path`; `check_calendar_id` asks each row's provider about its calendar id.
+
+    A change is written with its audit line by `actor` (default: the OS account running it).
+    """
     if kind not in KINDS:
         raise ImportFailed(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
     rows = list(_read_rows(path))
     if not rows:
         raise ImportFailed(f"{path}: no records to import")
     importer = _Importer(
-        db, path, known_calendar_providers, today or date.today(), check_calendar_id
+        db,
+        path,
+        known_calendar_providers,
+        today or date.today(),
+        check_calendar_id,
+        actor or audit.Actor.os_account(getpass.getuser()),
     )
     return importer.run(kind, rows)
 
@@ -353,7 +364,8 @@ class _Importer:
         path: Path,
         providers: frozenset[str],
         today: date,
-        check_calendar_id: CalendarIdCheck | None = None,
+        check_calendar_id: CalendarIdCheck | None,
+        actor: audit.Actor,
     ) -> None:
         self.db = db
         self.path = path
@@ -361,6 +373,7 @@ class _Importer:
         self.today = today
         self.check_calendar_id = check_calendar_id
         self.candidate_ids: dict[str, int] = {}
+        self.actor = actor
 
     def run(self, kind: str, rows: list[_Row]) -> ImportResult:
         plan = self._plan(kind, rows)
@@ -383,8 +396,15 @@ class _Importer:
                 admins_before = admins(self.db)
                 write(plan)
                 keep_an_admin(self.db, admins_before)
+                self._audit(kind, plan.result)
         except (sqlite3.IntegrityError, ValidationError) as exc:  # rules across the rows
             raise ImportFailed(f"{self.path}: nothing was imported: {exc}") from None
+
+    def _audit(self, kind: str, result: ImportResult) -> None:
+        counts = f"{result.created} created, {result.updated} updated"
+        audit.record(
+            self.db, self.actor, audit.Action.IMPORT, f"{kind} from {self.path.name}", counts
+        )
 
     # --- phase 1: read and validate -------------------------------------------
 

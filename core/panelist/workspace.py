@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from panelist import audit
 from panelist.clock import Clock, SystemClock
 from panelist.config import Config, load_config
 from panelist.errors import ConfigurationError, PermissionDenied
@@ -119,6 +120,29 @@ def resolve_user(db: Database, as_email: str | None, config: Config) -> Employee
     return employee
 
 
+def identify(db: Database, as_email: str | None, config: Config, clock: Clock) -> Employee:
+    """`resolve_user`, writing an identity switch to the audit log when `--as` or
+    ``PANELIST_USER`` picks someone other than the employee the OS account maps to."""
+    user = resolve_user(db, as_email, config)
+    source = "--as" if as_email else USER_ENV if os.environ.get(USER_ENV) else None
+    if source is None:
+        return user
+    os_user = getpass.getuser()
+    mapped = find_employee_by_os_user(db, os_user)
+    if mapped is None or mapped.id != user.id:
+        actor = audit.Actor.employee(mapped) if mapped else audit.Actor.os_account(os_user)
+        detail = f"via {source}, from OS account {os_user!r}"
+        audit.record(
+            db,
+            actor,
+            audit.Action.IDENTITY_SWITCH,
+            audit.employee_subject(user),
+            detail,
+            at=clock.now(),
+        )
+    return user
+
+
 def open_workspace(
     db_path: str | os.PathLike[str] | None = None,
     as_email: str | None = None,
@@ -129,12 +153,13 @@ def open_workspace(
     registry = registry or load_registry()
     path = resolve_db_path(db_path or config.db)
     db = open_database(path, registry.migrations)
+    clock = clock or SystemClock()
     try:
-        user = resolve_user(db, as_email, config)
+        user = identify(db, as_email, config, clock)
     except Exception:
         db.close()
         raise
-    return Workspace(db, path, registry, clock or SystemClock(), user)
+    return Workspace(db, path, registry, clock, user)
 
 
 def open_system_workspace(

@@ -87,6 +87,7 @@ FRONT_END_FORBIDDEN = {
 PURE = {
     "panelist.services.calendar_view.CalendarView.suggested_room": "reads a view already "
     "loaded through the checked load_calendar_view",
+    "panelist.services.audit.parse_since": "turns a --since text into an instant, no data",
     "panelist.scheduling.records.InterviewRecord.participant": "looks into a loaded record",
     "panelist.scheduling.service.invite_effects": "effects of a loaded record, nothing stored",
     "panelist.scheduling.service.cancel_effects": "effects of a loaded record, nothing stored",
@@ -222,6 +223,7 @@ def _later_end(s: Scene) -> Any:
 
 
 CALLS: dict[str, list[Call]] = {
+    "panelist.services.audit.list_audit": [lambda s: _module("services.audit").list_audit(s.ws)],
     "panelist.services.applications.list_applications": [
         lambda s: _module("services.applications").list_applications(s.ws)
     ],
@@ -399,6 +401,7 @@ def _company_state(ws: Workspace) -> tuple[Any, ...]:
         db.execute("SELECT id, read_at FROM scheduling_notices").fetchall(),
         db.execute("SELECT * FROM settings").fetchall(),
         db.execute("SELECT * FROM message_templates").fetchall(),
+        db.execute("SELECT * FROM audit_log").fetchall(),
     )
 
 

@@ -7,6 +7,7 @@ created here (providers are created by core, on first use).
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -175,6 +176,23 @@ class PanelistApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    @cached_property
+    def may_configure(self) -> bool:
+        """Whether to offer the Admin views; core refuses them to others anyway."""
+        try:
+            return current_profile(self.workspace).may_configure
+        except PanelistError:
+            return False
+
+    def action_audit(self) -> None:
+        """The audit log (Admins): core's `list_audit` decides what it shows."""
+        from panelist_tui.screens.audit import AuditScreen
+
+        if not self.may_configure:
+            return
+        self._back_to_applications()
+        self.push_screen(AuditScreen())
 
     def action_search(self) -> None:
         self._back_to_applications()

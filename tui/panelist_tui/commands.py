@@ -36,6 +36,10 @@ class PanelistCommands(Provider):
             Command("Search applications", app.action_search, "Type to filter the list", True),
             Command("Clear filters", app.filter_applications, "Show every application", True),
         ]
+        if app.may_configure:
+            self._commands.append(
+                Command("Audit log", app.action_audit, "Who did what and when (Admins)", True)
+            )
         sep = f" {app.glyphs.separator} "
         for stage in Stage:
             self._commands.append(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from panelist import audit
 from panelist.errors import NotFound, PanelistError, ProviderUnavailable, ValidationError
 from panelist.mail.templates import format_when
 from panelist.mail.transport import MailTransport
@@ -138,6 +139,8 @@ class SchedulingService:
                 record = read_interview(self.db, interview_id)
                 outbox.enqueue(self.db, interview_id, invite_effects(record), self.ws.clock.now())
                 plan_reminders(self.db, record)
+                detail = f"application {record.application_id}, {_slot_detail(record)}"
+                audit.record_by(self.ws, audit.Action.INVITE, _subject(interview_id), detail)
         self._step("reserved", label)
         return interview_id
 
@@ -226,6 +229,10 @@ class SchedulingService:
             if failed is not None:
                 chosen = effect.intent if template_id is not None else None
                 outbox.reopen(self.db, [failed], now, chosen)
+            detail = "candidate invitation" + (
+                f", template {template_id}" if template_id is not None else ""
+            )
+            audit.record_by(self.ws, audit.Action.MAIL_SEND, _subject(record.id), detail)
         await self._work(record.id)
         return read_interview(self.db, record.id)
 
@@ -243,6 +250,9 @@ class SchedulingService:
             if not unsent:
                 raise NoUnsentMail(record.id)
             outbox.reopen(self.db, [mail.row_id for mail in unsent], self.ws.clock.now())
+            audit.record_by(
+                self.ws, audit.Action.MAIL_RETRY, _subject(record.id), f"{len(unsent)} mail(s)"
+            )
         await self._work(record.id)
         return read_interview(self.db, record.id)
 
@@ -362,6 +372,9 @@ class SchedulingService:
                     )
                     stop_reminders(self.db, interview_id)
                     outbox.enqueue(self.db, interview_id, cancel_effects(current), now)
+                    audit.record_by(
+                        self.ws, audit.Action.CANCEL, _subject(interview_id), _slot_detail(current)
+                    )
         await self._work(interview_id)
         return read_interview(self.db, interview_id)
 
@@ -430,6 +443,8 @@ class SchedulingService:
             effects = move_effects(record, moved, tell_candidate=self._candidate_invited(record))
             outbox.enqueue(self.db, record.id, effects, now)
             plan_reminders(self.db, moved)
+            detail = f"from {_slot_detail(record)} to {_slot_detail(moved)}"
+            audit.record_by(self.ws, audit.Action.RESCHEDULE, _subject(record.id), detail)
         self._step("reserved", f"interview-{record.id}-{to_text(start)}")
 
     def _save_move(
@@ -671,6 +686,16 @@ def _candidate_reschedule(before: InterviewRecord, sequence: int) -> Effect:
     }
     key = f"interview-{before.id}-mail-candidate_reschedule-s{sequence}"
     return _mail(key, "mail:candidate", 2, intent)
+
+
+def _subject(interview_id: int) -> str:
+    return f"interview {interview_id}"
+
+
+def _slot_detail(record: InterviewRecord) -> str:
+    """Ids and times only: no titles or notes reach the log."""
+    room = f", room {record.room.id}" if record.room is not None else ""
+    return f"{to_text(record.start)}..{to_text(record.end)}{room}"
 
 
 def _id(room: Room | None) -> int | None:

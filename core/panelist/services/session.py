@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from panelist.permissions import Right, company_rights
 from panelist.services.directory import get_setting
 from panelist.workspace import Workspace
 
@@ -19,6 +20,9 @@ class Profile:
     """The name of the user's company-wide recruiting role; ``None`` when they hold none."""
     timezone: str
     company_name: str
+    may_configure: bool = False
+    """An Admin's right (Configure): a front end offers the Admin views (the audit log);
+    core refuses them to others anyway."""
 
 
 def current_profile(ws: Workspace) -> Profile:
@@ -33,6 +37,7 @@ def current_profile(ws: Workspace) -> Profile:
         role_name=str(row[0]) if row else None,
         timezone=ws.user.timezone,
         company_name=str(get_setting(ws.db, "company_name")),
+        may_configure=Right.CONFIGURE in company_rights(ws.db, ws.user.id),
     )
 
 

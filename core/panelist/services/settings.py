@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from panelist import audit
 from panelist.permissions import Right, require
 from panelist.services import directory
 from panelist.workspace import Workspace
@@ -16,4 +17,8 @@ from panelist.workspace import Workspace
 def set_setting(ws: Workspace, key: str, value: Any) -> None:
     """Store the company setting `key` (one of `directory.SETTING_DEFAULTS`)."""
     require(ws.db, ws.user.id, Right.CONFIGURE)
-    directory.set_setting(ws.db, key, value)
+    with ws.db.atomic():  # the change and its audit line, or neither
+        directory.set_setting(ws.db, key, value)
+        audit.record_by(
+            ws, audit.Action.SETTING, f"setting {key}", audit.setting_detail(key, value)
+        )

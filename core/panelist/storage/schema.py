@@ -52,6 +52,12 @@ def m005_reschedule_template(db: Database) -> None:
     run_script(db, _M005)
 
 
+@core_migrations
+def m006_audit_log(db: Database) -> None:
+    """Who did what and when, append-only (see _M006 and panelist.audit)."""
+    run_script(db, _M006)
+
+
 _M001 = """
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
@@ -323,4 +329,30 @@ INSERT INTO message_templates_new (id, name, purpose, subject, body)
     SELECT id, name, purpose, subject, body FROM message_templates;
 DROP TABLE message_templates;
 ALTER TABLE message_templates_new RENAME TO message_templates;
+"""
+
+# The audit log (panelist.audit): one row per recorded action, written in the transaction
+# of the change it records. SQLite itself refuses to change or remove a row.
+_M006 = """
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,              -- UTC instant (panelist.storage.instants)
+    actor       INTEGER,                    -- employees.id; NULL for the system or an OS account
+    actor_label TEXT NOT NULL,              -- "employee 7", "system (resume)"
+    actor_email TEXT,                       -- kept so the line reads well after a removal
+    action      TEXT NOT NULL,              -- panelist.audit.Action
+    subject     TEXT NOT NULL,              -- "interview 12", "template 'Invitation'"
+    detail      TEXT NOT NULL DEFAULT ''    -- one plain line: no private titles or secrets
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: its rows cannot be changed');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: its rows cannot be removed');
+END;
 """

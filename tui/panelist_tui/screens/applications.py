@@ -42,7 +42,10 @@ class ApplicationsScreen(Screen[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("down", "focus_table", "From the search box to the list", show=False),
         Binding("f5,ctrl+r", "reload", "Refresh", show=False, tooltip="Read the list again"),
+        Binding("A", "audit", "Audit log", tooltip="Who did what and when (Admins)"),
     ]
+    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset({"audit"})
+    """Shown in the footer and F1 only to a user who may configure."""
 
     def __init__(self) -> None:
         super().__init__(id="applications-screen")
@@ -77,6 +80,11 @@ class ApplicationsScreen(Screen[None]):
         if footer.compact != (width < WIDE):
             # Narrower than that, every key fits in the footer only without the padding.
             footer.compact = width < WIDE
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.ADMIN_ACTIONS:
+            return self.app.may_configure
+        return True
 
     # ----------------------------------------------------------------- widgets
 
@@ -232,6 +240,9 @@ class ApplicationsScreen(Screen[None]):
         self._load_jobs()
         self.reload()
         self.status_pane.reload()
+
+    def action_audit(self) -> None:
+        self.app.action_audit()
 
     def action_toggle_status(self) -> None:
         """Show or hide the Status pane, whatever the width, until toggled again."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -38,13 +38,16 @@ class HelpScreen(ModalScreen[None]):
     def action_close(self) -> None:
         self.dismiss()
 
-    def _key_rows(self, bindings: Iterable[BindingType]) -> list[Row]:
-        """(keys, description) per action, several keys of one action joined."""
+    def _key_rows(self, bindings: Iterable[BindingType], hidden: Collection[str] = ()) -> list[Row]:
+        """(keys, description) per action, several keys of one action joined; the `hidden`
+        actions left out (the Admin's, for others)."""
         by_action: dict[str, tuple[list[str], str]] = {}
         for item in bindings:
             if not isinstance(item, Binding):
                 continue
             for binding in Binding.make_bindings([item]):
+                if binding.action in hidden:
+                    continue
                 keys, _ = by_action.setdefault(
                     binding.action, ([], binding.tooltip or binding.description)
                 )
@@ -60,6 +63,7 @@ class HelpScreen(ModalScreen[None]):
         from panelist_tui.screens.interview_form import InterviewFormScreen
         from panelist_tui.widgets.calendar_grid import CalendarGrid
 
+        admin_only = () if self.app.may_configure else ApplicationsScreen.ADMIN_ACTIONS
         sections: list[tuple[str, list[Row]]] = [
             (
                 "Everywhere",
@@ -74,7 +78,7 @@ class HelpScreen(ModalScreen[None]):
                 [
                     ("up down pgup pgdn", "Move in the list"),
                     ("enter", "Open the application"),
-                    *self._key_rows(ApplicationsScreen.BINDINGS),
+                    *self._key_rows(ApplicationsScreen.BINDINGS, hidden=admin_only),
                 ],
             ),
             (
