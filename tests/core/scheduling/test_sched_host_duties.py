@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from panelist.mail.transport import MaildirTransport
 from panelist.plugins import PluginRegistry
 from panelist.scheduling import SchedulingService
 from panelist.scheduling.duties import DutiesReport, HostDuties
+from panelist.services.directory import set_setting
 
 pytestmark = pytest.mark.anyio
 
@@ -126,6 +128,12 @@ async def test_a_released_lease_goes_to_the_next_open_app(
 
 
 # ----------------------------------------------------------------- the worker (real clock)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def worker_env(tmp_path: Path) -> dict[str, str]:
@@ -242,3 +250,38 @@ def test_a_starting_worker_takes_the_duties_from_the_open_app(
     finally:
         worker.kill()
         app.release()
+
+
+async def test_worker_once_runs_the_company_round_and_names_what_is_left(
+    company_db: Path, test_registry: PluginRegistry, tmp_path: Path
+) -> None:
+    """Rosa's interview ended two hours ago (real clock): the worker, as the system, closes
+    it and queues both reminders; the mail server is down, so each is one line and status 1."""
+    real_now = datetime.now(UTC).replace(microsecond=0)
+    ws = h.workspace(company_db, test_registry, FrozenClock(real_now - timedelta(hours=5)))
+    await SchedulingService(ws, MaildirTransport(tmp_path / "invites")).invite(
+        h.request("sam", "ana", start=real_now - timedelta(hours=3), evaluation_form_id=1)
+    )
+    for name, value in (
+        ("mail_transport", "smtp"),
+        ("smtp_host", "127.0.0.1"),
+        ("smtp_port", closed_port()),
+        ("smtp_security", "none"),
+        ("provider_retry_budget_s", 1),
+    ):
+        set_setting(ws.db, name, value)
+    ws.close()
+    once = subprocess.run(
+        [sys.executable, "-m", "panelist", "worker", "--once", "--db", str(company_db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=worker_env(tmp_path),
+    )
+    lines = once.stderr.splitlines()
+    assert once.returncode == 1, once.stderr
+    assert "1 interviews closed, 0 read back, 2 reminders due, 2 left for later" in lines[0]
+    assert len(lines) == 3 and all(
+        line.startswith("panelist worker: left for later: ") for line in lines[1:]
+    )
