@@ -37,6 +37,7 @@ class Lease:
     """One named lease of one database; `try_take` never waits."""
 
     def __init__(self, db_path: Path, name: str, role: str) -> None:
+        self.db_path = db_path
         self.path = lock_path(db_path, name)
         self.role = role
         self._fd: int | None = None
@@ -95,12 +96,36 @@ class Lease:
             return "another process"
 
     def _open(self) -> int:
+        """The lock file, created as open as the database is (whoever may write the
+        database may take its leases); read-only will do for someone else's file."""
         try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            return self._create()
+        except FileExistsError:
+            pass
         except OSError as error:
-            raise StorageError(
-                f"cannot open the lock file {self.path}: {error.strerror or error}"
-            ) from None
+            raise self._error(error) from None
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+        except PermissionError:
+            pass
+        except OSError as error:
+            raise self._error(error) from None
+        try:
+            return os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)  # flock needs no write
+        except OSError as error:
+            raise self._error(error) from None
+
+    def _create(self) -> int:
+        try:
+            mode = os.stat(self.db_path).st_mode & 0o666
+        except OSError:
+            mode = 0o600
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        os.fchmod(fd, mode | 0o600)  # past the umask, as the database's own mode was
+        return fd
+
+    def _error(self, error: OSError) -> StorageError:
+        return StorageError(f"cannot open the lock file {self.path}: {error.strerror or error}")
 
     def _write_note(self, fd: int) -> None:
         note = {
@@ -109,5 +134,8 @@ class Lease:
             "host": socket.gethostname(),
             "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(note).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(note).encode(), 0)
+        except OSError:
+            pass  # a read-only lock file: the lease holds, only `holder` cannot name us
