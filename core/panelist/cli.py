@@ -251,6 +251,34 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             detail = f"  {entry.detail}" if entry.detail else ""
             say(f"{when}  {entry.who}  {entry.action}  {entry.subject}{detail}")
 
+    @cli.command()
+    @_db_option
+    @click.option(
+        "--once", is_flag=True, help="Run one round, then exit (status 1 if work is left)."
+    )
+    @click.option(
+        "--interval",
+        type=click.FloatRange(min=1, max=3600),
+        default=60,
+        show_default=True,
+        help="Seconds between rounds.",
+    )
+    @click.pass_context
+    def worker(ctx: click.Context, db_path: Path | None, once: bool, interval: float) -> None:
+        """Run the database's background duties (close ended interviews, read answers back,
+        remind) in one place for the host, instead of the first open app.
+
+        One per database; stays in the foreground for systemd; SIGTERM ends it cleanly.
+        """
+        from panelist.worker import run_worker
+
+        path = _pick_db(ctx, db_path) or load_config().db
+        problems = run_worker(
+            path, once=once, interval=interval, log=lambda line: say(line, err=True)
+        )
+        if once and problems:
+            ctx.exit(1)
+
     register_commands(cli)
     return cli
 

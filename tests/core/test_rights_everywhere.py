@@ -115,6 +115,16 @@ OPEN = {
 }
 """Open to every employee by design; they show nothing a role guards."""
 
+HOST = {
+    "panelist.scheduling.duties.HostDuties.run_round": "the host's duties round, run as the "
+    "system actor (as cron's --system) by whichever process holds the database's lease; the "
+    "person at an open app chooses nothing and is shown none of its report",
+    "panelist.scheduling.duties.HostDuties.take": "takes the host's lease, no company data",
+    "panelist.scheduling.duties.HostDuties.claim_worker": "the worker's lease, no company data",
+    "panelist.scheduling.duties.HostDuties.release": "lets go of the leases, no company data",
+}
+"""The host's job, not a person's power (`panelist.scheduling.duties`)."""
+
 
 @dataclass
 class Scene:
@@ -356,7 +366,7 @@ def public_functions() -> set[str]:
 
 
 def test_every_public_function_is_called_or_reviewed() -> None:
-    reviewed = set(CALLS) | set(INTERNAL) | set(PURE) | set(OPEN)
+    reviewed = set(CALLS) | set(INTERNAL) | set(PURE) | set(OPEN) | set(HOST)
     found = public_functions()
     assert not found - reviewed, "new public functions: call them below as a user with no rights"
     assert not reviewed - found, "entries for functions that no longer exist"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from panelist.scheduling import list_notices
-from panelist.scheduling.duties import upcoming_organised
+from panelist.scheduling.duties import HostDuties, upcoming_organised
 from panelist.services.directory import get_employee, set_setting
 from panelist.workspace import Workspace
 from panelist_caldav.cache import CalDAVCache
@@ -78,3 +78,56 @@ async def test_a_decline_becomes_a_notice_and_a_mail(workspace: Workspace, tmp_p
         f"{name}".encode() in path.read_bytes() or b"declined" in path.read_bytes()
         for path in mails
     )
+
+
+def decline_one(workspace: Workspace) -> str:
+    """An interviewer of the user's next interview declines in their calendar; their name."""
+    db = workspace.db
+    calendar_id, uid, email, name = db.execute(
+        "SELECT r.calendar_id, r.external_id, e.email, e.name FROM interview_external_refs r"
+        " JOIN employees e ON e.id = r.employee_id JOIN interview_participants p"
+        " ON p.interview_id = r.interview_id AND p.employee_id = r.employee_id"
+        " WHERE r.interview_id = ? AND r.kind = 'interviewer_event' AND r.provider = 'local'"
+        " AND p.response != 'declined' LIMIT 1",
+        [upcoming_organised(workspace)[0]],
+    ).fetchone()
+    workspace.calendar_provider("local").set_response(calendar_id, uid, email, "declined")  # type: ignore[attr-defined]
+    db.conn.commit()
+    return str(name)
+
+
+async def test_an_app_without_the_duties_reads_nothing_back_but_shows_the_notices(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    set_setting(workspace.db, "maildir_path", str(tmp_path / "mail"))
+    name = decline_one(workspace)
+    holder = HostDuties(workspace)  # another open app, or the worker, has the duties
+    assert holder.take()
+    app = PanelistApp(workspace)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            app.run_duties()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not any("declined" in m for m, _ in messages(app))  # no provider read
+            assert not (tmp_path / "mail").exists()
+
+            await holder.run_round()  # the holder's round reads the decline back
+            app.run_duties()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert any(name in m and "declined" in m for m, _ in messages(app))
+    finally:
+        holder.release()
+
+
+async def test_the_first_open_app_keeps_the_duties_until_it_quits(workspace: Workspace) -> None:
+    other_app = HostDuties(workspace)
+    app = PanelistApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_duties()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not other_app.take()
+    assert other_app.take()  # the app quit: the next one takes over
+    other_app.release()

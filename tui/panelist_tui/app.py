@@ -31,6 +31,7 @@ from panelist_tui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
     from panelist.scheduling import OnStep, SchedulingService
+    from panelist.scheduling.duties import HostDuties
 
 THEME_ENV = "PANELIST_THEME"
 ANSI_THEME = "ansi-dark"
@@ -68,6 +69,7 @@ class PanelistApp(App[None]):
         self.ascii = ascii_from_env() if ascii is None else ascii
         self.glyphs = glyphs_for(self.ascii)
         self._wanted_theme = theme
+        self._host_duties: HostDuties | None = None
 
     def get_default_screen(self) -> Screen[None]:
         return ApplicationsScreen()
@@ -91,6 +93,19 @@ class PanelistApp(App[None]):
             self.set_timer(min(3.0, self.duties_every), self.run_duties)
             self.set_interval(self.duties_every, self.run_duties)
 
+    def on_unmount(self) -> None:
+        if self._host_duties is not None:
+            self._host_duties.release()  # the next open app (or a worker) takes the duties
+
+    @property
+    def host_duties(self) -> HostDuties:
+        """Created on the first round: scheduling pulls in icalendar (~0.2 s at start-up)."""
+        if self._host_duties is None:
+            from panelist.scheduling.duties import HostDuties
+
+            self._host_duties = HostDuties(self.workspace)
+        return self._host_duties
+
     # ----------------------------------------------------------------- background
 
     def announce_stale_calendars(self) -> None:
@@ -99,18 +114,17 @@ class PanelistApp(App[None]):
 
     @work(exclusive=True, group="duties")
     async def run_duties(self) -> None:
-        """Close ended interviews, read answers back, send due reminders, show notices."""
-        from panelist.mail.transport import transport_from_settings
-        from panelist.scheduling import list_notices, mark_notice_read, run_open_app_duties
+        """The host's duties round (close, read answers back, remind) when this app holds
+        the database's lease, else nothing; then the user's notices, in every app.
+
+        The round's counts and problems are the company's, not the user's: not shown."""
+        from panelist.scheduling import list_notices, mark_notice_read
 
         try:
-            transport = transport_from_settings(self.workspace.db)
-            report = await run_open_app_duties(self.workspace, transport)
+            await self.host_duties.run_round()
         except PanelistError as error:
             self.report_error(error)
             return
-        for problem in report.problems:
-            self.notify(problem, severity="warning")
         for notice in reversed(list_notices(self.workspace)):
             self.notify(notice.message, title="Notice", timeout=15)
             mark_notice_read(self.workspace, notice.id)

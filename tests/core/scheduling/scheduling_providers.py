@@ -21,7 +21,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from panelist import hookimpl
 from panelist.errors import (
@@ -54,6 +54,8 @@ class FlakyCalendar(CalendarProvider):
     id = "flaky"
     display_name = "Flaky Calendar"
     capabilities = LocalCalendarProvider.capabilities
+    every_call: ClassVar[list[str]] = []
+    """Every instance's calls, across workspaces and threads (a host's calls, counted)."""
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
@@ -69,6 +71,7 @@ class FlakyCalendar(CalendarProvider):
 
     async def _network(self, what: str, *, write: bool) -> None:
         self.calls.append(what)
+        FlakyCalendar.every_call.append(what)
         delay = float(self._setting("delay", "0"))
         if delay:
             self.in_flight += 1
