@@ -25,10 +25,11 @@ install: $(VENV)/.synced
 	@$(BIN)/python -m compileall -q core tui plugins
 
 # The terminal test drives the app in tmux, as a person on an SSH terminal would; faketime
-# moves the clock for the subprocess tests.
+# moves the clock for the subprocess tests; a real sshd and ssh client carry the SSH tests.
 system-deps:
-	@command -v tmux >/dev/null && command -v faketime >/dev/null || \
-		(apt-get update -qq && apt-get install -y -qq tmux faketime)
+	@command -v tmux >/dev/null && command -v faketime >/dev/null && \
+		command -v /usr/sbin/sshd >/dev/null && command -v ssh >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq tmux faketime openssh-server openssh-client)
 
 demo: install
 	$(BIN)/panelist demo

@@ -13,6 +13,7 @@ import getpass
 import json
 import logging
 import os
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -25,15 +26,21 @@ import click
 from panelist import __version__
 from panelist.audit import Actor
 from panelist.clock import SystemClock
-from panelist.config import load_config
-from panelist.errors import ConfigurationError, PanelistError
+from panelist.config import config_path, load_config
+from panelist.errors import ConfigurationError, PanelistError, PermissionDenied
 from panelist.importer import KINDS, import_file
 from panelist.permissions import Right, require
 from panelist.plugins import load_registry, register_commands
 from panelist.services.directory import provider_settings
 from panelist.storage.database import open_database, resolve_db_path
 from panelist.text import printable
-from panelist.workspace import Workspace, identify, open_system_workspace, open_workspace
+from panelist.workspace import (
+    Workspace,
+    identify,
+    open_session_workspace,
+    open_system_workspace,
+    open_workspace,
+)
 
 OpenUI = Callable[[Workspace], None]
 
@@ -279,8 +286,194 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         if once and problems:
             ctx.exit(1)
 
+    _add_ssh_commands(cli, open_ui)
     register_commands(cli)
     return cli
+
+
+SSH_COMMANDS = {("plugins",): "plugins", ("version",): "version", ("--version",): "version"}
+"""What a client may ask a forced-command session for (``ssh panelist@host plugins``)."""
+
+
+def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
+    @cli.command(name="ssh-session")
+    @click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The service account's config file (default: its own, whatever PANELIST_CONFIG says).",
+    )
+    @click.argument("key_id")
+    @click.pass_context
+    def ssh_session(ctx: click.Context, config_file: Path | None, key_id: str) -> None:
+        """The forced command `panelist access grant` writes into authorized_keys: open the app
+        as the employee the key KEY-ID was granted to. What the client asked for
+        ($SSH_ORIGINAL_COMMAND) may only pick `plugins` or `version`; nothing else runs."""
+        ws = open_session_workspace(key_id, config_file)
+        try:
+            wanted = _ssh_request(os.environ.get("SSH_ORIGINAL_COMMAND"))
+        except PanelistError:
+            ws.close()
+            raise
+        if wanted == "app":
+            _launch(open_ui, ws)
+            return
+        ws.close()
+        if wanted == "version":
+            say(f"panelist, version {__version__}")
+        else:
+            ctx.invoke(cli.commands["plugins"], as_json=False)
+
+    @cli.group()
+    def access() -> None:
+        """Who may open Panelist over SSH: one public key per line of authorized_keys."""
+
+    @access.command(name="grant")
+    @click.argument("email")
+    @click.argument("keyfile", type=click.Path(dir_okay=False, path_type=Path))
+    @_keys_file_option
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def access_grant(
+        ctx: click.Context,
+        email: str,
+        keyfile: Path,
+        keys_file: Path | None,
+        db_path: Path | None,
+        as_email: str | None,
+    ) -> None:
+        """Let the public key in KEYFILE open the app as the employee EMAIL over SSH."""
+        from panelist.services.access import grant_key, read_public_key
+
+        try:
+            text = keyfile.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(f"cannot read {keyfile}: {_reason(exc)}") from None
+        key = read_public_key(text, str(keyfile))
+        ws = _access_workspace(ctx, db_path, as_email)
+        try:
+            target = _authorized_keys(keys_file)
+            granted = grant_key(ws, email, key, target, _session_command(ws))
+        finally:
+            ws.close()
+        say(f"{granted.key_id}: {granted.email} ({granted.fingerprint}) may log in; {target}")
+
+    @access.command(name="revoke")
+    @click.argument("who", metavar="EMAIL|KEY-ID")
+    @_keys_file_option
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def access_revoke(
+        ctx: click.Context,
+        who: str,
+        keys_file: Path | None,
+        db_path: Path | None,
+        as_email: str | None,
+    ) -> None:
+        """Revoke one key, or every key of an employee: their next session is refused."""
+        from panelist.services.access import revoke_keys
+
+        ws = _access_workspace(ctx, db_path, as_email)
+        try:
+            target = _authorized_keys(keys_file)
+            revoked = revoke_keys(ws, who, target, _session_command(ws))
+        finally:
+            ws.close()
+        for key in revoked:
+            say(f"{key.key_id}: revoked ({key.email}, {key.fingerprint})")
+
+    @access.command(name="list")
+    @_keys_file_option
+    @_db_option
+    @_as_option
+    @click.pass_context
+    def access_list(
+        ctx: click.Context, keys_file: Path | None, db_path: Path | None, as_email: str | None
+    ) -> None:
+        """Every key granted (and revoked), and lines of authorized_keys the database denies."""
+        from panelist.services.access import list_access
+
+        ws = _access_workspace(ctx, db_path, as_email)
+        try:
+            found = list_access(ws, _authorized_keys(keys_file))
+        finally:
+            ws.close()
+        for key in found.keys:
+            state = f"revoked {key.revoked_at}" if key.revoked_at else "live"
+            say(f"{key.key_id:<24} {key.email:<32} {key.fingerprint} {state}")
+        for problem in found.problems:
+            say(f"panelist: {problem}", err=True)
+        if found.problems:
+            ctx.exit(1)
+
+
+def _keys_file_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--authorized-keys",
+        "keys_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The file sshd reads (default: authorized_keys in the config, else "
+        "~/.ssh/authorized_keys of this account).",
+    )(fn)
+
+
+def _authorized_keys(explicit: Path | None) -> Path:
+    configured = load_config().authorized_keys
+    return (explicit or Path(configured or "~/.ssh/authorized_keys")).expanduser().absolute()
+
+
+def _access_workspace(ctx: click.Context, db_path: Path | None, as_email: str | None) -> Workspace:
+    return open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
+
+
+def _session_command(ws: Workspace) -> list[str]:
+    """The forced command before its KEY-ID: this panelist, on this database, through the
+    account's config file that names it (written, for an Admin, when there is none)."""
+    require(ws.db, ws.user.id, Right.CONFIGURE)
+    config = config_path().absolute()
+    named = load_config(config).db
+    if named is None or resolve_db_path(named).absolute() != ws.db_path.absolute():
+        if named is not None or config.exists():
+            raise ConfigurationError(
+                f"{config} names another database than {ws.db_path}; grant keys on the "
+                "database it names, or set db there"
+            )
+        config.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        config.write_text(f"db = {json.dumps(str(ws.db_path.absolute()))}\n", encoding="utf-8")
+        config.chmod(0o600)
+    return [str(_panelist_executable()), "ssh-session", "--config", str(config)]
+
+
+def _panelist_executable() -> Path:
+    beside = Path(sys.executable).with_name("panelist")
+    return beside if beside.exists() else Path(sys.argv[0]).absolute()
+
+
+def _ssh_request(original: str | None) -> str:
+    """ "app", or the allowed sub-command the client named; anything else is refused."""
+    if not original or not original.strip():
+        return "app"
+    try:
+        words = tuple(shlex.split(original))
+    except ValueError:
+        words = ()
+    if words[:1] == ("panelist",):
+        words = words[1:]
+    if not words:
+        return "app"
+    if words in SSH_COMMANDS:
+        return SSH_COMMANDS[words]
+    allowed = ", ".join(sorted(set(SSH_COMMANDS.values())))
+    raise PermissionDenied(
+        f"over SSH this key opens the app, or runs {allowed}; nothing else "
+        f"(asked for: {printable(original)[:60]})"
+    )
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def _report_unsent(ctx: click.Context, problems: Sequence[str]) -> None:

@@ -19,17 +19,19 @@ from sqlite_utils import Database
 
 from panelist import audit
 from panelist.clock import Clock, SystemClock
-from panelist.config import Config, load_config
+from panelist.config import Config, default_config_path, load_config
 from panelist.errors import ConfigurationError, PermissionDenied
 from panelist.models import Employee
+from panelist.permissions import admins
 from panelist.plugins import PluginRegistry, load_registry
 from panelist.providers import CalendarProvider, ConferenceProvider, ProviderContext
 from panelist.services.directory import (
     find_employee_by_email,
     find_employee_by_os_user,
+    get_setting,
     provider_settings,
 )
-from panelist.storage.database import open_database, resolve_db_path
+from panelist.storage.database import default_db_path, open_database, resolve_db_path
 
 USER_ENV = "PANELIST_USER"
 
@@ -99,25 +101,49 @@ class Workspace:
 
 
 def resolve_user(db: Database, as_email: str | None, config: Config) -> Employee:
-    """`--as EMAIL`, then ``PANELIST_USER``, then the config file, then the OS account."""
+    """`--as EMAIL`, then ``PANELIST_USER``, then the config file, then the OS account.
+
+    `--as` and ``PANELIST_USER`` name someone else, so they count only for an Admin's OS
+    account or in a demo database (`may_name_another`); the config file is the account's own.
+    """
+    os_user = getpass.getuser()
+    own = find_employee_by_os_user(db, os_user)
     for source, email in (
         ("--as", as_email),
         (USER_ENV, os.environ.get(USER_ENV)),
         ("the config file", config.user),
     ):
         if email:
+            if source != "the config file":
+                may_name_another(db, source, email, os_user, own)
             employee = find_employee_by_email(db, email)
             if employee is None:
                 raise ConfigurationError(f"{source} names {email}, who is not an employee")
             return employee
-    os_user = getpass.getuser()
-    employee = find_employee_by_os_user(db, os_user)
-    if employee is None:
+    if own is None:
         raise ConfigurationError(
             f"the OS account {os_user!r} is not mapped to an employee; "
             "run with --as EMAIL or set user in the config file"
         )
-    return employee
+    return own
+
+
+def may_name_another(
+    db: Database, source: str, email: str, os_user: str, own: Employee | None
+) -> None:
+    """Refuse `source` naming someone other than the OS account's own employee, unless that
+    employee is an Admin (who may act for anyone anyway) or the company is the demo."""
+    if own is not None and own.email.casefold() == email.strip().casefold():
+        return
+    if get_setting(db, "demo"):
+        return
+    if own is not None and own.id in admins(db):
+        return
+    mapped = f"is mapped to {own.email}, not an Admin" if own else "is not mapped to an employee"
+    raise PermissionDenied(
+        f"{source} is honoured only for an Admin's OS account or a demo database; "
+        f"the OS account {os_user!r} {mapped}"
+    )
 
 
 def identify(db: Database, as_email: str | None, config: Config, clock: Clock) -> Employee:
@@ -174,3 +200,26 @@ def open_system_workspace(
     path = resolve_db_path(db_path or config.db)
     db = open_database(path, registry.migrations)
     return Workspace(db, path, registry, clock or SystemClock(), SystemActor(duty))
+
+
+def open_session_workspace(
+    key_id: str,
+    config_file: Path | None = None,
+    clock: Clock | None = None,
+    registry: PluginRegistry | None = None,
+) -> Workspace:
+    """The workspace of a forced-command SSH session: the employee is the one the key KEY-ID
+    was granted to, the database the one the service account's config file names. Nothing
+    from the client counts: not --as, not PANELIST_USER, PANELIST_DB or PANELIST_CONFIG."""
+    from panelist.services.access import employee_for_key  # it imports this module
+
+    config = load_config(config_file or default_config_path())
+    registry = registry or load_registry()
+    path = resolve_db_path(config.db or default_db_path())
+    db = open_database(path, registry.migrations)
+    try:
+        user = employee_for_key(db, key_id)
+    except Exception:
+        db.close()
+        raise
+    return Workspace(db, path, registry, clock or SystemClock(), user)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,11 +59,54 @@ def database_file(db: Database) -> Path | None:
     return None
 
 
+def refuse_shared_writes(path: Path) -> None:
+    """Refuse a database that group or others may write: whoever can write the file can
+    make themselves Admin. Its -wal and -shm count too, and so does a folder in which
+    they could replace it (one with the sticky bit, like /tmp, lets only owners do that)."""
+    if os.name != "posix":
+        return
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        mode = _mode(file)
+        if mode is not None and mode & 0o022:
+            raise ConfigurationError(
+                f"{file} is writable by {_who(mode)} (mode {stat.filemode(mode)}); "
+                f"anyone who can write it can make themselves Admin: run chmod 600 {file}"
+            )
+    folder = path.parent
+    mode = _mode(folder)
+    if mode is not None and mode & 0o022 and not mode & stat.S_ISVTX:
+        raise ConfigurationError(
+            f"the folder of {path.name}, {folder}, is writable by {_who(mode)} "
+            f"(mode {stat.filemode(mode)}); they could replace the database: "
+            f"run chmod go-w {folder}"
+        )
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return path.stat().st_mode
+    except OSError:  # missing, or not ours to see: opening it will say so
+        return None
+
+
+def _who(mode: int) -> str:
+    both = mode & 0o020 and mode & 0o002
+    return "group and others" if both else "its group" if mode & 0o020 else "others"
+
+
+def _create_private(path: Path) -> None:
+    """A new database file starts as 0600 (its -wal and -shm take the same mode)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def connect(path: Path) -> Database:
     """A connection with the pragmas every Panelist process uses; no migrations."""
     timeout = busy_timeout()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_shared_writes(path)
+        _create_private(path)
         conn = sqlite3.connect(
             str(path), timeout=timeout, check_same_thread=False, factory=PanelistConnection
         )

@@ -58,6 +58,11 @@ def m006_audit_log(db: Database) -> None:
     run_script(db, _M006)
 
 
+def m007_ssh_keys(db: Database) -> None:
+    """The public keys that open a session as an employee over SSH (panelist.services.access)."""
+    run_script(db, _M007)
+
+
 _M001 = """
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
@@ -355,4 +360,19 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only: its rows cannot be removed');
 END;
+"""
+
+_M007 = """
+-- One row per key granted; a revoked key keeps its row (revoked_at) so the record stays.
+CREATE TABLE ssh_keys (
+    key_id      TEXT PRIMARY KEY,          -- named in authorized_keys: ssh-session KEY-ID
+    employee_id INTEGER NOT NULL REFERENCES employees(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,             -- "SHA256:..." as ssh-keygen -l prints it
+    public_key  TEXT NOT NULL,             -- "ssh-ed25519 AAAA...", no options, no comment
+    comment     TEXT NOT NULL DEFAULT '',
+    added_at    TEXT NOT NULL,
+    revoked_at  TEXT
+);
+CREATE UNIQUE INDEX ssh_keys_live_fingerprint ON ssh_keys(fingerprint) WHERE revoked_at IS NULL;
+CREATE INDEX ssh_keys_employee ON ssh_keys(employee_id);
 """
