@@ -1,5 +1,6 @@
 """The installed command line, run as a person would: in a subprocess."""
 
+import getpass
 import os
 import sqlite3
 import subprocess
@@ -104,7 +105,10 @@ def test_an_error_prints_no_control_character(tmp_path: Path) -> None:
     """ESC and BEL in a value an error quotes reach the terminal as neither."""
     db = tmp_path / "company.db"
     staff = tmp_path / "staff.csv"
-    staff.write_text("email,name,timezone\nceo@example.com,Chief,Europe/Amsterdam\n")
+    staff.write_text(  # this OS account is the Admin's, who may name anyone with --as
+        f"email,name,timezone,role,os_user\nceo@example.com,Chief,Europe/Amsterdam,Admin,"
+        f"{getpass.getuser()}\n"
+    )
     assert panelist("import", "employees", str(staff), "--db", str(db)).returncode == 0
     done = panelist("--db", str(db), "--as", "ghost\x1b]0;pwned\x07\x9b2J@example.com")
     assert done.returncode == 1

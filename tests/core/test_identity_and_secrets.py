@@ -9,15 +9,20 @@ from keyring.backend import KeyringBackend
 from sqlite_utils import Database
 
 from panelist.config import Config, load_config
-from panelist.errors import ConfigurationError
+from panelist.errors import ConfigurationError, PermissionDenied
 from panelist.models import WorkingHours
 from panelist.secrets import get_secret
+from panelist.services.directory import set_setting
 from panelist.workspace import resolve_user
 
 
-@pytest.fixture
-def people(db: Database) -> Database:
-    for email, os_user in (("rosa@example.com", getpass.getuser()), ("sam@example.com", None)):
+def _add_people(db: Database, os_account_role: str) -> Database:
+    """Rosa on this OS account, with `os_account_role`; Sam on none."""
+    roles = dict(db.execute("SELECT name, id FROM recruiting_roles").fetchall())
+    for email, os_user, role in (
+        ("rosa@example.com", getpass.getuser(), os_account_role),
+        ("sam@example.com", None, "Recruiter"),
+    ):
         db.table("employees").insert(
             {
                 "email": email,
@@ -25,9 +30,57 @@ def people(db: Database) -> Database:
                 "timezone": "UTC",
                 "working_hours": WorkingHours.office().to_json(),
                 "os_user": os_user,
+                "company_role_id": roles[role],
             }
         )
     return db
+
+
+@pytest.fixture
+def people(db: Database) -> Database:
+    """The OS account is an Admin's, who may act as anyone."""
+    return _add_people(db, "Admin")
+
+
+@pytest.fixture
+def recruiter_account(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """The OS account is a recruiter's, who may act only as herself."""
+    monkeypatch.delenv("PANELIST_USER", raising=False)
+    return _add_people(db, "Recruiter")
+
+
+def test_a_recruiter_cannot_name_someone_else(
+    recruiter_account: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = (
+        "is honoured only for an Admin's OS account or a demo database; "
+        f"the OS account '{getpass.getuser()}' is mapped to rosa@example.com, not an Admin"
+    )
+    with pytest.raises(PermissionDenied, match=f"^--as {refused}$"):
+        resolve_user(recruiter_account, "sam@example.com", Config())
+    # Who is an employee stays unsaid: the same line for a name that is nobody's.
+    with pytest.raises(PermissionDenied, match=f"^--as {refused}$"):
+        resolve_user(recruiter_account, "nobody@example.com", Config())
+    monkeypatch.setenv("PANELIST_USER", "sam@example.com")
+    with pytest.raises(PermissionDenied, match=f"^PANELIST_USER {refused}$"):
+        resolve_user(recruiter_account, None, Config())
+    monkeypatch.setenv("PANELIST_USER", "ROSA@example.com")  # naming oneself changes nothing
+    assert resolve_user(recruiter_account, None, Config()).email == "rosa@example.com"
+
+
+def test_an_unmapped_account_cannot_name_anyone(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PANELIST_USER", raising=False)
+    _add_people(db, "Admin")
+    db.execute("UPDATE employees SET os_user = NULL")
+    with pytest.raises(PermissionDenied, match="is not mapped to an employee$"):
+        resolve_user(db, "rosa@example.com", Config())
+
+
+def test_in_a_demo_database_anyone_may_be_named(recruiter_account: Database) -> None:
+    set_setting(recruiter_account, "demo", True)
+    assert resolve_user(recruiter_account, "sam@example.com", Config()).email == "sam@example.com"
 
 
 def test_user_precedence(people: Database, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ import dataclasses
 import importlib
 import inspect
 import pkgutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -77,6 +78,9 @@ INTERNAL = {
     "there is a user to check",
     "panelist.services.directory.find_employee_by_os_user": "resolves who the user is, before "
     "there is a user to check",
+    "panelist.services.access.employee_for_key": "resolves who an SSH session is, before "
+    "there is a user to check",
+    "panelist.services.access.write_authorized_keys": "inside the checked grant and revoke",
 }
 """Public-looking functions in public modules that take a raw database: for core only."""
 
@@ -88,6 +92,7 @@ PURE = {
     "panelist.services.calendar_view.CalendarView.suggested_room": "reads a view already "
     "loaded through the checked load_calendar_view",
     "panelist.services.audit.parse_since": "turns a --since text into an instant, no data",
+    "panelist.services.access.read_public_key": "checks a key file's text, no company data",
     "panelist.scheduling.records.InterviewRecord.participant": "looks into a loaded record",
     "panelist.scheduling.service.invite_effects": "effects of a loaded record, nothing stored",
     "panelist.scheduling.service.cancel_effects": "effects of a loaded record, nothing stored",
@@ -232,8 +237,32 @@ def _later_end(s: Scene) -> Any:
     return s.ws.clock.now() + timedelta(days=4, hours=1)
 
 
+def _public_key(s: Scene) -> Any:
+    private = s.tmp / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(private)], check=True)
+    key_text = private.with_suffix(".pub").read_text()
+    return _module("services.access").read_public_key(key_text, "id_ed25519.pub")
+
+
+def _keys_file(s: Scene) -> Path:
+    return s.tmp / "authorized_keys"
+
+
 CALLS: dict[str, list[Call]] = {
     "panelist.services.audit.list_audit": [lambda s: _module("services.audit").list_audit(s.ws)],
+    "panelist.services.access.grant_key": [
+        lambda s: _module("services.access").grant_key(
+            s.ws, "nobody@example.com", _public_key(s), _keys_file(s), ["panelist"]
+        )
+    ],
+    "panelist.services.access.revoke_keys": [
+        lambda s: _module("services.access").revoke_keys(
+            s.ws, "rosa.jansen@example.com", _keys_file(s), ["panelist"]
+        )
+    ],
+    "panelist.services.access.list_access": [
+        lambda s: _module("services.access").list_access(s.ws, _keys_file(s))
+    ],
     "panelist.services.applications.list_applications": [
         lambda s: _module("services.applications").list_applications(s.ws)
     ],
@@ -412,6 +441,7 @@ def _company_state(ws: Workspace) -> tuple[Any, ...]:
         db.execute("SELECT * FROM settings").fetchall(),
         db.execute("SELECT * FROM message_templates").fetchall(),
         db.execute("SELECT * FROM audit_log").fetchall(),
+        db.execute("SELECT * FROM ssh_keys").fetchall(),
     )
 
 

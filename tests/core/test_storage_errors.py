@@ -7,6 +7,7 @@ runs as root, as `make test` does in CI and here).
 
 from __future__ import annotations
 
+import getpass
 import os
 import sqlite3
 import subprocess
@@ -16,7 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ADMIN = "ceo@example.com"
-STAFF = f"email,name,timezone,role\n{ADMIN},Chief,Europe/Amsterdam,Admin\n"
+# The Admin is this OS account's employee, so `--as ADMIN` is honoured.
+STAFF = (
+    f"email,name,timezone,role,os_user\n{ADMIN},Chief,Europe/Amsterdam,Admin,{getpass.getuser()}\n"
+)
 
 
 def panelist(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
