@@ -58,6 +58,7 @@ def m006_audit_log(db: Database) -> None:
     run_script(db, _M006)
 
 
+@core_migrations
 def m007_ssh_keys(db: Database) -> None:
     """The public keys that open a session as an employee over SSH (panelist.services.access)."""
     run_script(db, _M007)
