@@ -74,7 +74,7 @@ def test_an_unmapped_account_cannot_name_anyone(
     monkeypatch.delenv("PANELIST_USER", raising=False)
     _add_people(db, "Admin")
     db.execute("UPDATE employees SET os_user = NULL")
-    with pytest.raises(PermissionDenied, match="is not mapped to an employee$"):
+    with pytest.raises(PermissionDenied, match=r"is not mapped to an employee$"):
         resolve_user(db, "rosa@example.com", Config())
 
 

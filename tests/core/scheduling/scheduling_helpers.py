@@ -9,8 +9,11 @@ hosts: Rosa, Sam, Piet; Ana started a Jitsi sign-up that is not verified.
 
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -181,6 +184,15 @@ def employee_id(key: str) -> int:
 
 def room_id(key: str) -> int:
     return list(ROOMS).index(key) + 1
+
+
+def map_os_account(path: Path, key: str) -> None:
+    """Map this OS account to `key`'s employee: a subprocess may then name them with --as
+    (only an Admin's OS account may name someone else)."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(
+            "UPDATE employees SET os_user = ? WHERE email = ?", [getpass.getuser(), email(key)]
+        )
 
 
 def copy_company(template: Path, target: Path) -> Path:

@@ -70,6 +70,7 @@ def test_invites_and_reminders_go_through_while_a_big_import_writes(
     company_db: Path, test_registry: PluginRegistry, clock: FrozenClock, tmp_path: Path
 ) -> None:
     files = [staff_file(tmp_path / f"staff{n}.csv", suffix) for n, suffix in enumerate("ab")]
+    h.map_os_account(company_db, "rosa")
     importer = subprocess.Popen(
         [sys.executable, "-c", IMPORT, str(company_db), *map(str, files)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -229,6 +229,7 @@ def test_the_resume_command_finishes_a_killed_invite(
     ws = h.workspace(run.db, test_registry, FrozenClock(h.NOW))
     set_setting(ws.db, "maildir_path", str(run.maildir))
     ws.close()
+    h.map_os_account(run.db, "rosa")
     # killed after the meeting and two of the events were made: step 9 is a "called"
     assert zygote.run(**run.job("invite", crash_at=9))["killed"]
     done = subprocess.run(

@@ -243,6 +243,7 @@ async def test_a_full_disk_under_the_maildir_is_retried_by_resume(
 
 def panelist_resume(ws: Workspace, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """The command cron runs, in its own process, as Rosa."""
+    h.map_os_account(ws.db_path, "rosa")
     return subprocess.run(
         [sys.executable, "-m", "panelist", "resume", "--db", str(ws.db_path), "--as", h.email("rosa")],
         capture_output=True, text=True, timeout=120, check=False,

@@ -41,6 +41,7 @@ async def test_two_databases_given_by_db_mail_beside_themselves(
             h.request(person, start=start, evaluation_form_id=1)
         )
         ws.close()
+        h.map_os_account(db, "rosa")
 
     env = {
         **os.environ,

@@ -146,6 +146,7 @@ async def test_reminders_run_from_three_processes_at_once_sends_each_once(
         h.request("sam", "ana", start=start, evaluation_form_id=1)
     )
     ws.close()
+    h.map_os_account(company_db, "rosa")
 
     env = {"PANELIST_CONFIG": str(tmp_path / "none.toml")}
     args = ("reminders", "run", "--db", str(company_db), "--as", h.email("rosa"))

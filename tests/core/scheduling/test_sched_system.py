@@ -48,6 +48,7 @@ async def test_cron_sends_reminders_as_the_system_a_person_without_rights_sends_
     )
     ws.close()
     db = ("--db", str(company_db))
+    h.map_os_account(company_db, "eve")
 
     as_eve = panelist("reminders", "run", *db, "--as", h.email("eve"), tmp_path=tmp_path)
     assert (as_eve.returncode, as_eve.stdout) == (0, "0 reminders due, 0 interviews closed\n")
