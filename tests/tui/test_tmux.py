@@ -7,18 +7,14 @@ Runs with TERM=xterm-256color and TERM=screen (16 colours, as tmux's own default
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from terminal_helpers import Terminal, terminal_env, terminal_running
 
 from panelist.models import ApplicationSummary
 from panelist.scheduling import load_interview
@@ -26,60 +22,7 @@ from panelist.services.applications import list_applications
 from panelist.services.interview_form import form_choices
 from panelist.workspace import Workspace
 
-TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 PANELIST = Path(sys.executable).with_name("panelist")
-WIDTH, HEIGHT = 100, 30
-TIMEOUT = 30.0
-
-
-class Terminal:
-    """One detached tmux session on its own server socket (never the user's tmux)."""
-
-    def __init__(self, socket: Path, name: str) -> None:
-        self.socket = socket
-        self.name = name
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(
-            [TMUX, "-S", str(self.socket), *args],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=True,
-        )
-        return done.stdout
-
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            self.tmux("send-keys", "-t", self.name, key)
-            time.sleep(0.1)
-
-    def text(self, literal: str) -> None:
-        self.tmux("send-keys", "-t", self.name, "-l", literal)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.name)
-
-    def wait_for(self, wanted: str | Callable[[str], bool], timeout: float = TIMEOUT) -> str:
-        """The captured screen once it shows `wanted`; fails with the last picture."""
-        check = wanted if callable(wanted) else (lambda text: wanted in text)
-        deadline = time.monotonic() + timeout
-        shown = ""
-        while time.monotonic() < deadline:
-            shown = self.screen()
-            if check(shown):
-                return shown
-            time.sleep(0.2)
-        raise AssertionError(f"waited {timeout}s for {wanted!r}; the screen shows:\n{shown}")
-
-    def alive(self) -> bool:
-        done = subprocess.run(
-            [TMUX, "-S", str(self.socket), "has-session", "-t", self.name],
-            capture_output=True,
-            timeout=TIMEOUT,
-            check=False,
-        )
-        return done.returncode == 0
 
 
 @pytest.fixture
@@ -97,51 +40,11 @@ def demo_db(workspace: Workspace, tmp_path: Path) -> Path:
 
 @pytest.fixture(params=["xterm-256color", "screen"])
 def terminal(request: pytest.FixtureRequest, demo_db: Path, tmp_path: Path) -> Iterator[Terminal]:
-    assert Path(TMUX).exists(), "tmux is needed for these tests (apt-get install tmux)"
     assert PANELIST.exists(), f"the panelist command is not installed next to {sys.executable}"
     term: str = request.param
-    # A short socket path: AF_UNIX paths are limited to about 100 bytes.
-    socket = Path("/tmp") / f"panelist-tmux-{uuid.uuid4().hex[:12]}"
-    name = "panelist"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TMUX", "PANELIST_", "TEXTUAL"))
-    }
-    env |= {"TERM": term, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": str(tmp_path)}
     command = f"{PANELIST} --db {demo_db} --as rosa.jansen@example.com"
-    subprocess.run(
-        [
-            TMUX,
-            "-S",
-            str(socket),
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            str(WIDTH),
-            "-y",
-            str(HEIGHT),
-            "-s",
-            name,
-            "-e",
-            f"TERM={term}",
-            command,
-        ],
-        env=env,
-        check=True,
-        timeout=TIMEOUT,
-    )
-    terminal = Terminal(socket, name)
-    try:
-        terminal.tmux("set-option", "-t", name, "remain-on-exit", "on")
+    with terminal_running(command, terminal_env(tmp_path, term), term) as terminal:
         yield terminal
-    finally:
-        subprocess.run(
-            [TMUX, "-S", str(socket), "kill-server"], capture_output=True, check=False, timeout=30
-        )
-        socket.unlink(missing_ok=True)
 
 
 def test_open_an_application_see_its_interviews_help_and_quit(
