@@ -457,8 +457,8 @@ def _ssh_request(original: str | None) -> str:
         return "app"
     try:
         words = tuple(shlex.split(original))
-    except ValueError:
-        words = ()
+    except ValueError:  # an unbalanced quote: nothing we offer
+        words = ("?",)
     if words[:1] == ("panelist",):
         words = words[1:]
     if not words:
