@@ -1,0 +1,198 @@
+"""Panelist behind a real OpenSSH server, as a recruiting team uses it on one host.
+
+A fixture starts Debian's sshd on a free loopback port with a temporary host key and
+config; the service account is the account running the tests, and its authorized_keys is
+a temporary file that `panelist access grant` writes. The `ssh` client runs under tmux,
+as a recruiter types it: each key opens the app as its own employee; asking for another
+identity, a shell or a file gets nothing; a revoked key is refused.
+
+The data is the demo built at the real now (sshd's sessions read the real clock).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from terminal_helpers import terminal_env, terminal_running
+
+from panelist.workspace import Workspace
+
+SSHD = Path("/usr/sbin/sshd")
+SSH = shutil.which("ssh") or "/usr/bin/ssh"
+ADMIN = "oliver.smith@example.com"
+ROSA = ("rosa.jansen@example.com", "Rosa Jansen")
+PIETER = ("pieter.vandijk@example.com", "Pieter van Dijk")
+
+
+@dataclass(frozen=True)
+class Host:
+    """The service account's side: its database, config, authorized_keys, and sshd's port."""
+
+    folder: Path
+    db: Path
+    config: Path
+    keys_file: Path
+    port: int
+    user: str
+
+    def panelist(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`panelist` as the service account's Admin runs it on the host."""
+        return subprocess.run(
+            [sys.executable, "-m", "panelist", "--db", str(self.db), "--as", ADMIN, *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "PANELIST_CONFIG": str(self.config)},
+        )
+
+    def grant(self, email: str, name: str) -> tuple[str, Path]:
+        """A new key pair for `email`, granted; returns its key id and private key."""
+        private = self.folder / name
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(private)], check=True
+        )
+        done = self.panelist(
+            "access", "grant", email, f"{private}.pub", "--authorized-keys", str(self.keys_file)
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split(":")[0], private
+
+    def ssh(self, key: Path, *command: str, tty: bool = False) -> list[str]:
+        return [
+            SSH, "-t" if tty else "-T", "-F", "/dev/null", "-i", str(key), "-p", str(self.port),
+            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            f"{self.user}@127.0.0.1", *command,
+        ]  # fmt: skip
+
+    def run(self, key: Path, *command: str) -> subprocess.CompletedProcess[str]:
+        """One command over SSH without a terminal, as a script would send it."""
+        return subprocess.run(
+            self.ssh(key, *command), capture_output=True, text=True, timeout=60, check=False
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def sshd_config(folder: Path, port: int, keys_file: Path, user: str) -> Path:
+    host_key = folder / "host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)], check=True)
+    config = folder / "sshd_config"
+    config.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\n"
+        f"PidFile {folder / 'sshd.pid'}\nAuthorizedKeysFile {keys_file}\n"
+        # Temporary folders are not root's own: sshd would refuse the file in them.
+        "StrictModes no\nUsePAM no\nPermitUserEnvironment no\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
+        f"PermitRootLogin prohibit-password\nAllowUsers {user}\nLogLevel VERBOSE\n"
+    )
+    return config
+
+
+@pytest.fixture
+def host(live_demo_workspace: Workspace, tmp_path: Path) -> Iterator[Host]:
+    assert SSHD.exists(), "sshd is needed for these tests (make system-deps: openssh-server)"
+    live_demo_workspace.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    live_demo_workspace.close()
+    user = getpass.getuser()
+    keys_file = tmp_path / "authorized_keys"
+    port = free_port()
+    config = sshd_config(tmp_path, port, keys_file, user)
+    if os.geteuid() == 0:
+        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation
+    checked = subprocess.run([str(SSHD), "-t", "-f", str(config)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    log = (tmp_path / "sshd.log").open("w")
+    server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=log)
+    try:
+        _wait_for_port(port, server)
+        yield Host(
+            tmp_path, live_demo_workspace.db_path, tmp_path / "config.toml", keys_file, port, user
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _wait_for_port(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "sshd stopped at start (see sshd.log)"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"sshd did not listen on port {port}")
+
+
+def test_two_keys_open_the_app_as_two_employees(host: Host) -> None:
+    _, rosa_key = host.grant(*ROSA)
+    _, pieter_key = host.grant(*PIETER)
+    env = terminal_env(host.folder)
+    with (
+        terminal_running(shlex.join(host.ssh(rosa_key, tty=True)), env) as rosa,
+        terminal_running(shlex.join(host.ssh(pieter_key, tty=True)), env) as pieter,
+    ):
+        assert "Pieter van Dijk" not in rosa.wait_for("Rosa Jansen")
+        assert "Rosa Jansen" not in pieter.wait_for("Pieter van Dijk")
+        rosa.keys("q")
+        pieter.keys("q")
+
+
+def test_asking_for_another_identity_a_shell_or_a_file_gets_nothing(host: Host) -> None:
+    _, key = host.grant(*ROSA)
+    secret = host.db.read_bytes()[:16]  # "SQLite format 3\0"
+    for asked in (
+        ("panelist", "--as", ADMIN, "audit"),
+        ("sh", "-c", "id"),
+        ("cat", str(host.db)),
+        ("/bin/bash",),
+    ):
+        done = host.run(key, *asked)
+        assert done.returncode == 1, (asked, done.stdout, done.stderr)
+        assert done.stdout == ""
+        assert done.stderr.startswith("Error: over SSH this key opens the app, or runs plugins")
+        assert "uid=" not in done.stderr and secret.decode("latin-1") not in done.stderr
+
+
+def test_an_allowed_command_runs(host: Host) -> None:
+    _, key = host.grant(*ROSA)
+    done = host.run(key, "plugins")
+    assert done.returncode == 0, done.stderr
+    assert "local" in done.stdout and "caldav" in done.stdout
+
+
+def test_a_revoked_key_is_refused_also_with_its_line_left_behind(host: Host) -> None:
+    key_id, key = host.grant(*ROSA)
+    assert host.run(key, "version").returncode == 0
+    left_behind = host.keys_file.read_text()
+    revoked = host.panelist("access", "revoke", key_id, "--authorized-keys", str(host.keys_file))
+    assert revoked.returncode == 0, revoked.stderr
+    # Without its line sshd itself says no.
+    refused = host.run(key, "version")
+    assert refused.returncode == 255 and refused.stdout == ""
+    assert "Permission denied (publickey)" in refused.stderr
+    # A copy of the old file put back by hand: the session still refuses, from the database.
+    host.keys_file.write_text(left_behind)
+    again = host.run(key, "version")
+    assert (again.returncode, again.stdout) == (1, "")
+    assert again.stderr == f"Error: SSH key {key_id} was revoked; ask an Admin\n"
+    listed = host.panelist("access", "list", "--authorized-keys", str(host.keys_file))
+    assert listed.returncode == 1 and f"key {key_id} is not granted" in listed.stderr
