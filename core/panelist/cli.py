@@ -433,16 +433,28 @@ def _session_command(ws: Workspace) -> list[str]:
     account's config file that names it (written, for an Admin, when there is none)."""
     require(ws.db, ws.user.id, Right.CONFIGURE)
     config = config_path().absolute()
+    database = ws.db_path.absolute()
     named = load_config(config).db
-    if named is None or resolve_db_path(named).absolute() != ws.db_path.absolute():
-        if named is not None or config.exists():
-            raise ConfigurationError(
-                f"{config} names another database than {ws.db_path}; grant keys on the "
-                "database it names, or set db there"
-            )
+    if named is not None and resolve_db_path(named).absolute() == database:
+        return _forced_command(config)
+    setting = f"db = {json.dumps(str(database))}"
+    if named is not None:
+        raise ConfigurationError(
+            f"{config} names another database ({named}); SSH sessions open that one: grant "
+            f"keys on it, or set {setting} there"
+        )
+    if config.exists():
+        raise ConfigurationError(f"{config} names no database; add the line {setting}")
+    try:
         config.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        config.write_text(f"db = {json.dumps(str(ws.db_path.absolute()))}\n", encoding="utf-8")
-        config.chmod(0o600)
+        with os.fdopen(os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(f"{setting}\n")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {config}: {_reason(exc)}") from None
+    return _forced_command(config)
+
+
+def _forced_command(config: Path) -> list[str]:
     return [str(_panelist_executable()), "ssh-session", "--config", str(config)]
 
 

@@ -334,3 +334,35 @@ def test_the_command_line_says_it_in_one_line(tmp_path: Path) -> None:
         f"Error: {path} is writable by group and others (mode -rw-rw-rw-); anyone who can "
         f"write it can make themselves Admin: run chmod 600 {path}\n"
     )
+
+
+def test_grant_writes_the_service_config_once_and_refuses_another_database(
+    demo_workspace: Workspace, tmp_path: Path
+) -> None:
+    demo_workspace.close()
+    db = demo_workspace.db_path
+    config = tmp_path / "config" / "config.toml"
+    keys_file = tmp_path / "authorized_keys"
+    env = {**os.environ, "PANELIST_CONFIG": str(config)}
+    grant = ("--db", str(db), "--as", "oliver.smith@example.com", "access", "grant")
+    where = ("--authorized-keys", str(keys_file))
+    first = new_key(tmp_path, "first")
+    done = panelist(*grant, RECRUITER, f"{first}.pub", *where, env=env)
+    assert done.returncode == 0, done.stderr
+    assert config.read_text() == f'db = "{db}"\n'
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert f"ssh-session --config {config} " in keys_file.read_text()
+
+    config.write_text('db = "/srv/other.db"\n')
+    before = keys_file.read_text()
+    second = new_key(tmp_path, "second")
+    refused = panelist(*grant, RECRUITER, f"{second}.pub", *where, env=env)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        f"Error: {config} names another database (/srv/other.db); SSH sessions open that "
+        f'one: grant keys on it, or set db = "{db}" there\n'
+    )
+    assert keys_file.read_text() == before
+    reopened = open_database(db)
+    assert reopened.execute("SELECT count(*) FROM ssh_keys").fetchone() == (1,)
+    reopened.close()
