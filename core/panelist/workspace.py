@@ -31,7 +31,12 @@ from panelist.services.directory import (
     get_setting,
     provider_settings,
 )
-from panelist.storage.database import default_db_path, open_database, resolve_db_path
+from panelist.storage.database import (
+    default_db_path,
+    open_database,
+    refuse_shared_writes,
+    resolve_db_path,
+)
 
 USER_ENV = "PANELIST_USER"
 
@@ -213,7 +218,9 @@ def open_session_workspace(
     from the client counts: not --as, not PANELIST_USER, PANELIST_DB or PANELIST_CONFIG."""
     from panelist.services.access import employee_for_key  # it imports this module
 
-    config = load_config(config_file or default_config_path())
+    config_file = config_file or default_config_path()
+    refuse_shared_writes(config_file, "the config file")
+    config = load_config(config_file)
     registry = registry or load_registry()
     path = resolve_db_path(config.db or default_db_path())
     db = open_database(path, registry.migrations)

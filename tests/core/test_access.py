@@ -276,6 +276,17 @@ def test_the_client_cannot_pick_a_command_identity_or_file(
     assert not (tmp_path / "elsewhere.db").exists()
 
 
+def test_a_config_file_others_may_write_opens_nothing(session_key: tuple[str, Path]) -> None:
+    key_id, config = session_key
+    config.chmod(0o620)
+    done = panelist("ssh-session", "--config", str(config), key_id, env=dict(os.environ))
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"Error: {config} is writable by its group (mode -rw--w----); anyone who can write "
+        f"it can make themselves Admin: run chmod 600 {config}\n"
+    )
+
+
 def test_an_allowed_command_runs_and_an_unknown_key_gets_nothing(
     session_key: tuple[str, Path],
 ) -> None:

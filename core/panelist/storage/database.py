@@ -59,13 +59,15 @@ def database_file(db: Database) -> Path | None:
     return None
 
 
-def refuse_shared_writes(path: Path) -> None:
+def refuse_shared_writes(path: Path, what: str = "the database") -> None:
     """Refuse a database that group or others may write: whoever can write the file can
     make themselves Admin. Its -wal and -shm count too, and so does a folder in which
-    they could replace it (one with the sticky bit, like /tmp, lets only owners do that)."""
+    they could replace it (one with the sticky bit, like /tmp, lets only owners do that).
+    The SSH sessions' config file is held to the same rule (it names the database)."""
     if os.name != "posix":
         return
-    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    files = (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if what == "the database" else (path,)
+    for file in files:
         mode = _mode(file)
         if mode is not None and mode & 0o022:
             raise ConfigurationError(
@@ -77,7 +79,7 @@ def refuse_shared_writes(path: Path) -> None:
     if mode is not None and mode & 0o022 and not mode & stat.S_ISVTX:
         raise ConfigurationError(
             f"the folder of {path.name}, {folder}, is writable by {_who(mode)} "
-            f"(mode {stat.filemode(mode)}); they could replace the database: "
+            f"(mode {stat.filemode(mode)}); they could replace {what}: "
             f"run chmod go-w {folder}"
         )
 
