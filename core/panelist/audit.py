@@ -1,4 +1,4 @@
-"""The audit log: who did what and when, append-only (table ``audit_log``, migration m005).
+"""The audit log: who did what and when, append-only (table ``audit_log``, migration m006).
 
 Writing: every change worth auditing calls `record` (or `record_by` with a workspace)
 *inside the transaction of the change*, so a change that rolls back leaves no line and
@@ -12,13 +12,8 @@ line, and the value of a setting whose key looks secret is not stored (`setting_
 
 Reading is for Admins: `panelist.services.audit.list_audit`.
 
-Actions of code that calls in from elsewhere (access management, identity rules):
-
-    from panelist import audit
-    audit.record_by(ws, audit.Action.ACCESS_GRANT, "employee 7", "key SHA256:… (ed25519)")
-    audit.record_by(ws, audit.Action.ACCESS_REVOKE, "employee 7", "key SHA256:…")
-    audit.record(db, audit.Actor.employee(admin), audit.Action.IDENTITY_SWITCH,
-                 audit.employee_subject(other), "ssh key SHA256:…")
+Access management (`panelist.services.access`) records grants and revokes; an SSH
+session records the key that opened it, or why it was refused (`SSH_SESSION`).
 """
 
 from __future__ import annotations
@@ -60,7 +55,9 @@ class Action(enum.StrEnum):
     ACCESS_GRANT = "access grant"
     ACCESS_REVOKE = "access revoke"
     IDENTITY_SWITCH = "identity switch"
-    """Someone acts as another employee (--as, PANELIST_USER, an SSH key's mapping)."""
+    """Someone acts as another employee (--as, PANELIST_USER)."""
+    SSH_SESSION = "ssh session"
+    """A forced-command session: the key that opened it, or why it was refused."""
 
 
 @dataclass(frozen=True)

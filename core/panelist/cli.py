@@ -40,6 +40,7 @@ from panelist.workspace import (
     open_session_workspace,
     open_system_workspace,
     open_workspace,
+    record_ssh_session,
 )
 
 OpenUI = Callable[[Workspace], None]
@@ -310,11 +311,14 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         as the employee the key KEY-ID was granted to. What the client asked for
         ($SSH_ORIGINAL_COMMAND) may only pick `plugins` or `version`; nothing else runs."""
         ws = open_session_workspace(key_id, config_file)
+        original = os.environ.get("SSH_ORIGINAL_COMMAND")
         try:
-            wanted = _ssh_request(os.environ.get("SSH_ORIGINAL_COMMAND"))
+            wanted = _ssh_request(original)
         except PanelistError:
+            record_ssh_session(ws, key_id, f"asked for {original!r}, refused")
             ws.close()
             raise
+        record_ssh_session(ws, key_id, "opened the app" if wanted == "app" else f"ran {wanted}")
         if wanted == "app":
             _launch(open_ui, ws)
             return

@@ -224,9 +224,22 @@ def open_session_workspace(
     registry = registry or load_registry()
     path = resolve_db_path(config.db or default_db_path())
     db = open_database(path, registry.migrations)
+    clock = clock or SystemClock()
     try:
         user = employee_for_key(db, key_id)
+    except PermissionDenied as refused:
+        actor = audit.Actor(None, f"ssh key {key_id}")
+        audit.record(db, actor, audit.Action.SSH_SESSION, f"ssh key {key_id}", str(refused))
+        db.close()
+        raise
     except Exception:
         db.close()
         raise
-    return Workspace(db, path, registry, clock or SystemClock(), user)
+    return Workspace(db, path, registry, clock, user)
+
+
+def record_ssh_session(ws: Workspace, key_id: str, what: str) -> None:
+    """The audit line of a forced-command session: its key, its client, what it did."""
+    client = os.environ.get("SSH_CONNECTION", "").split(" ")[0] or "unknown"
+    detail = f"key {key_id} from {client}: {what}"
+    audit.record_by(ws, audit.Action.SSH_SESSION, audit.employee_subject(ws.user), detail)

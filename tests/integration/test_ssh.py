@@ -12,6 +12,7 @@ The data is the demo built at the real now (sshd's sessions read the real clock)
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shlex
 import shutil
@@ -76,6 +77,15 @@ class Host:
             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
             f"{self.user}@127.0.0.1", *command,
         ]  # fmt: skip
+
+    def audit(self, action: str) -> list[tuple[str, str, str]]:
+        """(actor, subject, detail) of the audit log's `action` lines, oldest first."""
+        done = self.panelist("audit", "--json")
+        assert done.returncode == 0, done.stderr
+        lines = [e for e in json.loads(done.stdout) if e["action"] == action]
+        return [(e["actor_email"] or e["actor_label"], e["subject"], e["detail"]) for e in lines][
+            ::-1
+        ]
 
     def run(self, key: Path, *command: str) -> subprocess.CompletedProcess[str]:
         """One command over SSH without a terminal, as a script would send it."""
@@ -154,6 +164,10 @@ def test_two_keys_open_the_app_as_two_employees(host: Host) -> None:
         assert "Rosa Jansen" not in pieter.wait_for("Pieter van Dijk")
         rosa.keys("q")
         pieter.keys("q")
+    opened = {(who, detail.split(": ")[-1]) for who, _, detail in host.audit("ssh session")}
+    assert opened == {(ROSA[0], "opened the app"), (PIETER[0], "opened the app")}
+    granted = [(who, subject.split(" (")[-1]) for who, subject, _ in host.audit("access grant")]
+    assert granted == [(ADMIN, f"{ROSA[0]})"), (ADMIN, f"{PIETER[0]})")]
 
 
 def test_asking_for_another_identity_a_shell_or_a_file_gets_nothing(host: Host) -> None:
@@ -170,6 +184,9 @@ def test_asking_for_another_identity_a_shell_or_a_file_gets_nothing(host: Host) 
         assert done.stdout == ""
         assert done.stderr.startswith("Error: over SSH this key opens the app, or runs plugins")
         assert "uid=" not in done.stderr and secret.decode("latin-1") not in done.stderr
+    refused = [detail for who, _, detail in host.audit("ssh session") if who == ROSA[0]]
+    assert len(refused) == 4 and all(d.endswith(", refused") for d in refused), refused
+    assert "'sh -c id'" in refused[1]
 
 
 def test_an_allowed_command_runs(host: Host) -> None:
@@ -196,3 +213,9 @@ def test_a_revoked_key_is_refused_also_with_its_line_left_behind(host: Host) -> 
     assert again.stderr == f"Error: SSH key {key_id} was revoked; ask an Admin\n"
     listed = host.panelist("access", "list", "--authorized-keys", str(host.keys_file))
     assert listed.returncode == 1 and f"key {key_id} is not granted" in listed.stderr
+    assert [(who, detail) for who, _, detail in host.audit("access revoke")] == [
+        (ADMIN, f"key {key_id} {detail.split()[-1]}") for _, _, detail in host.audit("access grant")
+    ]
+    sessions = [(who, detail) for who, _, detail in host.audit("ssh session")]
+    assert sessions[0][0] == ROSA[0] and sessions[0][1].endswith("ran version")
+    assert sessions[-1] == (f"ssh key {key_id}", f"SSH key {key_id} was revoked; ask an Admin")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from panelist import audit
 from panelist.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from panelist.models import Employee
 from panelist.permissions import Right, require
@@ -144,6 +145,8 @@ def grant_key(
             }
         )
         write_authorized_keys(ws.db, keys_file, command)
+        detail = f"key {key_id} {key.fingerprint}"
+        audit.record_by(ws, audit.Action.ACCESS_GRANT, audit.employee_subject(employee), detail)
     return _granted(ws.db, "k.key_id = ?", [key_id])[0]
 
 
@@ -166,6 +169,10 @@ def revoke_keys(
             [_now(ws), *(key.key_id for key in live)],
         )
         write_authorized_keys(ws.db, keys_file, command)
+        for key in live:
+            subject = f"employee {key.email}"
+            detail = f"key {key.key_id} {key.fingerprint}"
+            audit.record_by(ws, audit.Action.ACCESS_REVOKE, subject, detail)
     return live
 
 
