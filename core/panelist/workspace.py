@@ -181,9 +181,7 @@ def open_workspace(
     registry: PluginRegistry | None = None,
 ) -> Workspace:
     config = load_config()
-    registry = registry or load_registry()
-    path = resolve_db_path(db_path or config.db)
-    db = open_database(path, registry.migrations)
+    registry, path, db = _open(db_path or config.db, registry)
     clock = clock or SystemClock()
     try:
         user = identify(db, as_email, config, clock)
@@ -200,11 +198,17 @@ def open_system_workspace(
     registry: PluginRegistry | None = None,
 ) -> Workspace:
     """A workspace for cron's company-wide `duty`; only the duty commands call this."""
-    config = load_config()
-    registry = registry or load_registry()
-    path = resolve_db_path(db_path or config.db)
-    db = open_database(path, registry.migrations)
+    registry, path, db = _open(db_path or load_config().db, registry)
     return Workspace(db, path, registry, clock or SystemClock(), SystemActor(duty))
+
+
+def _open(
+    db_path: str | os.PathLike[str] | None, registry: PluginRegistry | None
+) -> tuple[PluginRegistry, Path, Database]:
+    """The plugins, and the database at `db_path` (or the default one), migrated."""
+    registry = registry or load_registry()
+    path = resolve_db_path(db_path)
+    return registry, path, open_database(path, registry.migrations)
 
 
 def open_session_workspace(
@@ -221,9 +225,8 @@ def open_session_workspace(
     config_file = config_file or default_config_path()
     refuse_shared_writes(config_file, "the config file")
     config = load_config(config_file)
-    registry = registry or load_registry()
-    path = resolve_db_path(config.db or default_db_path())
-    db = open_database(path, registry.migrations)
+    # Never PANELIST_DB: the client's environment does not choose the database.
+    registry, path, db = _open(config.db or default_db_path(), registry)
     clock = clock or SystemClock()
     try:
         user = employee_for_key(db, key_id)
