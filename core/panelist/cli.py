@@ -36,6 +36,7 @@ from panelist.storage.database import open_database, resolve_db_path
 from panelist.text import printable
 from panelist.workspace import (
     Workspace,
+    forget_client_environment,
     identify,
     open_session_workspace,
     open_system_workspace,
@@ -588,6 +589,10 @@ def _configure_logging() -> None:
 def main(open_ui: OpenUI | None = None) -> None:
     """Entry point; the installed ``panelist`` script calls it with the TUI's launcher."""
     _configure_logging()
+    if sys.argv[1:2] == ["ssh-session"]:
+        # The forced command: what the SSH client sent goes before the plugins load
+        # (PANELIST_PLUGINS picks them); open_session_workspace drops it again.
+        forget_client_environment()
     build_cli(open_ui)(prog_name="panelist")
 
 

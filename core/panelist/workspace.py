@@ -39,6 +39,8 @@ from panelist.storage.database import (
 )
 
 USER_ENV = "PANELIST_USER"
+CLIENT_ENV_PREFIXES = ("PANELIST_", "TEXTUAL_")
+"""What an SSH session drops from its environment before anything reads it."""
 
 
 @dataclass(frozen=True)
@@ -219,9 +221,10 @@ def open_session_workspace(
 ) -> Workspace:
     """The workspace of a forced-command SSH session: the employee is the one the key KEY-ID
     was granted to, the database the one the service account's config file names. Nothing
-    from the client counts: not --as, not PANELIST_USER, PANELIST_DB or PANELIST_CONFIG."""
+    from the client counts: not --as, and no PANELIST_* or TEXTUAL_* variable."""
     from panelist.services.access import employee_for_key  # it imports this module
 
+    forget_client_environment()
     config_file = config_file or default_config_path()
     refuse_shared_writes(config_file, "the config file")
     config = load_config(config_file)
@@ -239,6 +242,16 @@ def open_session_workspace(
         db.close()
         raise
     return Workspace(db, path, registry, clock, user)
+
+
+def forget_client_environment() -> None:
+    """Drop every PANELIST_* and TEXTUAL_* variable: in an SSH session the client may have
+    sent them (sshd's AcceptEnv), and they pick plugins, timeouts, secrets, Textual's log
+    file, screenshots or devtools host. A session's settings are the service account's
+    config file; its secrets come from the keyring. Textual reads its variables when first
+    imported, so this runs before the app is."""
+    for name in [name for name in os.environ if name.startswith(CLIENT_ENV_PREFIXES)]:
+        del os.environ[name]
 
 
 def record_ssh_session(ws: Workspace, key_id: str, what: str) -> None:

@@ -300,6 +300,28 @@ def test_an_allowed_command_runs_and_an_unknown_key_gets_nothing(
     assert refused.stderr == "Error: SSH key ghost-1 is not granted; ask an Admin\n"
 
 
+def test_the_clients_panelist_and_textual_variables_have_no_effect(
+    session_key: tuple[str, Path], tmp_path: Path
+) -> None:
+    """sshd may pass the client's variables on (Debian's AcceptEnv LANG LC_*, or more):
+    a session reads none of Panelist's or Textual's."""
+    key_id, config = session_key
+    env = {
+        **os.environ,
+        "SSH_ORIGINAL_COMMAND": "plugins",
+        "PANELIST_PLUGINS": "local",
+        "PANELIST_BLOCK_PLUGINS": "caldav",
+        "PANELIST_BUSY_TIMEOUT": "soon",
+        "PANELIST_CONFIG": str(tmp_path / "elsewhere.toml"),
+        "PANELIST_USER": "oliver.smith@example.com",
+        "TEXTUAL_LOG": str(tmp_path / "textual.log"),
+    }
+    done = panelist("ssh-session", "--config", str(config), key_id, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "local" in done.stdout and "caldav" in done.stdout
+    assert not (tmp_path / "textual.log").exists()
+
+
 # ----------------------------------------------------------------- the database's mode
 
 
