@@ -219,3 +219,25 @@ def test_a_revoked_key_is_refused_also_with_its_line_left_behind(host: Host) -> 
     sessions = [(who, detail) for who, _, detail in host.audit("ssh session")]
     assert sessions[0][0] == ROSA[0] and sessions[0][1].endswith("ran version")
     assert sessions[-1] == (f"ssh key {key_id}", f"SSH key {key_id} was revoked; ask an Admin")
+
+
+def test_textuals_variables_from_the_client_write_no_file(host: Host) -> None:
+    """TEXTUAL_LOG (and TEXTUAL_SCREENSHOT) would have the app write files on the host as
+    the service account; a session drops every TEXTUAL_* and PANELIST_* variable the
+    client may send before Textual loads."""
+    key_id, _ = host.grant(*ROSA)
+    shots = host.folder / "shots"
+    shots.mkdir()
+    env = terminal_env(host.folder) | {
+        "TEXTUAL_SCREENSHOT": "0",
+        "TEXTUAL_SCREENSHOT_LOCATION": str(shots),
+        "TEXTUAL_SCREENSHOT_FILENAME": "screen.svg",
+        "TEXTUAL_LOG": str(shots / "textual.log"),
+    }
+    forced = [str(Path(sys.executable).with_name("panelist")), "ssh-session"]
+    with terminal_running(shlex.join([*forced, "--config", str(host.config), key_id]), env) as app:
+        app.wait_for("Rosa Jansen")
+        time.sleep(1)  # the screenshot timer would have fired at once
+        assert "Rosa Jansen" in app.screen()
+        app.keys("q")
+    assert list(shots.iterdir()) == []
