@@ -27,7 +27,12 @@ from panelist.errors import ConfigurationError, PanelistError
 from panelist.mail.headers import one_line
 from panelist.secrets import env_name, get_secret
 from panelist.services.directory import get_setting, positive_setting
-from panelist.storage.database import APP_NAME, database_file, default_db_path
+from panelist.storage.database import (
+    APP_NAME,
+    database_file,
+    default_db_path,
+    refuse_shared_writes,
+)
 
 Security = Literal["starttls", "tls", "none"]
 SECURITY_MODES: tuple[Security, ...] = ("starttls", "tls", "none")
@@ -67,11 +72,17 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.expanduser().resolve() == b.expanduser().resolve()
 
 
+MAILDIR_FOLDERS = ("tmp", "new", "cur")
+MAILDIR_RISK = "anyone who can write it can forge or change the mail in it"
+
+
 class MaildirTransport:
     """Delivers into ``path/new``, one file per Message-ID: sending twice leaves one file.
 
     A mail client or `mutt -f` reads the folder; moving a file to ``cur/`` (read)
-    keeps it counted as sent.
+    keeps it counted as sent. The folders are created 0700 and the files 0600 whatever
+    the umask (the mail names candidates and interviews); a Maildir that group or others
+    may write is refused, by the database's rule.
     """
 
     def __init__(self, path: Path | str) -> None:
@@ -80,8 +91,7 @@ class MaildirTransport:
     def send(self, message: EmailMessage) -> None:
         name = _maildir_name(message)
         try:
-            for folder in ("tmp", "new", "cur"):
-                (self.path / folder).mkdir(parents=True, exist_ok=True)
+            self._prepare()
             if self._holds(name):
                 return
             self._deliver(name, message.as_bytes())
@@ -90,6 +100,15 @@ class MaildirTransport:
                 f"cannot write to the outbox {self.path}: {exc.strerror or exc}",
                 retryable=exc.errno not in _PATH_ERRORS,
             ) from None
+
+    def _prepare(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (self.path, *(self.path / sub for sub in MAILDIR_FOLDERS)):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            try:
+                refuse_shared_writes(folder, "the outbox", MAILDIR_RISK)
+            except ConfigurationError as refused:
+                raise MailError(str(refused), retryable=False) from None
 
     def _holds(self, name: str) -> bool:
         # A reader renames new/NAME to cur/NAME:2,FLAGS once it has seen the mail.
@@ -100,7 +119,9 @@ class MaildirTransport:
         # never sees half a file and two senders racing still leave one file.
         temporary = self.path / "tmp" / f"{name}.{os.getpid()}"
         try:
-            temporary.write_bytes(data)  # on a full disk: removed again, not left half
+            private = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(private, "wb") as out:
+                out.write(data)  # on a full disk: removed again, not left half
             os.link(temporary, self.path / "new" / name)
         except FileExistsError:
             pass
@@ -111,7 +132,15 @@ class MaildirTransport:
 # The folder is wrong or forbidden: only a person changing the setting or the rights helps.
 # Anything else (a full disk or quota, an I/O error, a read-only remount) may pass by itself.
 _PATH_ERRORS = frozenset(
-    {errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP}
+    {
+        errno.EACCES,
+        errno.EPERM,
+        errno.EEXIST,  # a file where the folder should be
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+    }
 )
 
 

@@ -59,20 +59,25 @@ def database_file(db: Database) -> Path | None:
     return None
 
 
-def refuse_shared_writes(path: Path, what: str = "the database") -> None:
+ADMIN_RISK = "anyone who can write it can make themselves Admin"
+
+
+def refuse_shared_writes(path: Path, what: str = "the database", risk: str = ADMIN_RISK) -> None:
     """Refuse a database that group or others may write: whoever can write the file can
     make themselves Admin. Its -wal and -shm count too, and so does a folder in which
     they could replace it (one with the sticky bit, like /tmp, lets only owners do that).
-    The SSH sessions' config file is held to the same rule (it names the database)."""
+    The SSH sessions' config file (it names the database) and the Maildir outbox (`risk`:
+    what a writer could do there) are held to the same rule."""
     if os.name != "posix":
         return
     files = (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if what == "the database" else (path,)
     for file in files:
         mode = _mode(file)
         if mode is not None and mode & 0o022:
+            private = "700" if stat.S_ISDIR(mode) else "600"
             raise ConfigurationError(
                 f"{file} is writable by {_who(mode)} (mode {stat.filemode(mode)}); "
-                f"anyone who can write it can make themselves Admin: run chmod 600 {file}"
+                f"{risk}: run chmod {private} {file}"
             )
     folder = path.parent
     mode = _mode(folder)

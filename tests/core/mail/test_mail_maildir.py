@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import mailbox
+import os
+import stat
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -76,6 +78,40 @@ def test_an_unwritable_outbox_is_a_clear_error(tmp_path: Path) -> None:
         MaildirTransport(blocker).send(invitation("outbox-1"))
     assert str(caught.value).startswith(f"cannot write to the outbox {blocker}: ")
     assert caught.value.retryable is False
+
+
+def test_the_outbox_is_private_whatever_the_umask(outbox: Path) -> None:
+    """The service account's mail names candidates and interviews: 0700 folders and 0600
+    files even under a umask of 000 (Python's own mailbox.Maildir writes 0666 & ~umask)."""
+    before = os.umask(0)
+    try:
+        MaildirTransport(outbox).send(invitation("outbox-1"))
+    finally:
+        os.umask(before)
+    (delivered,) = (outbox / "new").iterdir()
+    folders = [outbox, *(outbox / f for f in ("tmp", "new", "cur"))]
+    assert [stat.S_IMODE(f.stat().st_mode) for f in folders] == [0o700] * 4
+    assert stat.S_IMODE(delivered.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("folder", "mode", "who"), [("", 0o770, "its group"), ("new", 0o757, "others")]
+)
+def test_an_outbox_others_may_write_is_refused(
+    outbox: Path, folder: str, mode: int, who: str
+) -> None:
+    transport = MaildirTransport(outbox)
+    transport.send(invitation("outbox-1"))
+    shared = outbox / folder if folder else outbox
+    shared.chmod(mode)
+    with pytest.raises(MailError) as caught:
+        transport.send(invitation("outbox-2"))
+    assert str(caught.value) == (
+        f"{shared} is writable by {who} (mode {stat.filemode(shared.stat().st_mode)}); anyone "
+        f"who can write it can forge or change the mail in it: run chmod 700 {shared}"
+    )
+    assert caught.value.retryable is False
+    assert len(list((outbox / "new").iterdir())) == 1
 
 
 def test_a_full_disk_is_a_transient_error_and_leaves_nothing_half_written(
