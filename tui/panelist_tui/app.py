@@ -7,11 +7,12 @@ created here (providers are created by core, on first use).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
 THEME_ENV = "PANELIST_THEME"
 ANSI_THEME = "ansi-dark"
 """Used when the terminal has only 16 colours: the terminal's own palette, nothing blended."""
+SYSTEM_COMMANDS = frozenset({"Theme", "Quit", "Keys", "Maximize", "Minimize"})
+"""Textual's own palette commands that Panelist offers: each acts on the screen only.
+Not "Screenshot", which writes an SVG file on the host: over SSH as the service account.
+A command a later Textual adds stays out until it is judged here."""
 
 
 class PanelistApp(App[None]):
@@ -73,6 +78,25 @@ class PanelistApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         return ApplicationsScreen()
+
+    # ----------------------------------------------------------------- the host
+
+    # Over SSH this process is the service account's: nothing here may write its files,
+    # start programs or stop it. Always so (no debug switch): a recruiter needs none of it.
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        return (c for c in super().get_system_commands(screen) if c.title in SYSTEM_COMMANDS)
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Not offered: no key is bound to it, but an action string could name it."""
+
+    def action_suspend_process(self) -> None:
+        """Not offered: the app would stop itself, and a forced-command SSH session has no
+        shell to resume it from."""
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Shown, not opened: a browser would start on the host, not at the recruiter."""
+        self.notify(url, title="Link")
 
     def on_mount(self) -> None:
         if self._wanted_theme and self._wanted_theme in self.available_themes:
