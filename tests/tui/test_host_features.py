@@ -74,6 +74,7 @@ def test_suspending_leaves_the_app_running(live_demo_workspace: Workspace, tmp_p
         deadline = time.monotonic() + 30
         while b"Rosa Jansen" not in bytes(screen) and time.monotonic() < deadline:
             time.sleep(0.2)
+        assert b"Rosa Jansen" in bytes(screen), bytes(screen)[-2000:]
         time.sleep(2)  # the action runs half a second after start
         assert process_state(app.pid) != "T", "the app stopped itself"
         assert app.poll() is None
