@@ -22,13 +22,25 @@ FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DEMO_RECRUITER = "rosa.jansen@example.com"
 
 
+# Modules that start programs: a test module using any of them is a subprocess test.
+STARTS_PROGRAMS = frozenset({"subprocess", "cli_helpers", "terminal_helpers"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test module that can start a program is a subprocess test: `make test` runs it again
     under faketime (see the Makefile), so a test that ties it to today's date fails there."""
     for item in items:
         module = getattr(item, "module", None)
-        if module is not None and "subprocess" in vars(module):
+        if module is not None and _starts_programs(module):
             item.add_marker(pytest.mark.subprocess)
+
+
+def _starts_programs(module: object) -> bool:
+    return any(
+        getattr(value, "__name__", None) in STARTS_PROGRAMS
+        or getattr(value, "__module__", None) in STARTS_PROGRAMS
+        for value in vars(module).values()
+    )
 
 
 @pytest.fixture(scope="session")

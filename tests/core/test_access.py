@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_panelist as panelist
 from disk_helpers import full_disk
 
 from panelist.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
@@ -223,17 +223,6 @@ def test_a_key_of_someone_no_longer_active_opens_nothing(
 
 
 # ----------------------------------------------------------------- the forced command
-
-
-def panelist(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "panelist", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-    )
 
 
 @pytest.fixture

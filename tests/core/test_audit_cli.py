@@ -5,29 +5,20 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_panelist
 
 RECRUITER = "rosa.jansen@example.com"
 Admin = tuple[str, int]
 
 
 def panelist(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "PANELIST_USER"}
-    return subprocess.run(
-        [sys.executable, "-m", "panelist", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
+    return run_panelist(*args, unset={"PANELIST_USER"})
 
 
 def one_line_error(done: subprocess.CompletedProcess[str]) -> str:

@@ -1,24 +1,11 @@
 """The installed command line, run as a person would: in a subprocess."""
 
 import getpass
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-
-def panelist(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "panelist", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
+from cli_helpers import run_panelist as panelist
 
 
 def counts(path: Path) -> dict[str, int]:

@@ -8,30 +8,19 @@ runs as root, as `make test` does in CI and here).
 from __future__ import annotations
 
 import getpass
-import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from cli_helpers import run_panelist as panelist
 
 ADMIN = "ceo@example.com"
 # The Admin is this OS account's employee, so `--as ADMIN` is honoured.
 STAFF = (
     f"email,name,timezone,role,os_user\n{ADMIN},Chief,Europe/Amsterdam,Admin,{getpass.getuser()}\n"
 )
-
-
-def panelist(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "panelist", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def one_line_error(done: subprocess.CompletedProcess[str]) -> str:

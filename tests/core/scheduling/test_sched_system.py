@@ -4,14 +4,13 @@ take (`--system`); a person's run covers only the interviews they may schedule f
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import scheduling_helpers as h
+from cli_helpers import run_panelist
 
 from panelist.clock import FrozenClock
 from panelist.errors import PermissionDenied
@@ -25,14 +24,7 @@ pytestmark = pytest.mark.anyio
 
 
 def panelist(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "panelist", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "PANELIST_CONFIG": str(tmp_path / "none.toml")},
-    )
+    return run_panelist(*args, env={"PANELIST_CONFIG": str(tmp_path / "none.toml")})
 
 
 async def test_cron_sends_reminders_as_the_system_a_person_without_rights_sends_none(
