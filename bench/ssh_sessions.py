@@ -83,8 +83,10 @@ KEY_TIMEOUT_S = 10.0
 STEP_TIMEOUT_S = 180.0
 """One navigation step may wait this long: 50 apps starting at once share two cores."""
 SEARCH_TIMEOUT_S = 30.0
+PARTICIPANT_TIMEOUT_S = 15.0
 LOGIN_GAP_S = 0.2
 IDLE_WINDOW_S = 5.0
+CHOSEN_TYPE = re.compile(rf"Type\s+{INTERVIEW_TYPE}")
 ONE_APPLICATION = re.compile(r"(?<!\d)1 application(?!s)")
 """The list's count once the search has left one row ("11 applications" is not it)."""
 LOCKED = ("database is locked", "another panelist is writing")
@@ -113,6 +115,10 @@ class Plan:
     interviewer_email: str
 
 
+def first_name(name: str) -> str:
+    return name.split()[0].lower()
+
+
 def make_plans(db_path: Path, sessions: int, inviters: int) -> list[Plan]:
     """Sessions as the job's responsibles (only they may organise), round-robin; the first
     `inviters` are distinct employees on distinct applications with distinct interviewers,
@@ -130,7 +136,14 @@ def make_plans(db_path: Path, sessions: int, inviters: int) -> list[Plan]:
         }
         own: dict[str, list[Plan]] = {}
         used: set[int] = set()
-        interviewers = [e for e in staff if e.email not in responsible and e.calendar_id]
+        # Names typed as ASCII: sshd's session has no locale set, so the app may not read
+        # a UTF-8 "é" as one key. The search takes the first name, which must find one.
+        interviewers = [
+            e
+            for e in staff
+            if e.email not in responsible and e.calendar_id and e.name.isascii()
+            if sum(first_name(e.name) in o.name.lower() for o in staff) == 1
+        ]
         for email in sorted(responsible):
             user = find_employee_by_email(db, email)
             assert user is not None
@@ -139,6 +152,8 @@ def make_plans(db_path: Path, sessions: int, inviters: int) -> list[Plan]:
             names = [a.candidate_name for a in apps]
             for app in apps:
                 if app.id in used or names.count(app.candidate_name) != 1:
+                    continue
+                if not app.candidate_name.isascii():
                     continue
                 if app.stage in (Stage.HIRED, Stage.REJECTED):
                     continue
@@ -393,20 +408,33 @@ def open_find_a_time(s: Session) -> None:
         s.send(b"\x1b[B")
         time.sleep(0.05)
     s.send(b"\r")
-    s.wait_for(lambda text: INTERVIEW_TYPE in text and "Video" in text)
-    # The list closes and gives the focus back after a refresh: a Tab before that is lost.
-    s.settle(0.5)
-    for _ in range(2):  # past the organiser to the participant search
-        s.send(b"\t")
-        s.settle(0.3)
-    s.type_text(p.interviewer)
-    s.wait_for(p.interviewer_email)
+    # The form's row with the type chosen (the open list shows the name without "Type").
+    s.wait_for(lambda text: CHOSEN_TYPE.search(text) is not None and "Video" in text)
+    s.settle(0.5)  # the list closes and gives the focus back after a refresh
+    add_participant(s, p)
     s.send(b"\r")
     s.wait_for("Interviewer")
     s.send(b"\x06")  # ctrl+f
     s.wait_for("Suggestions (n/p)")
     time.sleep(1.0)
     s.drain()
+
+
+def add_participant(s: Session, p: Plan, tabs: int = 4) -> None:
+    """Tab towards the participant search and type the interviewer's first name until the
+    interviewer is offered. Where the focus lands after the type list closes varies (the
+    organiser row may take it or not), so each miss empties what was typed and tabs on."""
+    for _ in range(tabs):
+        s.send(b"\t")
+        s.settle(0.3)
+        s.type_text(first_name(p.interviewer).capitalize())
+        try:  # the name in the matches (the email may be cut short)
+            s.wait_for(p.interviewer, PARTICIPANT_TIMEOUT_S)
+            return
+        except TimeoutError:
+            s.send(b"\x15")  # ctrl+u: empty the box it went into
+            s.settle(0.3)
+    raise TimeoutError(f"session {s.index}: {p.interviewer} never offered")
 
 
 def search(s: Session, candidate: str, attempts: int = 3) -> None:
@@ -445,6 +473,8 @@ class Phases:
     ready: threading.Barrier
     moved: threading.Barrier
     inviters: threading.Barrier
+    go: threading.Event = field(default_factory=threading.Event)
+    """Set after the idle window: every session in the grid, nobody typing."""
     invites_done: threading.Event = field(default_factory=threading.Event)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -454,6 +484,8 @@ def run_session(s: Session, is_inviter: bool, moves: int, think: float, phases: 
     try:
         open_find_a_time(s)
         phases.ready.wait()
+        if not phases.go.wait(timeout=STEP_TIMEOUT_S):
+            raise TimeoutError("never told to go")
         for i in range(moves):
             time.sleep(rng.uniform(0.5, 1.5) * think)
             if (ms := s.timed_key(KEYS[i % len(KEYS)])) is not None:
@@ -629,6 +661,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
             time.sleep(IDLE_WINDOW_S)
             idle_cpu = idle.ended()
             moving = CpuWindow(app_pids)
+            phases.go.set()
             for thread in threads:
                 thread.join(timeout=STEP_TIMEOUT_S * 4)
                 if thread.is_alive():
@@ -643,6 +676,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
             ) from None
         finally:
             phases.stop.set()
+            phases.go.set()
             phases.invites_done.set()
             close_all(sessions)
             for session in sessions:  # for a look with --keep
