@@ -10,7 +10,8 @@ Each session is `ssh -tt` in its own pseudo-terminal (160x48) driven by one thre
 process, which writes key bytes and timestamps the bytes the app writes back (as
 bench/tui.py does). Every session logs in as an employee responsible for a job, opens one
 of that job's applications, starts a new interview with one interviewer and opens Find a
-time (the week grid). Then:
+time (the week grid), waiting for what each key draws, as tests/tui/test_tmux.py does.
+Then:
 
 - every session moves the cursor MOVES times (down, down, up, up, right, left, ...) with a
   think time between keys; `key_p50_ms`/`key_p95_ms` are from writing the key until the
@@ -22,8 +23,10 @@ time (the week grid). Then:
   not only the same minute); `invite_p95_s` is from ctrl+s until "Invited:" is on their
   screen. Meanwhile the other sessions keep moving (`key_p95_during_invites_ms`);
 - afterwards the database must hold exactly one new interview per inviter (`lost` counts
-  invites confirmed on screen whose application has none, `duplicated` extra ones) and no session's output may contain "database is locked" or "another
-  Panelist is writing" (`locked_errors`: sessions that showed either);
+  invites confirmed on screen whose application has none, `duplicated` extra ones) and
+  no session's output may contain "database is locked" or "another Panelist is writing"
+  (`locked_errors`: sessions that showed either); `session_errors` counts sessions that
+  failed on the way (their reason in `errors`), the others go on;
 - `rss_mb_per_session`: resident memory of each `panelist ssh-session` process with every
   session in the week grid (`pss_mb_per_session` counts shared pages once, the better
   guide to how many fit in RAM; `sshd_rss_mb_per_session` is sshd's own per-login cost);
@@ -32,7 +35,7 @@ time (the week grid). Then:
   host's busy share (the machine is shared); `cpu_moving` the same while they move and
   invite; `cpu_s_per_session` is the CPU time each session's app used in all.
 
-    python bench/ssh_sessions.py [--sessions N] [--inviters K] [--moves M]
+    python bench/ssh_sessions.py [--sessions N] [--inviters K] [--moves M] [--think S]
 """
 
 from __future__ import annotations
