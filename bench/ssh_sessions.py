@@ -21,7 +21,10 @@ Then:
 - INVITERS sessions (distinct employees, distinct applications and interviewers) then
   jump to a suggestion, take it, and press ctrl+s together (a barrier: the same second,
   not only the same minute); `invite_p95_s` is from ctrl+s until "Invited:" is on their
-  screen. Meanwhile the other sessions keep moving (`key_p95_during_invites_ms`);
+  screen. Concurrent inviters may pick the same room or video host: the commit-time
+  re-check refuses the later ones with a clear line (`invites_refused`, `refusals`;
+  `answer_p95_s` covers both answers). Meanwhile the other sessions keep moving
+  (`key_p95_during_invites_ms`);
 - afterwards the database must hold exactly one new interview per inviter (`lost` counts
   invites confirmed on screen whose application has none, `duplicated` extra ones) and
   no session's output may contain "database is locked" or "another Panelist is writing"
@@ -92,6 +95,8 @@ IDLE_WINDOW_S = 5.0
 CHOSEN_TYPE = re.compile(rf"Type\s+{INTERVIEW_TYPE}")
 ONE_APPLICATION = re.compile(r"(?<!\d)1 application(?!s)")
 """The list's count once the search has left one row ("11 applications" is not it)."""
+REFUSED = ("taken:", "already hosts", "is busy", "no longer free")
+"""The form's answer when the commit-time re-check finds the slot gone."""
 LOCKED = ("database is locked", "another panelist is writing")
 ESCAPES = re.compile(
     rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b."
@@ -317,6 +322,9 @@ class Session:
         self.key_ms_during_invites: list[float] = []
         self.unanswered = 0
         self.invite_s: float | None = None
+        self.answer_s: float | None = None
+        """ctrl+s until "Invited:" or a refusal: the commit-time re-check's answer."""
+        self.refused: str | None = None
         self.error: str | None = None
 
     def _read(self, timeout: float) -> bool:
@@ -468,8 +476,12 @@ def invite(s: Session, ahead: list[threading.Barrier]) -> None:
     ahead.pop(0).wait(timeout=STEP_TIMEOUT_S)  # the inviters together
     s.send(b"\x13")  # ctrl+s
     started = time.perf_counter()
-    s.wait_for("Invited:", timeout=120)
-    s.invite_s = time.perf_counter() - started
+    shown = s.wait_for(lambda text: any(w in text for w in ("Invited:", *REFUSED)), 120)
+    s.answer_s = time.perf_counter() - started
+    if "Invited:" in shown:
+        s.invite_s = s.answer_s
+    else:  # another inviter took the room or the video host first: the form says so
+        s.refused = next(w for w in REFUSED if w in shown)
 
 
 @dataclass
@@ -690,6 +702,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
     after = interviews_per_application(host.db, inviter_apps)
     created = {app: after[app] - before[app] for app in inviter_apps}
     invites = [s.invite_s for s in sessions[: args.inviters] if s.invite_s is not None]
+    answers = [s.answer_s for s in sessions if s.answer_s is not None]
     keys_ms = [ms for s in sessions for ms in s.key_ms]
     during = [ms for s in sessions for ms in s.key_ms_during_invites]
     locked = sum(any(w in visible(bytes(s.output)).lower() for w in LOCKED) for s in sessions)
@@ -707,6 +720,9 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         "invites_ok": len(invites),
         "invite_p50_s": round(statistics.median(invites), 3) if invites else None,
         "invite_p95_s": round(percentile(invites, 0.95), 3) if invites else None,
+        "invites_refused": sum(s.refused is not None for s in sessions),
+        "refusals": sorted({s.refused for s in sessions if s.refused}),
+        "answer_p95_s": round(percentile(answers, 0.95), 3) if answers else None,
         "interviews_created": sum(created.values()),
         # Confirmed on screen, yet not in the database.
         "lost": sum(
