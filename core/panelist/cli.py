@@ -90,10 +90,9 @@ def _duty_workspace(
 ) -> Workspace:
     """The system workspace when --system names the duty, else the user's (whose duties
     cover only the interviews they may schedule for)."""
-    as_email = as_email or (ctx.obj or {}).get("as_email")
     if system_duty is None:
-        return open_workspace(_pick_db(ctx, db_path), as_email)
-    if as_email:
+        return _user_workspace(ctx, db_path, as_email)
+    if _pick_as(ctx, as_email):
         raise click.UsageError("--system runs as no employee; leave out --as")
     return open_system_workspace(system_duty, _pick_db(ctx, db_path))
 
@@ -101,6 +100,16 @@ def _duty_workspace(
 def _pick_db(ctx: click.Context, db_path: Path | None) -> Path | None:
     """A sub-command's --db wins over the group's."""
     return db_path or (ctx.obj or {}).get("db_path")
+
+
+def _pick_as(ctx: click.Context, as_email: str | None) -> str | None:
+    """A sub-command's --as wins over the group's."""
+    return as_email or (ctx.obj or {}).get("as_email")
+
+
+def _user_workspace(ctx: click.Context, db_path: Path | None, as_email: str | None) -> Workspace:
+    """The workspace of the person a sub-command runs as."""
+    return open_workspace(_pick_db(ctx, db_path), _pick_as(ctx, as_email))
 
 
 def build_cli(open_ui: OpenUI | None = None) -> click.Group:
@@ -154,7 +163,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         path = resolve_db_path(_pick_db(ctx, db_path) or load_config().db)
         db = open_database(path, registry.migrations)
         try:
-            actor = _importer(db, as_email or (ctx.obj or {}).get("as_email"))
+            actor = _importer(db, _pick_as(ctx, as_email))
             result = import_file(
                 db,
                 kind,
@@ -244,7 +253,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         """Who did what and when, newest first (Admins only)."""
         from panelist.services.audit import list_audit, parse_since
 
-        ws = open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
+        ws = _user_workspace(ctx, db_path, as_email)
         try:
             start = None
             if since is not None:
@@ -356,7 +365,7 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigurationError(f"cannot read {keyfile}: {_reason(exc)}") from None
         key = read_public_key(text, str(keyfile))
-        ws = _access_workspace(ctx, db_path, as_email)
+        ws = _user_workspace(ctx, db_path, as_email)
         try:
             target = _authorized_keys(keys_file)
             granted = grant_key(ws, email, key, target, _session_command(ws))
@@ -380,7 +389,7 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         """Revoke one key, or every key of an employee: their next session is refused."""
         from panelist.services.access import revoke_keys
 
-        ws = _access_workspace(ctx, db_path, as_email)
+        ws = _user_workspace(ctx, db_path, as_email)
         try:
             target = _authorized_keys(keys_file)
             revoked = revoke_keys(ws, who, target, _session_command(ws))
@@ -400,7 +409,7 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         """Every key granted (and revoked), and lines of authorized_keys the database denies."""
         from panelist.services.access import list_access
 
-        ws = _access_workspace(ctx, db_path, as_email)
+        ws = _user_workspace(ctx, db_path, as_email)
         try:
             found = list_access(ws, _authorized_keys(keys_file))
         finally:
@@ -427,10 +436,6 @@ def _keys_file_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _authorized_keys(explicit: Path | None) -> Path:
     configured = load_config().authorized_keys
     return (explicit or Path(configured or "~/.ssh/authorized_keys")).expanduser().absolute()
-
-
-def _access_workspace(ctx: click.Context, db_path: Path | None, as_email: str | None) -> Workspace:
-    return open_workspace(_pick_db(ctx, db_path), as_email or (ctx.obj or {}).get("as_email"))
 
 
 def _session_command(ws: Workspace) -> list[str]:
