@@ -160,12 +160,7 @@ async def _person(
     own_uids: Collection[str],
 ) -> _Read:
     """The person's timeline as the grid builds it: their events (if integrated) and absences."""
-    events: list[CalendarEvent] = []
-    if person.calendar_provider is not None and person.calendar_id is not None:
-        whose = f"{person.name}'s calendar"
-        events = await _events(
-            ws, person.calendar_provider, person.calendar_id, whose, window, policy
-        )
+    events = await _events(ws, person, f"{person.name}'s calendar", window, policy)
     first, last = (window.start - _MARGIN).date(), (window.end + _MARGIN).date()
     timeline = person_timeline(
         person,
@@ -185,10 +180,7 @@ async def _room(
     policy: RetryPolicy,
     own_uids: Collection[str],
 ) -> _Read:
-    events: list[CalendarEvent] = []
-    if room.calendar_provider is not None and room.calendar_id is not None:
-        whose = f"room {room.name}"
-        events = await _events(ws, room.calendar_provider, room.calendar_id, whose, window, policy)
+    events = await _events(ws, room, f"room {room.name}", window, policy)
     zone = str(get_setting(ws.db, "company_timezone"))
     timeline = room_timeline(
         room, events, window.start, window.end, zone=zone, ignore_uids=own_uids
@@ -201,14 +193,14 @@ def _all_day(events: Sequence[CalendarEvent]) -> frozenset[str]:
 
 
 async def _events(
-    ws: Workspace,
-    provider_id: str,
-    calendar_id: str,
-    whose: str,
-    window: _Window,
-    policy: RetryPolicy,
+    ws: Workspace, owner: Employee | Room, whose: str, window: _Window, policy: RetryPolicy
 ) -> list[CalendarEvent]:
-    provider = ws.calendar_provider(provider_id)
+    """The owner's events over the window, read live; none when its calendar is not
+    integrated."""
+    calendar_id = owner.calendar_id
+    if owner.calendar_provider is None or calendar_id is None:
+        return []
+    provider = ws.calendar_provider(owner.calendar_provider)
     try:
         return await with_retries(
             lambda: read_calendar(provider, calendar_id, window.start, window.end),
