@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import (
     Button,
     Header,
@@ -68,6 +69,9 @@ if TYPE_CHECKING:
 MAX_NOTES = 4000
 DATE_HINT = "YYYY-MM-DD"
 TIME_HINT = "HH:MM"
+
+SHOW_BUSY_AFTER_S = 0.3
+"""Work that answers sooner draws no busy state (see `_set_busy`)."""
 
 ERROR_TARGETS = {
     "type": "type",
@@ -201,6 +205,8 @@ class InterviewFormScreen(Screen[int | None]):
         """Set once the interview exists (Retry then finishes its outbox)."""
         self.errors: dict[str, list[str]] = {}
         self.busy = False
+        self._busy_text = ""
+        self._busy_timer: Timer | None = None
         self._chosen: tuple[datetime, datetime] | None = None
         """The span last set from instants (the calendar, the interview being edited)."""
         self._people: dict[int, Employee] = {}
@@ -797,14 +803,37 @@ class InterviewFormScreen(Screen[int | None]):
             self._resume(self.booked_id)
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
+        """Busy at once (no second ctrl+s), but shown only when the work takes a while: most
+        invites answer in a few milliseconds, and every repaint of this form costs CPU that
+        fifty sessions on one host share (bench/ssh_sessions.py)."""
         self.busy = busy
-        self.query_one("#form-busy").display = busy
-        if busy:
-            self.query_one("#retry").display = False
+        self._busy_text = message
+        self._stop_busy_timer()
         status = self.query_one("#form-status", Static)
-        status.remove_class("-error")
-        status.update(message)
+        if busy and status.has_class("-error"):  # the last error goes at once: a new try
+            self._show_busy()
+        elif busy:
+            self._busy_timer = self.set_timer(SHOW_BUSY_AFTER_S, self._show_busy)
+        else:
+            self.query_one("#form-busy").display = False
+            if status.has_class("-error") or str(status.content) != message:
+                status.remove_class("-error")
+                status.update(message)
         self._refresh_invite()
+
+    def _stop_busy_timer(self) -> None:
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
+
+    def _show_busy(self) -> None:
+        self._stop_busy_timer()
+        if self.busy:
+            self.query_one("#form-busy").display = True
+            self.query_one("#retry").display = False
+            status = self.query_one("#form-status", Static)
+            status.remove_class("-error")
+            status.update(self._busy_text)
 
     def _progress(self, event: StepEvent) -> None:
         labels = {
@@ -818,7 +847,9 @@ class InterviewFormScreen(Screen[int | None]):
         }
         what = event.key.rsplit("-", 1)[-1] if event.stage in ("call", "called") else ""
         text = f"{labels.get(event.stage, event.stage)} {what}".strip()
-        self.query_one("#form-status", Static).update(f"{text}{self.app.glyphs.ellipsis}")
+        self._busy_text = f"{text}{self.app.glyphs.ellipsis}"
+        if self._busy_timer is None and self.busy:  # shown already: follow the steps
+            self.query_one("#form-status", Static).update(self._busy_text)
 
     def _failed(self, error: PanelistError) -> None:
         self._set_busy(False)
