@@ -8,7 +8,7 @@ from typing import ClassVar
 import pytest
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
 from panelist.workspace import Workspace
@@ -56,3 +56,48 @@ async def test_the_screens_use_it(workspace: Workspace) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ApplicationScreen)
         assert isinstance(app.screen.query_one(Footer), KeysFooter)
+
+
+class TwoBoxes(App[None]):
+    """Two inputs with the same keys and a button with one more: focus moves between them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [("q", "quit", "Quit")]
+
+    def __init__(self, footer: type[Footer]) -> None:
+        super().__init__()
+        self.footer = footer
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="one")
+        yield Input(id="two")
+        yield Extra(id="extra")
+        yield self.footer()
+
+
+class Extra(Input):
+    BINDINGS: ClassVar[list[BindingType]] = [("ctrl+e", "noop", "Extra")]
+
+    def action_noop(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("footer", "rebuilt"), [(KeysFooter, 0), (Footer, 1)])
+async def test_a_focus_move_that_keeps_the_keys_does_not_rebuild_the_footer(
+    footer: type[Footer], rebuilt: int
+) -> None:
+    """Textual's footer (the second case) rebuilds every key on each focus move; fifty
+    sessions on one host pay for that in every keystroke that moves the focus."""
+    app = TwoBoxes(footer)
+    async with app.run_test() as pilot:
+        app.query_one("#one").focus()
+        await pilot.pause()
+        keys = app.query(FooterKey).first()
+        app.query_one("#two").focus()  # the same keys
+        await pilot.pause()
+        assert (app.query(FooterKey).first() is not keys) == bool(rebuilt)
+        app.query_one("#extra").focus()  # one more key: shown in either footer
+        await pilot.pause()
+        assert "ctrl+e" in [k.key for k in app.query(FooterKey)]
+        app.query_one("#one").focus()
+        await pilot.pause()
+        assert "ctrl+e" not in [k.key for k in app.query(FooterKey)]
