@@ -70,6 +70,8 @@ INTERNAL = {
     "panelist.calendars.cache.CalendarCache.remove": "the executor's write-through of an event a "
     "checked operation deleted",
     "panelist.calendars.sync.freshness": "raw settings read for core's set-up",
+    "panelist.calendars.sync.sync_calendar": "one calendar's round, for SyncService and the "
+    "provider conformance kit, on the cache it is given",
     "panelist.scheduling.notices.add_notice": "written inside the transaction that learned it",
     "panelist.scheduling.records.read_interview": "raw read behind the checked load_interview",
     "panelist.scheduling.records.get_room": "raw read of a room for the service and executor",
