@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from panelist.plugins import PluginRegistry
 from panelist.providers.events import BusyInterval, CalendarEvent, SyncResult, Transparency
 from panelist.retry import RetryPolicy
 from panelist.services.calendar_health import stale_calendars
-from panelist.workspace import Workspace
+from panelist.workspace import SystemActor, Workspace
 
 pytestmark = pytest.mark.anyio
 
@@ -363,3 +364,28 @@ def test_the_sync_times_are_whole_seconds_in_utc(ws: Workspace) -> None:
     (attempted,) = ws.db.execute("SELECT attempted_at FROM calendar_sync").fetchone()
     assert attempted == "2026-11-23T09:00:00+00:00"
     assert isinstance(cache.states([SAM])[SAM].attempted_at, datetime)
+
+
+async def test_the_host_syncs_as_the_system_actor(ws: Workspace) -> None:
+    """Syncing shows nobody anything, so the host's worker runs it without a person."""
+    script("sam", SyncResult([event("a")], [], "s1"))
+    script("amstel", SyncResult([], [], "r1"))
+    host = replace(ws, actor=SystemActor("sync"))
+    reports = await SyncService(host).sync()
+    assert [r.error for r in reports] == [None, None]
+
+
+async def test_a_calendar_of_a_provider_that_is_not_installed_fails_alone(ws: Workspace) -> None:
+    ws.db["rooms"].insert(
+        {"name": "Maas", "capacity": 2, "calendar_provider": "gone", "calendar_id": "maas"}
+    )
+    ws.db.conn.commit()
+    script("sam", SyncResult([event("a")], [], "s1"))
+    script("amstel", SyncResult([], [], "r1"))
+    reports = await SyncService(ws).sync()
+    assert [(r.owner, r.error is None) for r in reports] == [
+        ("Sam Lee", True),
+        ("room Amstel", True),
+        ("room Maas", False),
+    ]
+    assert [s.owner for s in stale_calendars(ws.db)] == ["room Maas"]
