@@ -183,7 +183,7 @@ class CalendarCache:
                 cursor = None if result.reset else (old["cursor"] if old else None)
             else:
                 cursor = result.cursor
-            self._succeeded(key, now, cursor, _summary(problems), old)
+            self._succeeded(key, now, cursor, problem_summary(problems), old)
         return ApplyReport(changed, deleted, problems)
 
     def store_busy(
@@ -581,7 +581,8 @@ def _line(problem: object) -> str:
     return " ".join(str(problem).split())[:300]
 
 
-def _summary(problems: list[str]) -> str | None:
+def problem_summary(problems: list[str]) -> str | None:
+    """The stale reason for items skipped in one round: how many, and the first few."""
     if not problems:
         return None
     shown = "; ".join(problems[:_MAX_PROBLEMS_SHOWN])

@@ -26,11 +26,12 @@ from panelist.calendars.cache import (
     CalendarCache,
     CalendarKey,
     SyncState,
+    problem_summary,
     shape_problem,
 )
 from panelist.errors import CursorExpired, NotSupported, PanelistError
 from panelist.providers.calendar import CalendarProvider
-from panelist.providers.events import BusyInterval, SyncResult
+from panelist.providers.events import BusyInterval, SyncResult, Transparency
 from panelist.retry import RetryPolicy, with_retries
 from panelist.services.directory import positive_setting
 from panelist.storage.transaction import immediate
@@ -125,7 +126,6 @@ class SyncService:
         self.cache = CalendarCache(ws.db)
         self.per_provider = max(1, per_provider)
         self.policy = policy or SYNC_POLICY
-        self._bounds: dict[str, asyncio.Semaphore] = {}
 
     async def sync(
         self,
@@ -165,8 +165,10 @@ class SyncService:
         full: bool,
         on_report: Callable[[SyncReport], None] | None,
     ) -> list[SyncReport]:
+        bounds = {key.provider: asyncio.Semaphore(self.per_provider) for key in keys}
+
         async def one(key: CalendarKey) -> SyncReport:
-            async with self._bound(key.provider):
+            async with bounds[key.provider]:
                 started = time.monotonic()
                 report = await self._sync_one(key, owners.get(key, key.calendar_id), full)
                 report.seconds = time.monotonic() - started
@@ -175,11 +177,6 @@ class SyncService:
             return report
 
         return list(await asyncio.gather(*(one(key) for key in keys)))
-
-    def _bound(self, provider_id: str) -> asyncio.Semaphore:
-        if provider_id not in self._bounds:
-            self._bounds[provider_id] = asyncio.Semaphore(self.per_provider)
-        return self._bounds[provider_id]
 
     async def _sync_one(self, key: CalendarKey, owner: str, full: bool) -> SyncReport:
         try:
@@ -269,6 +266,8 @@ def _store_busy(
         if not _good_interval(b)
     ]
     cache.store_busy(key, intervals, window, now)
+    if reason := problem_summary(skipped):  # stored, but stale for what was left out
+        cache.record_failure(key, reason, now)
     return SyncReport(key, owner, FREE_BUSY, changed=len(intervals), skipped=skipped)
 
 
@@ -311,4 +310,8 @@ def _good_interval(value: object) -> bool:
         and value.start.tzinfo is not None
         and value.end.tzinfo is not None
         and value.start < value.end
+        and value.transparency in _TRANSPARENCIES
     )
+
+
+_TRANSPARENCIES = frozenset(t.value for t in Transparency)

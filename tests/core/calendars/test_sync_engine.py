@@ -142,6 +142,24 @@ async def test_a_free_busy_only_calendar_is_cached_as_busy_intervals(ws: Workspa
     assert ws.db.execute("SELECT count(*) FROM calendar_busy").fetchone() == (0,)
 
 
+async def test_busy_times_that_are_no_span_of_time_are_skipped(ws: Workspace) -> None:
+    script("amstel", NotSupported("only free/busy is shared"))
+    good = BusyInterval(NOW + timedelta(hours=1), NOW + timedelta(hours=2))
+    backwards = BusyInterval(NOW + timedelta(hours=2), NOW + timedelta(hours=1))
+    ScriptedCalendar.busy["amstel"] = [good, backwards, "09:00-10:00"]
+    (report,) = await SyncService(ws).sync([AMSTEL])
+    assert report.changed == 1
+    assert report.skipped == [
+        "busy interval 2 is not a span of time",
+        "busy interval 3 is not a span of time",
+    ]
+    assert [e.start for e in CalendarCache(ws.db).events(AMSTEL, *DAY)] == [good.start]
+    assert CalendarCache(ws.db).states([AMSTEL])[AMSTEL].error == (
+        "2 items skipped: busy interval 2 is not a span of time;"
+        " busy interval 3 is not a span of time"
+    )
+
+
 async def test_a_failure_is_recorded_and_the_last_good_copy_stays(ws: Workspace) -> None:
     script(
         "sam",
