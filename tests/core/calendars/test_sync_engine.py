@@ -15,10 +15,17 @@ from calendars_scripted import ScriptedCalendar
 from conftest import NOW, open_workspace
 
 from panelist.availability.privacy import BUSY_LABEL
-from panelist.calendars import CalendarCache, CalendarKey, SyncService, mapped_calendars
+from panelist.calendars import (
+    CalendarCache,
+    CalendarKey,
+    SyncService,
+    freshness,
+    mapped_calendars,
+)
 from panelist.clock import FrozenClock
 from panelist.errors import (
     AuthenticationFailed,
+    ConfigurationError,
     CursorExpired,
     NotSupported,
     ProviderUnavailable,
@@ -27,6 +34,7 @@ from panelist.plugins import PluginRegistry
 from panelist.providers.events import BusyInterval, CalendarEvent, SyncResult, Transparency
 from panelist.retry import RetryPolicy
 from panelist.services.calendar_health import stale_calendars
+from panelist.services.directory import set_setting
 from panelist.workspace import SystemActor, Workspace
 
 pytestmark = pytest.mark.anyio
@@ -407,3 +415,12 @@ async def test_a_calendar_of_a_provider_that_is_not_installed_fails_alone(ws: Wo
         ("room Maas", False),
     ]
     assert [s.owner for s in stale_calendars(ws.db)] == ["room Maas"]
+
+
+def test_the_freshness_bound_is_a_company_setting(ws: Workspace) -> None:
+    assert freshness(ws.db) == timedelta(seconds=60)
+    set_setting(ws.db, "calendar_freshness_seconds", 15)
+    assert freshness(ws.db) == timedelta(seconds=15)
+    set_setting(ws.db, "calendar_freshness_seconds", "soon")
+    with pytest.raises(ConfigurationError, match="calendar_freshness_seconds"):
+        freshness(ws.db)
