@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from panelist.calendars import CalendarKey, SyncService
-from panelist.retry import RetryPolicy
 from panelist.scheduling import list_notices
 from panelist.scheduling.duties import HostDuties, upcoming_organised
 from panelist.services.directory import get_employee, set_setting
 from panelist.workspace import Workspace
+from panelist_caldav.cache import CalDAVCache
 from panelist_tui.app import PanelistApp
 
 pytestmark = pytest.mark.anyio
@@ -43,8 +42,7 @@ async def test_a_calendar_that_failed_to_sync_is_announced(workspace: Workspace)
         [sam],
     )
     db.conn.commit()
-    once = RetryPolicy(budget_seconds=2, first_backoff_seconds=5)  # no second try
-    (report,) = await SyncService(workspace, policy=once).sync([CalendarKey("caldav", "sam/")])
+    report = await CalDAVCache(db, workspace.calendar_provider("caldav")).sync("sam/")
     assert report.error and "connection refused" in report.error
     app = PanelistApp(workspace)
     async with app.run_test(size=SIZE) as pilot:

@@ -208,7 +208,7 @@ async def _calendar_check(provider: CalDAVCalendarProvider, calendar: MappedCale
 
 def _cache_check(db: Database, calendar: MappedCalendar) -> list[Check]:
     row = db.execute(
-        "SELECT error FROM calendar_sync WHERE provider = ? AND calendar_id = ?",
+        "SELECT error FROM cache_sync_state WHERE provider = ? AND calendar_id = ?",
         [PROVIDER, calendar.calendar_id],
     ).fetchone()
     if row is None or row[0] is None:
