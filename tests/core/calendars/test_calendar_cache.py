@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from conftest import NOW
+from calendars_helpers import NOW
 from sqlite_utils import Database
 
 from panelist.calendars import CalendarCache, CalendarKey

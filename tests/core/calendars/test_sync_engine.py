@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from calendars_helpers import NOW, open_workspace
 from calendars_scripted import ScriptedCalendar
-from conftest import NOW, open_workspace
 
 from panelist.availability.privacy import BUSY_LABEL
 from panelist.calendars import (
