@@ -241,6 +241,8 @@ def _store(
     assert isinstance(result, SyncResult)
     if mode == FULL and not result.reset:
         result = _as_reset(result)
+    elif result.reset:  # the provider started over (or never does otherwise)
+        mode = FULL
     try:
         applied = cache.apply(key, result, now)
     except PanelistError as error:  # the database is busy or read-only

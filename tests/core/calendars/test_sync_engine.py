@@ -95,6 +95,16 @@ async def test_a_listing_from_no_cursor_replaces_the_cache_even_without_reset(
     assert cached(ws) == ["b"]
 
 
+async def test_a_reset_from_a_cursor_is_reported_as_a_full_sync(ws: Workspace) -> None:
+    script(
+        "sam", SyncResult([event("a")], [], "s1"), SyncResult([event("b")], [], "s2", reset=True)
+    )
+    await SyncService(ws).sync([SAM])
+    (report,) = await SyncService(ws).sync([SAM])
+    assert (report.mode, report.changed, report.deleted) == ("full", 1, 1)
+    assert cursors() == [None, "s1"]
+
+
 async def test_an_expired_cursor_means_a_full_sync_stored_as_a_reset(ws: Workspace) -> None:
     def answer(cursor: str | None) -> Any:
         if cursor == "s1":
