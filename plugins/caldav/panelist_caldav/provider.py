@@ -304,8 +304,9 @@ class CalDAVCalendarProvider(CalendarProvider):
 
         The token comes from a data-less sync-collection sent while the query's answer
         is parsed (the server works while we parse). It may be a little younger than the
-        data, so the two are reconciled by etag: what changed in between is read again,
-        what was deleted in between is left out. The result is the calendar as of the token.
+        data, so the two are reconciled by etag: what changed in between (or what the query
+        did not hold, such as to-dos) is read with a multiget, what was deleted in between
+        is left out. The result is the calendar as of the token.
         """
         url = self.calendar_url(calendar_id)
         snapshot = {_path_key(r.href): r for r in dav.query_all(url)}
@@ -316,7 +317,7 @@ class CalDAVCalendarProvider(CalendarProvider):
         fetched, stale = [], []
         for href, etag in delta.changed.items():
             seen = snapshot.get(_path_key(href))
-            if seen is None or (etag and seen.etag and etag != seen.etag):
+            if seen is None or etag is None or seen.etag != etag:  # no etag: cannot tell
                 stale.append(href)
             else:
                 fetched.append(parsed[_path_key(href)])

@@ -468,3 +468,23 @@ async def test_a_calendar_shared_as_free_busy_only_is_cached_as_busy_blocks(
     assert [(b.summary, b.private, b.description) for b in blocks] == [("Busy", True, "")] * 2
     assert [b.transparency for b in blocks] == [Transparency.BUSY, Transparency.TENTATIVE]
     assert blocks[0].start == datetime(2026, 11, 24, 9, tzinfo=UTC)
+
+
+async def test_a_server_that_sends_no_etags_with_the_query_is_read_again_with_a_multiget(
+    calendar: Calendar, proxied: Synced, flaky_proxy: FlakyProxy
+) -> None:
+    """Without etags the query's data cannot be matched to the token: it is read again."""
+    calendar.put("a.ics", event_ics("a", "A"))
+    calendar.put("todo.ics", ics("todo", "SUMMARY:Not an event").replace("VEVENT", "VTODO"))
+    flaky_proxy.rewrite(
+        b"<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>",
+        b"<D:prop><C:calendar-data/></D:prop><C:filter>",
+    )
+    ws = proxied.workspace()
+
+    report = await proxied.sync(ws)
+    assert (report.mode, report.changed, report.error) == ("full", 1, None)
+    assert proxied.provider(ws).request_count == 3  # query, sync token, multiget
+    assert proxied.summaries() == {"a": "A"}
+    etags = proxied.db.execute("SELECT etag FROM calendar_objects").fetchall()
+    assert etags and all(etag for (etag,) in etags)
