@@ -207,13 +207,15 @@ async def _calendar_check(provider: CalDAVCalendarProvider, calendar: MappedCale
 
 
 def _cache_check(db: Database, calendar: MappedCalendar) -> list[Check]:
-    row = db.execute(
-        "SELECT error FROM cache_sync_state WHERE provider = ? AND calendar_id = ?",
-        [PROVIDER, calendar.calendar_id],
-    ).fetchone()
-    if row is None or row[0] is None:
+    """The calendar's copy in core's cache, when its last sync failed or skipped items."""
+    from panelist.calendars import CalendarCache, CalendarKey
+
+    key = CalendarKey(PROVIDER, calendar.calendar_id)
+    state = CalendarCache(db).states([key]).get(key)
+    if state is None or state.error is None:
         return []
-    return [Check("WARN", f"{calendar.kind} {calendar.name}", f"cached copy is stale: {row[0]}")]
+    subject = f"{calendar.kind} {calendar.name}"
+    return [Check("WARN", subject, f"cached copy is stale: {state.error}")]
 
 
 def _path_of(url: str) -> str:

@@ -78,7 +78,7 @@ def test_doctor_checks_every_mapped_calendar_and_says_what_is_wrong(
     room(db, "Amstel", amstel)
     room(db, "Berlage", f"{service}/missing/")
     room(db, "Concertgebouw", f"{service}/")
-    db["cache_sync_state"].insert(
+    db["calendar_sync"].insert(
         {"provider": "caldav", "calendar_id": ana, "error": "1 item could not be read: /x.ics"}
     )
 
