@@ -62,6 +62,11 @@ class NotSupported(ProviderError):
     """The provider does not offer this capability."""
 
 
+class CursorExpired(ProviderError):
+    """`sync` cannot continue from the cursor it was given (Google 410, Graph delta expiry,
+    a CalDAV sync token refused): the caller starts again with `sync(calendar_id, None)`."""
+
+
 class EventNotFound(ProviderError):
     """The event or meeting does not exist at the provider (any more)."""
 

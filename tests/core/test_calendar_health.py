@@ -25,7 +25,7 @@ def test_failed_syncs_are_named_after_people_and_rooms(db: Database) -> None:
             "calendar_id": "rooms/amstel/",
         }
     )
-    db.table("cache_sync_state").insert_all(
+    db.table("calendar_sync").insert_all(
         [
             {
                 "provider": "caldav",
@@ -40,6 +40,7 @@ def test_failed_syncs_are_named_after_people_and_rooms(db: Database) -> None:
                 "cursor": None,
                 "synced_at": None,
                 "error": "connection refused",
+                "stale_since": "2026-11-23T08:00:00+00:00",
             },
             {
                 "provider": "caldav",
@@ -55,3 +56,4 @@ def test_failed_syncs_are_named_after_people_and_rooms(db: Database) -> None:
         " HTTP 500 from the server",
         "room Amstel's calendar may be out of date (never synced): connection refused",
     ]
+    assert [s.stale_since for s in stale_calendars(db)] == [None, "2026-11-23T08:00:00+00:00"]

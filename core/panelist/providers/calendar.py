@@ -111,6 +111,21 @@ class CalendarProvider(Provider):
         """Changes since `cursor` (None: everything). Masters and overrides, not expanded.
 
         A provider without `INCREMENTAL_SYNC` returns the whole calendar with `reset=True`.
+        Core's sync engine (`panelist.calendars.SyncService`) stores the result in its
+        cache and hands the returned `cursor` back next time. The contract around it:
+
+        - raise `panelist.errors.CursorExpired` when `cursor` can no longer be followed
+          (Google 410, Graph delta expiry, a CalDAV sync token refused): the engine then
+          calls `sync(calendar_id, None)` and replaces what it cached;
+        - raise `panelist.errors.NotSupported` for a calendar that can only be read as
+          free/busy: the engine caches `free_busy` over a rolling window instead;
+        - put items that cannot be read in `SyncResult.problems` (one line each) rather
+          than failing the whole round; unreadable placeholders may also go in `changed`;
+        - name deleted objects by uid in `deleted`, or by the provider's own name for them
+          in `deleted_resources` when that is what the server reports (CalDAV hrefs; every
+          event then carries that name in `extra["resource"]`);
+        - `ProviderUnavailable` with `retry_after` for 429/5xx: the engine retries within
+          a budget.
         """
 
     @abstractmethod

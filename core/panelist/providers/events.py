@@ -216,6 +216,15 @@ class SyncResult:
     deleted: list[str]
     cursor: str
     reset: bool = False
+    problems: list[str] = field(default_factory=list)
+    """Items the provider skipped because it could not read them, one line each naming the
+    item by uid or by the provider's own name for it (never by title). The cache reports
+    them and keeps the calendar marked stale until a round comes back without any."""
+    deleted_resources: list[str] = field(default_factory=list)
+    """Objects that are gone, named by the provider's own name for them (a CalDAV href)
+    instead of a uid: core resolves them through `event.extra["resource"]` of what it
+    cached. Deletions are applied before `changed`, so naming an object here and sending
+    it again in `changed` replaces it whole (overrides that were dropped go too)."""
 
 
 @dataclass(frozen=True)

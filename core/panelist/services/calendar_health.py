@@ -1,4 +1,4 @@
-"""Which calendars could not be synced: their cached copy may be out of date ("stale")."""
+"""Which calendars are stale: their last sync failed or skipped items (panelist.calendars)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ class StaleCalendar:
     provider: str
     calendar_id: str
     error: str
+    """Why it is stale, in one line."""
     synced_at: str | None
+    """The last success (ISO, UTC), None when it never synced."""
+    stale_since: str | None = None
 
     def describe(self) -> str:
         when = f"last synced {self.synced_at}" if self.synced_at else "never synced"
@@ -22,12 +25,12 @@ class StaleCalendar:
 
 
 def stale_calendars(db: Database) -> list[StaleCalendar]:
-    """Calendars whose last sync failed, named after the people and rooms they belong to."""
+    """Calendars whose last sync failed or skipped items, named after their owners."""
     rows = db.execute(
         """
         SELECT coalesce(e.name, 'room ' || r.name, s.calendar_id),
-               s.provider, s.calendar_id, s.error, s.synced_at
-          FROM cache_sync_state s
+               s.provider, s.calendar_id, s.error, s.synced_at, s.stale_since
+          FROM calendar_sync s
           LEFT JOIN employees e
             ON e.calendar_provider = s.provider AND e.calendar_id = s.calendar_id
           LEFT JOIN rooms r

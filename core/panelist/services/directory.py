@@ -33,6 +33,8 @@ SETTING_DEFAULTS: dict[str, Any] = {
     # retrying before the recruiter is told (the outbox keeps it for later), and one call's limit.
     "provider_retry_budget_s": 30,
     "provider_call_timeout_s": 20,
+    # The calendar cache (panelist.calendars): calendars on screen older than this are synced.
+    "calendar_freshness_seconds": 60,
     # How long a process may hold outbox rows before another takes them over (a dead one's at once).
     "outbox_claim_minutes": 10,
     # Evaluation reminders when an interview has a form but names no policy of its own.

@@ -64,6 +64,13 @@ def m007_ssh_keys(db: Database) -> None:
     run_script(db, _M007)
 
 
+@core_migrations
+def m008_calendar_cache(db: Database) -> None:
+    """The calendar cache in core (panelist.calendars) replaces cache_events/cache_sync_state:
+    only a cache, so nothing is carried over; the next sync fills it."""
+    run_script(db, _M008)
+
+
 _M001 = """
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
@@ -376,4 +383,53 @@ CREATE TABLE ssh_keys (
 );
 CREATE UNIQUE INDEX ssh_keys_live_fingerprint ON ssh_keys(fingerprint) WHERE revoked_at IS NULL;
 CREATE INDEX ssh_keys_employee ON ssh_keys(employee_id);
+"""
+
+# The calendar cache (panelist.calendars): only a cache of what providers hold, safe to
+# drop and sync again. Instants are sortable UTC text ("2026-11-23T09:00:00.000000").
+_M008 = """
+DROP TABLE IF EXISTS cache_events;
+DROP TABLE IF EXISTS cache_sync_state;
+
+CREATE TABLE calendar_objects (
+    provider      TEXT NOT NULL,
+    calendar_id   TEXT NOT NULL,
+    uid           TEXT NOT NULL,
+    recurrence_id TEXT NOT NULL DEFAULT '', -- '' for a single event or a series master
+    data          TEXT NOT NULL,            -- panelist.providers.ical.event_to_json
+    etag          TEXT,
+    resource      TEXT,                     -- the provider's name for the object (CalDAV href)
+    start_utc     TEXT NOT NULL,            -- bounds that surely contain the event or series,
+    end_utc       TEXT,                     -- NULL: a series (or placeholder) read in every window
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (provider, calendar_id, uid, recurrence_id)
+);
+-- A window read scans the rows that end after its start, plus those without an end.
+CREATE INDEX calendar_objects_window ON calendar_objects(provider, calendar_id, end_utc, start_utc);
+CREATE INDEX calendar_objects_resource ON calendar_objects(provider, calendar_id, resource)
+    WHERE resource IS NOT NULL;
+
+CREATE TABLE calendar_sync (
+    provider     TEXT NOT NULL,
+    calendar_id  TEXT NOT NULL,
+    cursor       TEXT,                      -- the provider's, opaque; NULL: start from scratch
+    synced_at    TEXT,                      -- last success (ISO, UTC)
+    attempted_at TEXT,                      -- a sync under way or failed since: a short lease
+    error        TEXT,                      -- why the calendar is stale; kept until a success
+    stale_since  TEXT,
+    mode         TEXT NOT NULL DEFAULT 'events' CHECK (mode IN ('events', 'free-busy')),
+    window_start TEXT,                      -- the span cached as busy intervals (free-busy)
+    window_end   TEXT,
+    PRIMARY KEY (provider, calendar_id)
+);
+
+-- Busy times of calendars that only share free/busy, over a rolling window.
+CREATE TABLE calendar_busy (
+    provider     TEXT NOT NULL,
+    calendar_id  TEXT NOT NULL,
+    start_utc    TEXT NOT NULL,
+    end_utc      TEXT NOT NULL,
+    transparency TEXT NOT NULL DEFAULT 'busy'
+);
+CREATE INDEX calendar_busy_window ON calendar_busy(provider, calendar_id, end_utc);
 """

@@ -95,7 +95,7 @@ async def test_the_slot_is_rechecked_with_the_provider_not_a_cache(
 ) -> None:
     assert service.check(h.request("sam", "ana")) == []  # fine when the recruiter picked it
     await put_event(service.ws, h.calendar_id("sam"), "dentist")  # then Sam's calendar fills up
-    assert service.ws.db.execute("SELECT count(*) FROM cache_events").fetchone()[0] == 0
+    assert service.ws.db.execute("SELECT count(*) FROM calendar_objects").fetchone()[0] == 0
     with pytest.raises(SlotTaken) as caught:
         await service.invite(h.request("sam", "ana"))
     assert str(caught.value) == "not free at this time: Sam Lee is busy 10:00–11:00"

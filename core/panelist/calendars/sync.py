@@ -1,0 +1,272 @@
+"""The sync engine: asks each provider for what changed and keeps the cache up to date.
+
+`SyncService.sync` runs every calendar concurrently, at most `per_provider` calls
+at a time to one provider, each call retried on 429/5xx within the policy's budget
+(honouring Retry-After). A refused cursor (`CursorExpired`) means a full sync stored
+as a reset; a calendar shared only as free/busy (`NotSupported`) is cached as busy
+intervals over a rolling window. A failure is recorded on the calendar, whose last
+good copy stays. `refresh` syncs only what is older than a bound and not already
+being synced by another process (`attempted_at` is that short lease).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlite_utils import Database
+
+from panelist.calendars.cache import FREE_BUSY, CalendarCache, CalendarKey, SyncState
+from panelist.errors import CursorExpired, NotSupported, PanelistError
+from panelist.providers.calendar import CalendarProvider
+from panelist.providers.events import BusyInterval, SyncResult
+from panelist.retry import RetryPolicy, with_retries
+from panelist.services.directory import positive_setting
+from panelist.storage.transaction import immediate
+from panelist.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+FRESHNESS_SETTING = "calendar_freshness_seconds"
+DEFAULT_FRESHNESS_SECONDS = 60
+"""The company setting (default 60 s): calendars on screen older than this are synced."""
+
+SYNC_POLICY = RetryPolicy(budget_seconds=30.0, call_timeout_seconds=120.0)
+"""A full listing of a big calendar takes longer than one write, hence the longer call limit."""
+
+LEASE = timedelta(seconds=60)
+"""How long a started sync keeps other processes' `refresh` off the calendar."""
+
+FREE_BUSY_PAST = timedelta(days=1)
+FREE_BUSY_AHEAD = timedelta(days=90)
+"""The rolling window cached for calendars shared only as free/busy."""
+
+INCREMENTAL, FULL = "incremental", "full"
+
+
+@dataclass(frozen=True)
+class MappedCalendar:
+    """A calendar some employee or room uses, named after its owner."""
+
+    key: CalendarKey
+    owner: str
+    """"Emma Visser" or "room Amstel"."""
+
+
+@dataclass
+class SyncReport:
+    """What one calendar's sync did."""
+
+    key: CalendarKey
+    owner: str
+    mode: str
+    """"incremental", "full" or "free-busy"."""
+    changed: int = 0
+    deleted: int = 0
+    skipped: list[str] = field(default_factory=list)
+    """Items left out, one line each; the calendar stays marked stale while there are any."""
+    error: str | None = None
+    """Why the sync failed; the cache kept its last good copy."""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.skipped
+
+
+def freshness(db: Database) -> timedelta:
+    """How old a calendar's copy may be before readers have it synced (the company setting)."""
+    return timedelta(seconds=positive_setting(db, FRESHNESS_SETTING))
+
+
+def mapped_calendars(db: Database) -> list[MappedCalendar]:
+    """Every calendar an active employee or a room is mapped to, by owner's name."""
+    rows = db.execute(
+        """
+        SELECT calendar_provider, calendar_id, name FROM employees
+         WHERE calendar_provider IS NOT NULL AND active = 1
+        UNION ALL
+        SELECT calendar_provider, calendar_id, 'room ' || name FROM rooms
+         WHERE calendar_provider IS NOT NULL
+        ORDER BY 3
+        """
+    ).fetchall()
+    seen: dict[CalendarKey, MappedCalendar] = {}
+    for provider, calendar_id, owner in rows:
+        key = CalendarKey(provider, calendar_id)
+        seen.setdefault(key, MappedCalendar(key, owner))
+    return list(seen.values())
+
+
+class SyncService:
+    """Syncs calendars of one workspace into its cache (see the module's docstring).
+
+    Syncing shows the caller nothing (readers apply privacy), so any employee's
+    workspace, or the system actor's, may run it.
+    """
+
+    def __init__(
+        self, ws: Workspace, *, per_provider: int = 4, policy: RetryPolicy | None = None
+    ) -> None:
+        self.ws = ws
+        self.cache = CalendarCache(ws.db)
+        self.per_provider = max(1, per_provider)
+        self.policy = policy or SYNC_POLICY
+        self._bounds: dict[str, asyncio.Semaphore] = {}
+
+    async def sync(
+        self,
+        keys: Iterable[CalendarKey] | None = None,
+        *,
+        full: bool = False,
+        on_report: Callable[[SyncReport], None] | None = None,
+    ) -> list[SyncReport]:
+        """Sync `keys` (None: every mapped calendar); one report per calendar, in order.
+
+        `full` ignores the stored cursors. `on_report` hears of each calendar as it ends.
+        """
+        owners = {m.key: m.owner for m in mapped_calendars(self.ws.db)}
+        wanted = list(dict.fromkeys(owners if keys is None else keys))
+        with immediate(self.ws.db):
+            self.cache.claim(wanted, self.ws.clock.now())
+        return await self._run(wanted, owners, full, on_report)
+
+    async def refresh(self, keys: Iterable[CalendarKey], max_age: timedelta) -> list[SyncReport]:
+        """Sync those of `keys` whose last success is older than `max_age` and that no
+        other process started syncing within the lease; reports of those only."""
+        wanted = list(dict.fromkeys(keys))
+        with immediate(self.ws.db):  # the check and the claim in one lock: one claimant wins
+            now = self.ws.clock.now()
+            states = self.cache.states(wanted)
+            due = [k for k in wanted if _due(states.get(k), now, max_age)]
+            self.cache.claim(due, now)
+        if not due:
+            return []
+        owners = {m.key: m.owner for m in mapped_calendars(self.ws.db)}
+        return await self._run(due, owners, False, None)
+
+    async def _run(
+        self,
+        keys: list[CalendarKey],
+        owners: dict[CalendarKey, str],
+        full: bool,
+        on_report: Callable[[SyncReport], None] | None,
+    ) -> list[SyncReport]:
+        async def one(key: CalendarKey) -> SyncReport:
+            async with self._bound(key.provider):
+                started = time.monotonic()
+                report = await self._sync_one(key, owners.get(key, key.calendar_id), full)
+                report.seconds = time.monotonic() - started
+            if on_report is not None:
+                on_report(report)
+            return report
+
+        return list(await asyncio.gather(*(one(key) for key in keys)))
+
+    def _bound(self, provider_id: str) -> asyncio.Semaphore:
+        if provider_id not in self._bounds:
+            self._bounds[provider_id] = asyncio.Semaphore(self.per_provider)
+        return self._bounds[provider_id]
+
+    async def _sync_one(self, key: CalendarKey, owner: str, full: bool) -> SyncReport:
+        state = self.cache.states([key]).get(key)
+        cursor = None if full or state is None or state.mode == FREE_BUSY else state.cursor
+        mode = FULL if cursor is None else INCREMENTAL
+        try:
+            provider = self.ws.calendar_provider(key.provider)
+            try:
+                result = await self._call(provider, lambda: provider.sync(key.calendar_id, cursor))
+            except CursorExpired:
+                mode = FULL
+                result = await self._call(provider, lambda: provider.sync(key.calendar_id, None))
+            except NotSupported:
+                return await self._free_busy(provider, key, owner)
+        except CursorExpired as error:
+            return self._failed(key, owner, mode, f"refused a fresh start: {error}")
+        except PanelistError as error:
+            return self._failed(key, owner, mode, str(error))
+        except Exception as error:  # a plugin's bug must not stop the other calendars
+            log.warning("sync of %s failed: %s", key, type(error).__name__)
+            return self._failed(key, owner, mode, f"failed unexpectedly ({type(error).__name__})")
+        return self._store(key, owner, mode, result)
+
+    async def _call(self, provider: CalendarProvider, call: Callable[[], Awaitable[T]]) -> T:
+        return await with_retries(call, self.policy, provider=provider.id)
+
+    def _store(self, key: CalendarKey, owner: str, mode: str, result: object) -> SyncReport:
+        if not isinstance(result, SyncResult):
+            name = type(result).__name__
+            return self._failed(key, owner, mode, f"gave no sync result but {name}")
+        if mode == FULL and not result.reset:
+            result = _as_reset(result)
+        try:
+            applied = self.cache.apply(key, result, self.ws.clock.now())
+        except ValueError as error:  # a result of the wrong shape
+            return self._failed(key, owner, mode, str(error))
+        except PanelistError as error:
+            return self._failed(key, owner, mode, str(error))
+        return SyncReport(key, owner, mode, applied.changed, applied.deleted, applied.skipped)
+
+    async def _free_busy(
+        self, provider: CalendarProvider, key: CalendarKey, owner: str
+    ) -> SyncReport:
+        now = self.ws.clock.now()
+        window = (now - FREE_BUSY_PAST, now + FREE_BUSY_AHEAD)
+        answer = await self._call(provider, lambda: provider.free_busy([key.calendar_id], *window))
+        found = answer.get(key.calendar_id, []) if isinstance(answer, dict) else None
+        if not isinstance(found, list):
+            return self._failed(key, owner, FREE_BUSY, "gave no busy times")
+        intervals = [b for b in found if _good_interval(b)]
+        skipped = [
+            f"busy interval {i} is not a span of time"
+            for i, b in enumerate(found, 1)
+            if not _good_interval(b)
+        ]
+        self.cache.store_busy(key, intervals, window, now)
+        return SyncReport(key, owner, FREE_BUSY, changed=len(intervals), skipped=skipped)
+
+    def _failed(self, key: CalendarKey, owner: str, mode: str, error: str) -> SyncReport:
+        message = " ".join(error.split()) or "failed"
+        try:
+            self.cache.record_failure(key, message, self.ws.clock.now())
+        except PanelistError as storing:  # the database is busy or read-only: still report
+            log.warning("could not record the failed sync of %s: %s", key, storing)
+        return SyncReport(key, owner, mode, error=message)
+
+
+def _due(state: SyncState | None, now: datetime, max_age: timedelta) -> bool:
+    if state is None:
+        return True
+    if state.attempted_at is not None and now - state.attempted_at < LEASE:
+        return False  # another process is on it, or it failed just now
+    return state.synced_at is None or now - state.synced_at >= max_age
+
+
+def _as_reset(result: SyncResult) -> SyncResult:
+    """A listing from no cursor is the whole calendar, whatever `reset` says."""
+    return SyncResult(
+        result.changed,
+        result.deleted,
+        result.cursor,
+        reset=True,
+        problems=result.problems,
+        deleted_resources=result.deleted_resources,
+    )
+
+
+def _good_interval(value: object) -> bool:
+    return (
+        isinstance(value, BusyInterval)
+        and isinstance(value.start, datetime)
+        and isinstance(value.end, datetime)
+        and value.start.tzinfo is not None
+        and value.end.tzinfo is not None
+        and value.start < value.end
+    )
