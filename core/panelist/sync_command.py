@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from panelist.errors import NotFound
-from panelist.services.directory import positive_setting
 from panelist.text import printable
 
 if TYPE_CHECKING:
@@ -60,10 +59,6 @@ def _owner_key(db: Database, text: str) -> CalendarKey | None:
         if row is not None and row[0] and row[1]:
             return CalendarKey(row[0], row[1])
     return None
-
-
-def freshness_seconds(db: Database) -> float:
-    return positive_setting(db, "calendar_freshness_seconds")
 
 
 # --------------------------------------------------------------------------- one round
@@ -174,6 +169,8 @@ async def watch(
 ) -> None:
     """A round every freshness interval until SIGTERM or SIGINT; a round that is running
     is finished first, so nothing is left half-applied."""
+    from panelist.calendars import freshness
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -184,7 +181,7 @@ async def watch(
             say(result.summary())
             full = False  # --full asks for one full round, not a full round each time
             with contextlib.suppress(TimeoutError):  # the interval passed: the next round
-                await asyncio.wait_for(stop.wait(), freshness_seconds(ws.db))
+                await asyncio.wait_for(stop.wait(), freshness(ws.db).total_seconds())
         say("panelist sync: stopped")
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -48,7 +48,7 @@ class BrokenProvider(ScriptedProvider):
     display_name = "Broken"
 
     async def check(self, calendar_ids: list[str]) -> list[Check]:
-        raise KeyError("a plugin's bug")
+        raise RuntimeError("a plugin's bug")
 
 
 def workspace(tmp_path: Path, clock: FrozenClock) -> Workspace:
@@ -94,7 +94,7 @@ def test_provider_lines_are_named_after_owners_and_a_room_that_takes_no_bookings
     assert ScriptedProvider.asked == [["a", "room"]]
     provider_lines = [line for line in lines if line.subject.split(" (")[0] == line.subject]
     assert provider_lines[2:] == [
-        DoctorLine("fail", "Broken", "its check failed: KeyError: 'a plugin's bug'"),
+        DoctorLine("fail", "Broken", "its check failed: RuntimeError: a plugin's bug"),
         DoctorLine(
             "fail",
             "google settings",

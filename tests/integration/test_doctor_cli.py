@@ -50,9 +50,9 @@ def test_doctor_lists_cores_lines_then_the_caldav_plugins_then_each_calendars_sy
         f"ok    CalDAV settings: server {url} as '{user}', basic auth, timeout 5 s",
         "ok    CalDAV password: found (environment or keyring); not shown",
         "ok    CalDAV server: CalDAV server reached; credentials accepted",
+        f"ok    Ana Silva: {calendar('ana')}",  # by owner's name
         f"ok    Rosa Jansen: {calendar('rosa')}",
         f"ok    Sam Lee: {calendar('sam')}",
-        f"ok    Ana Silva: {calendar('ana')}",
         f"ok    room Amstel: {calendar('room-amstel')}",
     ]
     never = [line for line in lines[9:-1] if line.endswith(": never synced: run panelist sync")]
