@@ -6,10 +6,15 @@ SQLite file. The CLI against Radicale is in tests/integration/test_doctor_cli.py
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import ClassVar
+
+import keyring
+import pytest
+from keyring.backends.null import Keyring as NullKeyring
 
 from panelist import hookimpl
 from panelist.clock import FrozenClock
@@ -17,6 +22,7 @@ from panelist.doctor import DoctorLine, run_doctor, verdict
 from panelist.models import WorkingHours
 from panelist.plugins import build_registry
 from panelist.providers import CalendarEvent, CalendarProvider, Check, SyncResult
+from panelist.services.directory import set_setting
 from panelist.storage.database import open_database
 from panelist.workspace import SystemActor, Workspace
 
@@ -105,3 +111,48 @@ def test_provider_lines_are_named_after_owners_and_a_room_that_takes_no_bookings
         DoctorLine("fail", "room Amstel", "read-only"),  # a room must take bookings
     ]
     assert verdict(lines).startswith("3 problems and ")
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """The keyring of whoever runs the tests stays out of it."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NullKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_core_lines_name_a_readable_database_and_an_smtp_login_without_password(
+    tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PANELIST_SMTP_PASSWORD", raising=False)
+    ws = workspace(tmp_path, clock)
+    try:
+        for key, value in (
+            ("mail_transport", "smtp"),
+            ("smtp_host", "mail.example.org"),
+            ("smtp_username", "panelist"),
+        ):
+            set_setting(ws.db, key, value)
+        ws.db_path.chmod(0o640)
+        lines = asyncio.run(run_doctor(ws))
+    finally:
+        ws.close()
+    assert lines[:3] == [
+        DoctorLine(
+            "warn",
+            "database",
+            f"{ws.db_path} (mode -rw-r-----) is readable by others on this host; "
+            f"run chmod 600 {ws.db_path}",
+        ),
+        DoctorLine(
+            "ok", "mail", "sent by SMTP through mail.example.org:587 (starttls) as 'panelist'"
+        ),
+        DoctorLine(
+            "warn",
+            "mail password",
+            "none set: put it in PANELIST_SMTP_PASSWORD or the keyring "
+            "(service 'panelist', entry 'smtp:password')",
+        ),
+    ]
