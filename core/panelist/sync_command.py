@@ -135,8 +135,13 @@ class _ProgressBar:
     def __init__(self, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+        # No refresh thread: it waits on Event.wait(timeout), which libfaketime hangs.
         self.progress = Progress(
-            "Syncing calendars", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+            "Syncing calendars",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            auto_refresh=False,
         )
         self.task = self.progress.add_task("sync", total=total)
 
@@ -149,6 +154,7 @@ class _ProgressBar:
 
     def advance(self) -> None:
         self.progress.advance(self.task)
+        self.progress.refresh()
 
     def note(self, line: str) -> None:
         from rich.text import Text

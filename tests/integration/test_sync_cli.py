@@ -3,6 +3,7 @@ Northwind company (caldav_flow_helpers) whose people and room keep their calenda
 
 from __future__ import annotations
 
+import shlex
 import signal
 import subprocess
 import sys
@@ -10,9 +11,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from caldav_flow_helpers import Company, email
+from caldav_flow_helpers import PASSWORD, Company, email
 from cli_helpers import run_panelist
 from sqlite_utils import Database
+from terminal_helpers import terminal_env, terminal_running
 
 from panelist.services.directory import set_setting
 
@@ -166,6 +168,27 @@ def test_watch_syncs_every_interval_and_stops_cleanly_on_sigterm(
     assert out.splitlines()[-1] == "panelist sync: stopped"
     assert err == ""
     assert cached_uids(company, "sam") == {"late-1"}
+
+
+def test_on_a_terminal_a_progress_bar_counts_the_calendars_and_failures_print_above_it(
+    company: Company, tmp_path: Path
+) -> None:
+    db = Database(company.db_path)
+    db.execute("UPDATE rooms SET calendar_id = ? WHERE id = 1", [f"{company.user}/gone/"])
+    db.conn.commit()
+    db.close()
+    command = [sys.executable, "-m", "panelist", "sync", "--system", "--db", str(company.db_path)]
+    env = terminal_env(tmp_path) | environment(tmp_path)
+    env["PANELIST_CALDAV_PASSWORD"] = PASSWORD
+    with terminal_running(f"{shlex.join(command)}; echo exit=$?", env) as terminal:
+        terminal.wait_for("exit=")
+        # All of it (wrapped lines joined): the first line may have scrolled off the pane.
+        screen = terminal.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", terminal.name)
+    assert "exit=1" in screen
+    assert f"FAIL room Amstel (caldav:{company.user}/gone/): " in screen
+    assert "Syncing calendars" in screen and "5/5" in screen
+    assert "4 calendars synced, no changes, 1 failed" in screen
+    assert "Traceback" not in screen
 
 
 def _environ(tmp_path: Path) -> dict[str, str]:
