@@ -84,6 +84,11 @@ def test_sync_fills_the_cache_from_radicale_and_a_second_run_has_nothing_to_do(
     assert second.stdout.splitlines()[-1] == "5 calendars synced, no changes"
     assert all(", 0 changed, 0 deleted" in line for line in second.stdout.splitlines()[:-1])
 
+    again = sync(company, tmp_path, "--full", "--calendar", email("sam"))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"ok   Sam Lee (caldav:{company.calendar_id('sam')}): full, ")
+    assert cached_uids(company, "sam") == {"dentist-1", "dentist-2"}
+
 
 def test_one_calendar_by_email_room_name_or_key_and_a_key_that_names_nothing(
     company: Company, tmp_path: Path
