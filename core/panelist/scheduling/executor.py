@@ -12,17 +12,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from panelist.calendars.cache import CalendarCache, CalendarKey
 from panelist.errors import EventNotFound, PanelistError
 from panelist.mail.headers import one_line
 from panelist.mail.transport import MailTransport
 from panelist.models import Employee, InterviewStatus, Room
 from panelist.providers import (
     CalendarCapability,
+    CalendarEvent,
     CalendarProvider,
     ConferenceCapability,
     ConferenceProvider,
@@ -37,6 +40,8 @@ from panelist.scheduling.transaction import immediate
 from panelist.services.directory import get_employee, get_setting
 from panelist.storage.instants import from_text
 from panelist.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 Stage = Literal["reserve", "reserved", "call", "called", "recorded", "skipped", "failed"]
 
@@ -227,6 +232,7 @@ class Executor:
         provider, name = self._calendar(owner.calendar_provider)
         calendar_id = owner.calendar_id
         draft = self._draft(record, owner, provider, row.key)
+        made: list[CalendarEvent] = []
 
         async def run(earlier: int) -> dict[str, Any]:
             if earlier and CalendarCapability.IDEMPOTENT_CREATE not in provider.capabilities:
@@ -234,9 +240,11 @@ class Executor:
                 if found is not None:
                     return {"uid": found, "calendar_id": calendar_id, "reconciled": True}
             event = await provider.create_event(calendar_id, draft, row.key)
+            made.append(event)
             return {"uid": event.uid, "calendar_id": calendar_id}
 
         def apply(result: dict[str, Any]) -> None:
+            self._write_through(provider.id, calendar_id, made)
             ref = ExternalRef(
                 intent["ref_kind"],
                 provider.id,
@@ -260,17 +268,21 @@ class Executor:
         provider, name = self._calendar(ref.provider)
         calendar_id, uid = ref.calendar_id, ref.external_id
         draft = self._draft(record, owner, provider, ref.key)
+        made: list[CalendarEvent] = []
 
         async def run(earlier: int) -> dict[str, Any]:
             try:
                 event = await provider.update_event(calendar_id, uid, draft)
+                made.append(event)
                 return {"uid": event.uid, "calendar_id": calendar_id}
             except EventNotFound:
                 # Someone deleted it at the provider: make it again, under this row's key.
                 event = await provider.create_event(calendar_id, draft, row.key)
+                made.append(event)
                 return {"uid": event.uid, "calendar_id": calendar_id, "recreated": True}
 
         def apply(result: dict[str, Any]) -> None:
+            self._write_through(provider.id, calendar_id, made)
             if result.get("recreated"):
                 replaced = dataclasses.replace(ref, external_id=result["uid"], key=row.key)
                 save_ref(self.db, record.id, replaced)
@@ -293,10 +305,32 @@ class Executor:
             return {"uid": uid, "calendar_id": calendar_id, "deleted": True}
 
         def apply(result: dict[str, Any]) -> None:
+            self._write_through(provider.id, calendar_id, removed=uid)
             forget_ref(self.db, record.id, ref.kind, ref.employee_id)
 
         request = {"calendar_id": calendar_id, "uid": uid}
         return _Call(name, _whose(owner), request, run, apply)
+
+    def _write_through(
+        self,
+        provider_id: str,
+        calendar_id: str,
+        made: Sequence[CalendarEvent] = (),
+        *,
+        removed: str | None = None,
+    ) -> None:
+        """Our own write shows in the calendar cache at once, not only after the next sync
+        (which corrects the copy if the provider changed anything). Runs in `apply`'s
+        transaction; an event the cache cannot hold is left to that sync."""
+        cache = CalendarCache(self.db)
+        key = CalendarKey(provider_id, calendar_id)
+        try:
+            for event in made:
+                cache.put(key, event)
+        except ValueError as exc:
+            log.warning("%s: not put in the calendar cache: %s", key, exc)
+        if removed is not None:
+            cache.remove(key, removed)
 
     # ------------------------------------------------------------------ meetings
 
