@@ -284,7 +284,8 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
     @click.pass_context
     def worker(ctx: click.Context, db_path: Path | None, once: bool, interval: float) -> None:
         """Run the database's background duties (close ended interviews, read answers back,
-        remind) in one place for the host, instead of the first open app.
+        remind, sync every mapped calendar) in one place for the host, instead of the first
+        open app.
 
         One per database; stays in the foreground for systemd; SIGTERM ends it cleanly.
         """
