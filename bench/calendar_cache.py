@@ -7,7 +7,8 @@ Figures:
   company built at a fixed Monday. The p50 of RUNS runs, each with another panel of 10;
   `view_p95_ms` beside it. `view_reads` says what the view read: "cache" once the calendar
   view reads `panelist.calendars.CalendarCache`, else "provider" (the demo's local calendar
-  provider, which reads the same database).
+  provider, which reads the same database). `cache_read_p50_ms`: the panel's and every
+  room's calendar read from the cache alone (`CalendarCache.events`, series expanded).
 - `sync_noop_s` (target <= 1.0): one `SyncService.sync` round over CALENDARS CalDAV
   calendars (EVENTS events each) in which nothing changed since the last round, against a
   local Radicale started as bench/caldav_sync.py starts it (files written into its storage
@@ -35,7 +36,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from panelist.calendars import SyncReport, SyncService
+from panelist.calendars import CalendarCache, CalendarKey, SyncReport, SyncService
 from panelist.clock import FrozenClock
 from panelist.demo import build_demo_company
 from panelist.models import WorkingHours
@@ -76,22 +77,43 @@ def measure_view(folder: Path, runs: int, rng: random.Random) -> dict[str, objec
         ]
         rooms = [row[0] for row in db.execute("SELECT id FROM rooms").fetchall()]
         start, end = NOW, NOW + timedelta(weeks=2)
-        times = []
+        times, reads = [], []
         for _ in range(runs):
             panel = rng.sample(people, PANEL)
             started = time.perf_counter()
             view = asyncio.run(load_calendar_view(ws, panel, rooms, start, end))
             suggest_slots(ws, view, timedelta(minutes=60))
             times.append((time.perf_counter() - started) * 1000)
+            reads.append(_cache_reads(ws, panel, start, end))
     finally:
         ws.close()
     times.sort()
     return {
         "view_p50_ms": round(statistics.median(times), 1),
         "view_p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+        "cache_read_p50_ms": round(statistics.median(reads), 1),
         "view_reads": _what_the_view_reads(),
         "demo_calendars": len(reports),
     }
+
+
+def _cache_reads(ws: Workspace, panel: list[int], start: datetime, end: datetime) -> float:
+    """Milliseconds to read the panel's and every room's calendar from the cache, expanded:
+    the part of the view the cache replaces."""
+    keys = [
+        CalendarKey(provider, calendar_id)
+        for provider, calendar_id in ws.db.execute(
+            "SELECT calendar_provider, calendar_id FROM employees"
+            f" WHERE id IN ({','.join('?' * len(panel))})"
+            " UNION ALL SELECT calendar_provider, calendar_id FROM rooms",
+            panel,
+        ).fetchall()
+    ]
+    cache = CalendarCache(ws.db)
+    started = time.perf_counter()
+    for key in keys:
+        cache.events(key, start, end)
+    return (time.perf_counter() - started) * 1000
 
 
 def _what_the_view_reads() -> str:
