@@ -49,15 +49,18 @@ def calendar_keys(db: Database, wanted: Sequence[str]) -> list[CalendarKey]:
 
 
 def _owner_key(db: Database, text: str) -> CalendarKey | None:
+    """The calendar of the employee with this email, else of the room with this name
+    (case-insensitive beyond ASCII: SQLite's lower() is not)."""
     from panelist.calendars import CalendarKey
 
+    wanted = text.casefold()
     for query in (
-        "SELECT calendar_provider, calendar_id FROM employees WHERE lower(email) = lower(?)",
-        "SELECT calendar_provider, calendar_id FROM rooms WHERE lower(name) = lower(?)",
+        "SELECT email, calendar_provider, calendar_id FROM employees",
+        "SELECT name, calendar_provider, calendar_id FROM rooms",
     ):
-        row = db.execute(query, [text]).fetchone()
-        if row is not None and row[0] and row[1]:
-            return CalendarKey(row[0], row[1])
+        for name, provider, calendar_id in db.execute(query).fetchall():
+            if provider and calendar_id and name.strip().casefold() == wanted:
+                return CalendarKey(provider, calendar_id)
     return None
 
 
