@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from panelist.calendars import CalendarKey, SyncService
+from panelist.retry import RetryPolicy
 from panelist.scheduling import list_notices
 from panelist.scheduling.duties import HostDuties, upcoming_organised
 from panelist.services.directory import get_employee, set_setting
 from panelist.workspace import Workspace
-from panelist_caldav.cache import CalDAVCache
 from panelist_tui.app import PanelistApp
 
 pytestmark = pytest.mark.anyio
@@ -42,7 +43,9 @@ async def test_a_calendar_that_failed_to_sync_is_announced(workspace: Workspace)
         [sam],
     )
     db.conn.commit()
-    report = await CalDAVCache(db, workspace.calendar_provider("caldav")).sync("sam/")
+    no_retries = RetryPolicy(budget_seconds=5.0, first_backoff_seconds=8.0)
+    service = SyncService(workspace, policy=no_retries)
+    (report,) = await service.sync([CalendarKey("caldav", "sam/")])
     assert report.error and "connection refused" in report.error
     app = PanelistApp(workspace)
     async with app.run_test(size=SIZE) as pilot:

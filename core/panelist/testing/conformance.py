@@ -158,6 +158,12 @@ def _sort_key(value: date) -> datetime:
     return datetime.combine(value, time(), UTC)
 
 
+def _uids_at(resources: list[str], events: list[CalendarEvent]) -> list[str]:
+    """The uids of the events whose ``extra["resource"]`` is among `resources`."""
+    where = {e.extra["resource"]: e.uid for e in events if e.extra.get("resource")}
+    return [where.get(resource, f"(unknown resource {resource})") for resource in resources]
+
+
 async def _maybe_await(result: Any) -> None:
     if inspect.isawaitable(result):
         await result
@@ -527,9 +533,11 @@ class CalendarProviderConformance:
         assert later.reset is False
         assert set(changed) == {edited.uid, added.uid}
         assert changed[edited.uid].summary == cal.summary("edited again")
-        assert later.deleted == [removed.uid]
+        # A deletion is named by uid, or by the object's resource (a CalDAV href).
+        assert later.deleted + _uids_at(later.deleted_resources, initial.changed) == [removed.uid]
         quiet = await provider.sync(cal.calendar_id, later.cursor)
         assert (quiet.changed, quiet.deleted, quiet.reset) == ([], [], False)
+        assert quiet.deleted_resources == []
 
     async def test_sync_with_a_garbage_cursor_starts_over(
         self, conformance_calendar: _Calendar

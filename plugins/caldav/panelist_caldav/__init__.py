@@ -15,7 +15,7 @@ Configuration (per company, in core's ``provider_settings`` under provider "cald
 ``panelist doctor`` checks all of this against the server. Modules:
 `config` (settings, calendar ids), `dav` (the requests, over caldav's DAVClient),
 `objects` (.ics <-> events, one resource at a time), `provider` (the
-`CalendarProvider`), `cache` (sync into core's cache tables), `doctor`, and
+`CalendarProvider`, whose `sync` feeds core's calendar cache), `doctor`, and
 `testing` (a loopback Radicale for tests and the benchmark).
 
 Importing this package or its ``plugin`` module does not import caldav.

@@ -14,10 +14,14 @@ def m001_cache_objects(db: Database) -> None:
     db.executescript(_M001)
 
 
-# One row per calendar object resource (an .ics file on the server) that the
-# cache holds: core's cache_events is keyed by uid, the server by href, and a
-# deletion arrives as an href only. `problem` is set when the object could not
-# be read; its events are then missing from the cache and the calendar is stale.
+@caldav_migrations
+def m002_drop_cache_objects(db: Database) -> None:
+    """The plugin's private cache is gone: core's calendar cache keeps every provider's."""
+    db.execute("DROP TABLE IF EXISTS caldav_cache_objects")
+
+
+# The private cache of before core had one (m002 drops it); kept so every database
+# migrates through the same steps.
 _M001 = """
 CREATE TABLE caldav_cache_objects (
     calendar_id TEXT NOT NULL,

@@ -96,7 +96,9 @@ def _finish(event: CalendarEvent, href: str) -> CalendarEvent:
             description = ""
         elif description.endswith("\n\n" + suffix):
             description = description[: -len(suffix) - 2]
-    return replace(event, description=description, extra={**event.extra, "href": href})
+    # "resource" is how core's cache finds the event again when only its href is deleted.
+    extra = {**event.extra, "href": href, "resource": href}
+    return replace(event, description=description, extra=extra)
 
 
 # icalendar names the property it could not read in one of these two ways.

@@ -23,7 +23,8 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 import anyio
 
 from panelist.errors import (
+    CursorExpired,
     EventNotFound,
     NotSupported,
     ProviderConflict,
@@ -56,7 +58,6 @@ from panelist_caldav.dav import (
     CalendarInfo,
     CalendarMissing,
     DavSession,
-    Delta,
     Resource,
     TokenRefused,
 )
@@ -111,8 +112,6 @@ class CalDAVCalendarProvider(CalendarProvider):
         self.settings = CalDAVSettings.from_mapping(context.settings)
         self._session: DavSession | None = None
         self._session_lock = threading.Lock()
-        # href -> uid of what sync() has seen: a deletion arrives as an href only.
-        self._uid_by_href: dict[str, str] = {}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -273,61 +272,85 @@ class CalDAVCalendarProvider(CalendarProvider):
     # ------------------------------------------------------------------ sync
 
     async def sync(self, calendar_id: str, cursor: str | None) -> SyncResult:
+        """What changed since `cursor`, or the whole calendar (``reset``) without a usable one.
+
+        Deletions arrive as hrefs: they are reported in `deleted_resources` and every event
+        carries its href in ``extra["resource"]``. A token the server refuses raises
+        `CursorExpired`; a calendar shared as free/busy only (403) raises `NotSupported`.
+        """
         url = self.calendar_url(calendar_id)
         token = self._token_of(cursor, url)
-        delta, reset = await self.fetch_delta(calendar_id, token)
-        reset = reset or (cursor is not None and token is None)
-        fetched = await self.fetch_objects(calendar_id, list(delta.changed), delta)
+        try:
+            if token:
+                return await self._on_server(lambda dav: self._delta(dav, calendar_id, token))
+            return await self._on_server(lambda dav: self._everything(dav, calendar_id))
+        except TokenRefused:
+            raise CursorExpired(
+                f"the server no longer knows the sync token of calendar {calendar_id!r}",
+                provider=self.id,
+            ) from None
+        except AccessDenied as exc:
+            raise NotSupported(
+                f"calendar {calendar_id!r} cannot be read as events ({exc}): free/busy only?",
+                provider=self.id,
+            ) from None
+
+    def _delta(self, dav: DavSession, calendar_id: str, token: str) -> SyncResult:
+        """The changes since `token`, with their data where the server sends it along."""
+        url = self.calendar_url(calendar_id)
+        delta = dav.sync_collection(url, token, with_data=True)
+        carried = [Resource(h, delta.changed[h], delta.data[h]) for h in delta.data]
+        missing = [h for h in delta.changed if h not in delta.data]
+        resources = [*carried, *(dav.multiget(url, missing) if missing else ())]
+        fetched = [self._parsed(calendar_id, resource) for resource in resources]
+        return self._result(calendar_id, fetched, delta.deleted, delta.token, reset=False)
+
+    def _everything(self, dav: DavSession, calendar_id: str) -> SyncResult:
+        """The whole calendar: one calendar-query with the data, and a sync token.
+
+        The token comes from a data-less sync-collection sent while the query's answer
+        is parsed (the server works while we parse). It may be a little younger than the
+        data, so the two are reconciled by etag: what changed in between is read again,
+        what was deleted in between is left out. The result is the calendar as of the token.
+        """
+        url = self.calendar_url(calendar_id)
+        snapshot = {_path_key(r.href): r for r in dav.query_all(url)}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="caldav-token") as pool:
+            listing = pool.submit(dav.sync_collection, url, "")
+            parsed = {key: self._parsed(calendar_id, r) for key, r in snapshot.items()}
+            delta = listing.result()
+        fetched, stale = [], []
+        for href, etag in delta.changed.items():
+            seen = snapshot.get(_path_key(href))
+            if seen is None or (etag and seen.etag and etag != seen.etag):
+                stale.append(href)
+            else:
+                fetched.append(parsed[_path_key(href)])
+        if stale:
+            fetched += [self._parsed(calendar_id, r) for r in dav.multiget(url, stale)]
+        return self._result(calendar_id, fetched, [], delta.token, reset=True)
+
+    def _result(
+        self,
+        calendar_id: str,
+        fetched: list[FetchedObject],
+        deleted: list[str],
+        token: str,
+        *,
+        reset: bool,
+    ) -> SyncResult:
         changed: list[CalendarEvent] = []
-        gone_hrefs = list(delta.deleted)
+        gone, problems = list(deleted), []
         for item in fetched:
             if item.problem is not None:
                 log.warning("CalDAV: skipped %s in %s: %s", item.href, calendar_id, item.problem)
+                problems.append(f"{item.href}: {item.problem}")
             elif item.gone:
-                gone_hrefs.append(item.href)
+                gone.append(item.href)
             else:
                 changed.extend(item.events)
-                if item.events:
-                    self._uid_by_href[_href_key(url, item.href)] = item.events[0].uid
-        live = {event.uid for event in changed}
-        deleted = {self._uid_of_gone(url, href) for href in gone_hrefs} - live
-        return SyncResult(changed, sorted(deleted), self._cursor(url, delta.token), reset)
-
-    async def fetch_delta(self, calendar_id: str, token: str | None) -> tuple[Delta, bool]:
-        """What changed since `token` (everything for None); (delta, True) after a refused token.
-
-        A delta from a token carries the changed data when the server sends it along; a
-        full listing carries etags only, so that unchanged resources need no download.
-        """
-        url = self.calendar_url(calendar_id)
-        if token:
-            try:
-                delta = await self._on_server(
-                    lambda dav: dav.sync_collection(url, token, with_data=True)
-                )
-                return delta, False
-            except TokenRefused:
-                log.info("CalDAV: sync token of %s refused; listing it again", calendar_id)
-        listing = await self._on_server(lambda dav: dav.sync_collection(url, ""))
-        return listing, bool(token)
-
-    async def fetch_objects(
-        self, calendar_id: str, hrefs: Iterable[str], delta: Delta | None = None
-    ) -> list[FetchedObject]:
-        """These resources, each parsed on its own: from `delta` where it carries their data,
-        else read with calendar-multiget (in batches)."""
-        url = self.calendar_url(calendar_id)
-        wanted = list(hrefs)
-        etags, carried = (delta.changed, delta.data) if delta is not None else ({}, {})
-        inline = [Resource(h, etags.get(h), carried[h]) for h in wanted if h in carried]
-        missing = [h for h in wanted if h not in carried]
-
-        # Parsed in the worker thread too: thousands of objects would stall the event loop.
-        def read(dav: DavSession) -> list[FetchedObject]:
-            resources = [*inline, *(dav.multiget(url, missing) if missing else ())]
-            return [self._parsed(calendar_id, resource) for resource in resources]
-
-        return await self._on_server(read)
+        cursor = self._cursor(self.calendar_url(calendar_id), token)
+        return SyncResult(changed, [], cursor, reset, problems=problems, deleted_resources=gone)
 
     def _parsed(self, calendar_id: str, resource: Resource) -> FetchedObject:
         if resource.status in (404, 410):
@@ -342,18 +365,6 @@ class CalDAVCalendarProvider(CalendarProvider):
             return FetchedObject(resource.href, resource.etag, [], problem=str(exc))
         return FetchedObject(resource.href, resource.etag, events)
 
-    def _uid_of_gone(self, calendar_url: str, href: str) -> str:
-        """The uid a deleted href held: remembered from an earlier sync, else its file name.
-
-        Panelist names resources ``<uid>.ics`` and so do most clients; the cache
-        sync (`panelist_caldav.cache`) keeps the exact mapping in its table.
-        """
-        remembered = self._uid_by_href.pop(_href_key(calendar_url, href), None)
-        if remembered is not None:
-            return remembered
-        name = unquote(urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1])
-        return name.removesuffix(".ics")
-
     def _cursor(self, calendar_url: str, token: str) -> str:
         return f"{_CURSOR_VERSION}|{_calendar_tag(calendar_url)}|{token}"
 
@@ -363,12 +374,6 @@ class CalDAVCalendarProvider(CalendarProvider):
         if len(parts) != 3 or parts[:2] != [_CURSOR_VERSION, _calendar_tag(calendar_url)]:
             return None
         return parts[2] or None
-
-    def token_of(self, calendar_id: str, cursor: str | None) -> str | None:
-        return self._token_of(cursor, self.calendar_url(calendar_id))
-
-    def cursor_for(self, calendar_id: str, token: str) -> str:
-        return self._cursor(self.calendar_url(calendar_id), token)
 
     # ------------------------------------------------------------------ writing
 
@@ -521,12 +526,13 @@ def _as_event(draft: EventDraft, **values: Any) -> CalendarEvent:
 
 
 def _stored(event: CalendarEvent, href: str, etag: str | None) -> CalendarEvent:
-    return replace(event, etag=etag, extra={**event.extra, "href": href})
+    return replace(event, etag=etag, extra={**event.extra, "href": href, "resource": href})
 
 
 def _calendar_tag(calendar_url: str) -> str:
     return hashlib.sha256(calendar_url.encode()).hexdigest()[:10]
 
 
-def _href_key(calendar_url: str, href: str) -> str:
-    return unquote(urlsplit(href).path) + "@" + _calendar_tag(calendar_url)
+def _path_key(href: str) -> str:
+    """hrefs compare by unquoted path: servers differ in what they percent-encode."""
+    return unquote(urlsplit(href).path).rstrip("/")

@@ -1,25 +1,39 @@
-"""Syncing CalDAV calendars into core's cache tables, against a real Radicale.
+"""CalDAV calendars in core's calendar cache, through `SyncService`, against a real Radicale.
 
 Other calendar apps change the server with raw requests (or, for data Radicale
-would refuse on PUT, by writing files into its storage folder); the cache must
-follow with few requests, skip and report what it cannot read, and never lose
-what it holds when the server fails.
+would refuse on PUT, by writing files into its storage folder). The provider's
+`sync` is all the plugin does: the cache follows with few requests, deletions are
+resolved by href, unreadable objects are reported (never by title) and a failing
+server leaves the last good copy in place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from caldav_helpers import Calendar, FlakyProxy, ProviderFactory, ics
+from caldav_helpers import Calendar, FlakyProxy, ics
 from sqlite_utils import Database
 
+from panelist.calendars import CalendarCache, CalendarKey, SyncReport, SyncService
+from panelist.clock import FrozenClock
+from panelist.errors import CursorExpired, NotSupported
+from panelist.models import WorkingHours
+from panelist.plugins import PluginRegistry
 from panelist.providers import CalendarEvent, ResponseStatus, Transparency
-from panelist.providers.ical import event_from_json, expand_events
-from panelist_caldav.cache import CalDAVCache
+from panelist.retry import RetryPolicy
+from panelist.services.directory import find_employee_by_email
+from panelist.workspace import Workspace
+from panelist_caldav.provider import CalDAVCalendarProvider
 from panelist_caldav.testing import RadicaleServer
 
 pytestmark = pytest.mark.anyio
+
+WEEK = datetime(2026, 3, 23, tzinfo=UTC), datetime(2026, 3, 30, tzinfo=UTC)
+QUICK = RetryPolicy(budget_seconds=5.0, call_timeout_seconds=5.0, first_backoff_seconds=8.0)
+"""No retries (the first wait is past the budget): a failing server is reported at once."""
 
 
 def event_ics(
@@ -35,35 +49,107 @@ def event_ics(
     )
 
 
-def cached(db: Database, calendar_id: str) -> dict[tuple[str, str], CalendarEvent]:
-    rows = db.execute(
-        "SELECT uid, recurrence_id, data FROM cache_events"
-        " WHERE provider = 'caldav' AND calendar_id = ?",
-        [calendar_id],
-    ).fetchall()
-    return {(uid, rid): event_from_json(data) for uid, rid, data in rows}
+class Synced:
+    """A workspace whose one employee's calendar is `calendar_id` on the server at `url`."""
 
+    def __init__(
+        self, db: Database, db_path: Path, registry: PluginRegistry, clock: FrozenClock
+    ) -> None:
+        self.db, self.db_path, self.registry, self.clock = db, db_path, registry, clock
+        self.workspaces: list[Workspace] = []
 
-def summaries(db: Database, calendar_id: str) -> dict[str, str]:
-    return {uid: e.summary for (uid, rid), e in cached(db, calendar_id).items() if rid == ""}
+    def setup(self, url: str, user: str, calendar_id: str) -> None:
+        settings = {"url": url, "username": user, "timeout": "5"}
+        self.db["provider_settings"].upsert_all(
+            [{"provider": "caldav", "key": k, "value": v} for k, v in settings.items()],
+            pk=("provider", "key"),
+        )
+        self.db["employees"].insert(
+            {
+                "email": f"{user}@example.org",
+                "name": "Ana de Vries",
+                "timezone": "Europe/Amsterdam",
+                "working_hours": WorkingHours.office().to_json(),
+                "calendar_provider": "caldav",
+                "calendar_id": calendar_id,
+            }
+        )
+        self.db.conn.commit()
+        self.user, self.key = user, CalendarKey("caldav", calendar_id)
 
+    def point_at(self, url: str) -> None:
+        """The server's URL changes (the next workspace's provider uses it)."""
+        self.db["provider_settings"].upsert(
+            {"provider": "caldav", "key": "url", "value": url}, pk=("provider", "key")
+        )
+        self.db.conn.commit()
 
-def state(db: Database, calendar_id: str) -> dict[str, str | None]:
-    row = db.execute(
-        "SELECT cursor, synced_at, error FROM cache_sync_state"
-        " WHERE provider = 'caldav' AND calendar_id = ?",
-        [calendar_id],
-    ).fetchone()
-    return dict(zip(("cursor", "synced_at", "error"), row, strict=True)) if row else {}
+    def workspace(self) -> Workspace:
+        ana = find_employee_by_email(self.db, f"{self.user}@example.org")
+        assert ana is not None
+        ws = Workspace(self.db, self.db_path, self.registry, self.clock, ana)
+        self.workspaces.append(ws)
+        return ws
+
+    def provider(self, ws: Workspace) -> CalDAVCalendarProvider:
+        provider = ws.calendar_provider("caldav")
+        assert isinstance(provider, CalDAVCalendarProvider)
+        return provider
+
+    async def sync(self, ws: Workspace | None = None, *, full: bool = False) -> SyncReport:
+        ws = ws or (self.workspaces[-1] if self.workspaces else self.workspace())
+        (report,) = await SyncService(ws, policy=QUICK).sync([self.key], full=full)
+        return report
+
+    def events(self, start: datetime = WEEK[0], end: datetime = WEEK[1]) -> list[CalendarEvent]:
+        return CalendarCache(self.db).events(self.key, start, end)
+
+    def summaries(self) -> dict[str, str]:
+        rows = self.db.execute(
+            "SELECT uid, data FROM calendar_objects WHERE provider = 'caldav'"
+            " AND calendar_id = ? AND recurrence_id = ''",
+            [self.key.calendar_id],
+        ).fetchall()
+        from panelist.providers.ical import event_from_json
+
+        return {uid: event_from_json(data).summary for uid, data in rows}
+
+    def error(self) -> str | None:
+        state = CalendarCache(self.db).states([self.key]).get(self.key)
+        return state.error if state else None
+
+    def cursor(self) -> str | None:
+        state = CalendarCache(self.db).states([self.key]).get(self.key)
+        return state.cursor if state else None
+
+    async def close(self) -> None:
+        for ws in self.workspaces:
+            await self.provider(ws).aclose()
 
 
 @pytest.fixture
-def cache(db: Database, calendar: Calendar, make_provider: ProviderFactory) -> CalDAVCache:
-    return CalDAVCache(db, make_provider(calendar.server.url, calendar.user, database=db))
+async def synced(
+    db: Database, db_path: Path, registry: PluginRegistry, clock: FrozenClock
+) -> Iterator[Synced]:
+    helper = Synced(db, db_path, registry, clock)
+    yield helper
+    await helper.close()
+
+
+@pytest.fixture
+def direct(synced: Synced, calendar: Calendar) -> Synced:
+    synced.setup(calendar.server.url, calendar.user, calendar.calendar_id)
+    return synced
+
+
+@pytest.fixture
+def proxied(synced: Synced, calendar: Calendar, flaky_proxy: FlakyProxy) -> Synced:
+    synced.setup(flaky_proxy.url, calendar.user, calendar.calendar_id)
+    return synced
 
 
 async def test_first_sync_caches_everything_then_only_the_changes(
-    db: Database, calendar: Calendar, cache: CalDAVCache
+    calendar: Calendar, direct: Synced
 ) -> None:
     for n in range(20):
         calendar.put(f"e{n}.ics", event_ics(f"e{n}", f"Event {n}", hour=8 + n % 8))
@@ -81,46 +167,65 @@ async def test_first_sync_caches_everything_then_only_the_changes(
         extra_components=override,
     )
     calendar.put("daily.ics", daily)
+    ws = direct.workspace()
+    provider = direct.provider(ws)
 
-    first = await cache.sync(calendar.calendar_id)
-    assert (first.mode, first.fetched, first.written, first.error) == ("full", 21, 22, None)
-    assert first.requests == 2  # sync-collection + one calendar-multiget
-    rows = cached(db, calendar.calendar_id)
-    assert len(rows) == 22 and ("daily", "2026-03-25T07:00:00+00:00") in rows
-    objects = db.execute(
-        "SELECT href, uid, etag FROM caldav_cache_objects WHERE calendar_id = ?",
+    first = await direct.sync(ws)
+    assert (first.mode, first.changed, first.skipped, first.error) == ("full", 22, [], None)
+    assert provider.request_count == 2  # the calendar-query and the sync token
+    rows = direct.db.execute(
+        "SELECT uid, recurrence_id, etag, resource FROM calendar_objects WHERE calendar_id = ?",
         [calendar.calendar_id],
     ).fetchall()
-    assert len(objects) == 21
-    etag_of = {uid: etag for _, uid, etag in objects}
-    assert all(href == f"/{calendar.calendar_id}{uid}.ics" for href, uid, _ in objects)
-    assert all(rows[(uid, "")].etag == etag and etag for uid, etag in etag_of.items())
-    assert state(db, calendar.calendar_id)["cursor"].startswith("caldav1|")
+    assert len(rows) == 22 and all(etag for _, _, etag, _ in rows)
+    assert {resource for uid, _, _, resource in rows if uid == "e3"} == {
+        f"/{calendar.calendar_id}e3.ics"
+    }
+    assert (direct.cursor() or "").startswith("caldav1|")
 
-    # The cache holds masters and overrides; expanding it gives the week as the server has it.
-    week = datetime(2026, 3, 23, tzinfo=UTC), datetime(2026, 3, 30, tzinfo=UTC)
-    daily_week = [e for e in expand_events(rows.values(), *week) if e.uid == "daily"]
-    assert [e.summary for e in daily_week].count("Daily (moved)") == 1
+    # Masters and overrides are cached; reading expands the week as the server has it.
+    daily_week = [e for e in direct.events() if e.uid == "daily"]
     assert len(daily_week) == 7
+    assert [e.summary for e in daily_week].count("Daily (moved)") == 1
 
     calendar.put("e1.ics", event_ics("e1", "Event 1 moved", hour=15))
     assert calendar.delete("e2.ics") == 200
     calendar.put("e20.ics", event_ics("e20", "Event 20"))
-    second = await cache.sync(calendar.calendar_id)
+    before = provider.request_count
+    second = await direct.sync(ws)
     # One request: Radicale sends the changed data along with the sync-collection answer.
-    assert (second.mode, second.fetched, second.deleted, second.requests) == (
-        "incremental", 2, 1, 1
-    )  # fmt: skip
-    now = summaries(db, calendar.calendar_id)
+    assert (second.mode, second.changed, second.deleted) == ("incremental", 2, 1)
+    assert provider.request_count - before == 1
+    now = direct.summaries()
     assert now["e1"] == "Event 1 moved" and now["e20"] == "Event 20" and "e2" not in now
     assert len(now) == 21
 
-    quiet = await cache.sync(calendar.calendar_id)
-    assert (quiet.fetched, quiet.written, quiet.deleted, quiet.requests) == (0, 0, 0, 1)
+    before = provider.request_count
+    quiet = await direct.sync(ws)
+    assert (quiet.changed, quiet.deleted, quiet.error) == (0, 0, None)
+    assert provider.request_count - before == 1
 
 
-async def test_cached_events_keep_privacy_and_replies(
-    db: Database, calendar: Calendar, cache: CalDAVCache
+async def test_a_deletion_is_resolved_by_href_whatever_the_file_is_called(
+    calendar: Calendar, direct: Synced
+) -> None:
+    """Other apps name files as they like: the uid cannot be guessed from the href."""
+    calendar.put("b.ics", event_ics("a", "Held by b.ics"))
+    calendar.put("a.ics", event_ics("other", "Held by a.ics"))
+    await direct.sync()
+    assert direct.summaries() == {"a": "Held by b.ics", "other": "Held by a.ics"}
+
+    assert calendar.delete("b.ics") == 200
+    result = await direct.provider(direct.workspaces[-1]).sync(
+        calendar.calendar_id, direct.cursor()
+    )
+    assert (result.deleted, result.deleted_resources) == ([], [f"/{calendar.calendar_id}b.ics"])
+    report = await direct.sync()
+    assert (report.deleted, direct.summaries()) == (1, {"other": "Held by a.ics"})
+
+
+async def test_cached_events_keep_privacy_replies_and_their_resource(
+    calendar: Calendar, direct: Synced
 ) -> None:
     calendar.put(
         "offer.ics",
@@ -135,49 +240,55 @@ async def test_cached_events_keep_privacy_and_replies(
             "ATTENDEE;PARTSTAT=ACCEPTED:mailto:eve@example.org",
         ),
     )
-    await cache.sync(calendar.calendar_id)
-    offer = cached(db, calendar.calendar_id)[("offer", "")]
+    await direct.sync()
+    (offer,) = direct.events()
     assert offer.private is True
     assert offer.response_of("bob@example.org") is ResponseStatus.DECLINED
     assert offer.response_of("eve@example.org") is ResponseStatus.ACCEPTED
-    assert offer.extra["href"] == f"/{calendar.calendar_id}offer.ics" and offer.etag
+    assert offer.extra["resource"] == f"/{calendar.calendar_id}offer.ics" and offer.etag
 
 
-async def test_a_refused_token_resyncs_fully_but_downloads_only_what_differs(
-    db: Database, calendar: Calendar, cache: CalDAVCache
+async def test_a_refused_token_is_cursor_expired_and_the_engine_lists_the_calendar_again(
+    calendar: Calendar, direct: Synced
 ) -> None:
     for n in range(10):
         calendar.put(f"e{n}.ics", event_ics(f"e{n}", f"Event {n}"))
-    await cache.sync(calendar.calendar_id)
+    await direct.sync()
+    good = direct.cursor() or ""
     # A token the server has forgotten (Radicale keeps them 30 days).
-    forgotten = cache.provider.cursor_for(calendar.calendar_id, "http://radicale.org/ns/sync/0")
-    db.execute("UPDATE cache_sync_state SET cursor = ?", [forgotten])
+    forgotten = good.rsplit("|", 1)[0] + "|http://radicale.org/ns/sync/0"
+    provider = direct.provider(direct.workspaces[-1])
+    with pytest.raises(CursorExpired, match="no longer knows the sync token"):
+        await provider.sync(calendar.calendar_id, forgotten)
+
+    direct.db.execute("UPDATE calendar_sync SET cursor = ?", [forgotten])
+    direct.db.conn.commit()
     calendar.put("e3.ics", event_ics("e3", "Event 3 renamed"))
     calendar.delete("e4.ics")
-
-    report = await cache.sync(calendar.calendar_id)
-    assert (report.mode, report.fetched, report.deleted, report.error) == ("full", 1, 1, None)
-    assert report.requests == 3  # refused sync, full listing, multiget of the one that differs
-    now = summaries(db, calendar.calendar_id)
+    report = await direct.sync()
+    assert (report.mode, report.deleted, report.error) == ("full", 1, None)
+    now = direct.summaries()
     assert now["e3"] == "Event 3 renamed" and "e4" not in now and len(now) == 9
+    assert direct.cursor() not in (None, forgotten)
 
 
-async def test_bad_items_are_skipped_reported_by_href_and_keep_the_calendar_stale(
-    db: Database, calendar: Calendar, make_provider: ProviderFactory
+async def test_bad_items_are_skipped_and_reported_by_href_never_by_title(
+    calendar: Calendar, direct: Synced
 ) -> None:
     server, cid = calendar.server, calendar.calendar_id
-    # Radicale parses files written behind its back on first read: give it time.
-    cache = CalDAVCache(db, make_provider(server.url, calendar.user, timeout="60"))
-    for n in range(1000):  # a few bad ones among a thousand
+    for n in range(50):
         server.write_file(cid, f"e{n}.ics", event_ics(f"e{n}", f"Event {n}", 1 + n % 28))
     bad = {
-        "sequence.ics": ics("seq", "DTSTART:20260324T090000Z", "SEQUENCE:abc"),
+        "sequence.ics": ics("seq", "DTSTART:20260324T090000Z", "SEQUENCE:abc", "SUMMARY:Pay rise"),
         "mars.ics": ics(
             "mars",
             "DTSTART;TZID=Mars/Olympus_Mons:20260324T090000",
             "DTEND;TZID=Mars/Olympus_Mons:20260324T100000",
+            "SUMMARY:Pay rise",
         ),
-        "backwards.ics": ics("backwards", "DTSTART:20260324T100000Z", "DTEND:20260324T090000Z"),
+        "backwards.ics": ics(
+            "backwards", "DTSTART:20260324T100000Z", "DTEND:20260324T090000Z", "SUMMARY:Pay rise"
+        ),
     }
     for name, data in bad.items():
         server.write_file(cid, name, data)
@@ -197,126 +308,132 @@ async def test_bad_items_are_skipped_reported_by_href_and_keep_the_calendar_stal
     # RFC 5545 defaults, not errors: a date lasts one day, a time no time at all.
     server.write_file(cid, "all-day.ics", ics("all-day", "DTSTART;VALUE=DATE:20260325"))
     server.write_file(cid, "instant.ics", ics("instant", "DTSTART:20260325T120000Z"))
-    # Radicale itself hides what it cannot parse: it never reaches a client.
-    server.write_file(cid, "garbage.ics", ics("garbage", "DTSTART:garbage"))
+    provider = direct.provider(direct.workspace())
 
-    report = await cache.sync(cid)
-    assert set(report.skipped) == {f"/{cid}{name}" for name in bad}
-    assert "SEQUENCE" in report.skipped[f"/{cid}sequence.ics"]
-    assert report.skipped[f"/{cid}mars.ics"] == "DTSTART: unknown timezone 'Mars/Olympus_Mons'"
-    assert report.skipped[f"/{cid}backwards.ics"] == "event 'backwards' ends before it starts"
-    assert report.stale and report.error == state(db, cid)["error"]
-    assert report.error.startswith("3 items could not be read: ")
-    assert f"/{cid}mars.ics (DTSTART: unknown timezone" in report.error
-    rows = cached(db, cid)
-    assert len(rows) == 1003
-    assert rows[("custom", "")].start == datetime(2026, 3, 24, 9, tzinfo=UTC)
-    all_day, instant = rows[("all-day", "")], rows[("instant", "")]
+    result = await provider.sync(cid, None)
+    problems = {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in result.problems}
+    assert set(problems) == {f"/{cid}{name}" for name in bad}
+    assert "SEQUENCE" in problems[f"/{cid}sequence.ics"]
+    assert problems[f"/{cid}mars.ics"] == "DTSTART: unknown timezone 'Mars/Olympus_Mons'"
+    assert problems[f"/{cid}backwards.ics"] == "event 'backwards' ends before it starts"
+    assert not any("Pay rise" in line for line in result.problems)
+
+    report = await direct.sync()
+    assert sorted(report.skipped) == sorted(result.problems)
+    assert direct.error() is not None and "Pay rise" not in (direct.error() or "")
+    rows = direct.summaries()
+    assert len(rows) == 53 and not {"seq", "mars", "backwards"} & set(rows)
+    cached = {e.uid: e for e in direct.events(datetime(2026, 3, 1, tzinfo=UTC), WEEK[1])}
+    assert cached["custom"].start == datetime(2026, 3, 24, 9, tzinfo=UTC)
+    all_day, instant = cached["all-day"], cached["instant"]
     assert (all_day.start, all_day.end) == (date(2026, 3, 25), date(2026, 3, 26))
     assert instant.end == instant.start
 
-    again = await cache.sync(cid)
-    assert (again.fetched, again.skipped, again.error) == (0, {}, report.error)
-
-    server.write_file(cid, "sequence.ics", ics("seq", "DTSTART:20260324T090000Z", "SEQUENCE:2"))
-    fixed = await cache.sync(cid)
-    assert fixed.fetched == 1 and ("seq", "") in cached(db, cid)
-    assert fixed.error is not None and fixed.error.startswith("2 items could not be read")
-
 
 async def test_a_broken_new_version_keeps_the_last_good_one(
-    db: Database, calendar: Calendar, cache: CalDAVCache
+    calendar: Calendar, direct: Synced
 ) -> None:
     cid = calendar.calendar_id
     calendar.put("talk.ics", event_ics("talk", "Talk"))
-    await cache.sync(cid)
+    await direct.sync()
     broken = ics("talk", "DTSTART:20260324T090000Z", "SUMMARY:Talk v2", "SEQUENCE:two")
     calendar.server.write_file(cid, "talk.ics", broken)
 
-    report = await cache.sync(cid)
-    assert list(report.skipped) == [f"/{cid}talk.ics"]
-    assert summaries(db, cid) == {"talk": "Talk"}  # nothing in the cache is lost
-    assert state(db, cid)["error"] is not None
+    report = await direct.sync()
+    assert [line.split(": ")[0] for line in report.skipped] == [f"/{cid}talk.ics"]
+    assert direct.summaries() == {"talk": "Talk"}  # nothing in the cache is lost
+    assert direct.error() is not None
 
     calendar.delete("talk.ics")
-    gone = await cache.sync(cid)
-    assert (gone.deleted, gone.error, summaries(db, cid)) == (1, None, {})
-    assert state(db, cid)["error"] is None
+    gone = await direct.sync()
+    assert (gone.deleted, gone.skipped, gone.error) == (1, [], None)
+    assert direct.summaries() == {} and direct.error() is None
 
 
 @pytest.mark.parametrize("failure", ["500", "timeout", "refused"])
 async def test_a_failing_server_leaves_the_cache_alone_and_marks_it_stale(
     failure: str,
-    db: Database,
     calendar: Calendar,
+    proxied: Synced,
     flaky_proxy: FlakyProxy,
-    make_provider: ProviderFactory,
     closed_port: int,
 ) -> None:
-    cid = calendar.calendar_id
-    via_proxy = CalDAVCache(db, make_provider(flaky_proxy.url, calendar.user, timeout="0.5"))
     for n in range(5):
         calendar.put(f"e{n}.ics", event_ics(f"e{n}", f"Event {n}"))
-    await via_proxy.sync(cid)
-    before, state_before = cached(db, cid), state(db, cid)
+    await proxied.sync()
+    before, cursor = proxied.summaries(), proxied.cursor()
     calendar.put("new.ics", event_ics("new", "New"))
 
-    failing = via_proxy
     if failure == "500":
         flaky_proxy.fail_with(500)
     elif failure == "timeout":
+        proxied.db.execute("UPDATE provider_settings SET value = '0.5' WHERE key = 'timeout'")
+        proxied.db.conn.commit()
+        proxied.workspace()
         flaky_proxy.stall(2.0)
     else:
-        failing = CalDAVCache(db, make_provider(f"http://127.0.0.1:{closed_port}/", calendar.user))
-    report = await failing.sync(cid)
+        proxied.point_at(f"http://127.0.0.1:{closed_port}/")
+        proxied.workspace()
+    report = await proxied.sync()
     expected = {
         "500": "answered HTTP 500",
         "timeout": "did not answer within 0.5 s",
         "refused": "connection refused",
     }[failure]
     assert report.error is not None and expected in report.error
-    assert cached(db, cid) == before
-    assert state(db, cid) == state_before | {"error": report.error}
+    assert proxied.summaries() == before and proxied.cursor() == cursor
+    assert proxied.error() == report.error
 
-    # Calendar ids are paths on the server, so the cache carries over to a direct URL;
-    # tokens are per URL, so this is a full listing, which downloads only the new event.
-    direct = CalDAVCache(db, make_provider(calendar.server.url, calendar.user))
-    recovered = await direct.sync(cid)
-    assert (recovered.mode, recovered.fetched, recovered.error) == ("full", 1, None)
-    assert ("new", "") in cached(db, cid) and state(db, cid)["error"] is None
+    # Tokens are per URL: at the server's own address the calendar is listed again.
+    flaky_proxy.heal()
+    proxied.point_at(calendar.server.url)
+    recovered = await proxied.sync(proxied.workspace())
+    assert recovered.error is None
+    assert "new" in proxied.summaries() and proxied.error() is None
 
 
-async def test_a_failure_halfway_through_a_sync_writes_nothing(
-    db: Database, calendar: Calendar, flaky_proxy: FlakyProxy, make_provider: ProviderFactory
+async def test_a_failure_halfway_through_a_first_sync_writes_nothing(
+    calendar: Calendar, proxied: Synced, flaky_proxy: FlakyProxy
 ) -> None:
-    cid = calendar.calendar_id
-    cache = CalDAVCache(db, make_provider(flaky_proxy.url, calendar.user))
     calendar.put("a.ics", event_ics("a", "A"))
-    await cache.sync(cid)
-    # A forgotten token: the next round lists the calendar, then downloads what differs.
-    forgotten = cache.provider.cursor_for(cid, "http://radicale.org/ns/sync/0")
-    db["cache_sync_state"].update(("caldav", cid), {"cursor": forgotten})
-    calendar.put("b.ics", event_ics("b", "B"))
-    calendar.delete("a.ics")
-    flaky_proxy.fail_with(500, method="REPORT", body_has=b"calendar-multiget")
+    flaky_proxy.fail_with(500, method="REPORT", body_has=b"sync-collection")
 
-    failed = await cache.sync(cid)
+    failed = await proxied.sync()
     assert failed.error is not None and "HTTP 500" in failed.error
-    assert summaries(db, cid) == {"a": "A"} and state(db, cid)["cursor"] == forgotten
+    assert proxied.summaries() == {} and proxied.cursor() is None
 
     flaky_proxy.heal()
-    healed = await cache.sync(cid)
-    assert (healed.mode, healed.fetched, healed.deleted, healed.error) == ("full", 1, 1, None)
-    assert summaries(db, cid) == {"b": "B"}
+    healed = await proxied.sync()
+    assert (healed.mode, healed.changed, healed.error) == ("full", 1, None)
+    assert proxied.summaries() == {"a": "A"}
+
+
+async def test_changes_between_the_query_and_the_token_are_reconciled_by_etag(
+    calendar: Calendar, proxied: Synced, flaky_proxy: FlakyProxy
+) -> None:
+    """The token is taken after the query: what changed in between is read again at it."""
+    for name in "abc":
+        calendar.put(f"{name}.ics", event_ics(name, name.upper()))
+
+    def other_app() -> None:
+        calendar.put("a.ics", event_ics("a", "A edited"))
+        calendar.delete("b.ics")
+        calendar.put("d.ics", event_ics("d", "D"))
+
+    flaky_proxy.before("REPORT", other_app, body_has=b"sync-collection")
+    first = await proxied.sync()
+    assert (first.mode, first.error) == ("full", None)
+    assert proxied.summaries() == {"a": "A edited", "c": "C", "d": "D"}
+    quiet = await proxied.sync()
+    assert (quiet.changed, quiet.deleted) == (0, 0)
 
 
 async def test_a_server_that_does_not_send_data_along_is_read_with_a_multiget(
-    db: Database, calendar: Calendar, flaky_proxy: FlakyProxy, make_provider: ProviderFactory
+    calendar: Calendar, proxied: Synced, flaky_proxy: FlakyProxy
 ) -> None:
-    cid = calendar.calendar_id
-    cache = CalDAVCache(db, make_provider(flaky_proxy.url, calendar.user))
     calendar.put("a.ics", event_ics("a", "A"))
-    await cache.sync(cid)
+    ws = proxied.workspace()
+    await proxied.sync(ws)
     # As if the server ignored calendar-data in sync-collection: it then sends etags only.
     flaky_proxy.rewrite(
         b"<C:calendar-data/></D:prop></D:sync-collection>", b"</D:prop></D:sync-collection>"
@@ -324,42 +441,30 @@ async def test_a_server_that_does_not_send_data_along_is_read_with_a_multiget(
     calendar.put("a.ics", event_ics("a", "A edited"))
     calendar.put("b.ics", event_ics("b", "B"))
 
-    report = await cache.sync(cid)
-    assert (report.mode, report.fetched, report.requests) == ("incremental", 2, 2)
-    assert summaries(db, cid) == {"a": "A edited", "b": "B"}
+    before = proxied.provider(ws).request_count
+    report = await proxied.sync(ws)
+    assert (report.mode, report.changed) == ("incremental", 2)
+    assert proxied.provider(ws).request_count - before == 2
+    assert proxied.summaries() == {"a": "A edited", "b": "B"}
     assert [m for m, _ in flaky_proxy.seen[-2:]] == ["REPORT", "REPORT"]
 
 
 async def test_a_calendar_shared_as_free_busy_only_is_cached_as_busy_blocks(
-    db: Database, radicale: RadicaleServer, make_provider: ProviderFactory
+    radicale: RadicaleServer, synced: Synced
 ) -> None:
     owner, cid = "owner-cache-fb", f"owner-cache-fb/busy-{datetime.now(UTC):%H%M%S%f}/"
     radicale.make_calendar(owner, cid.split("/")[1])
     # The tests' clock stands at Monday 23 November 2026, 09:00 UTC.
     radicale.put_ics(owner, cid, "a.ics", event_ics("a", "Salary talk", 24, 9, 11))
     radicale.put_ics(owner, cid, "b.ics", event_ics("b", "Dentist", 25, 9, 11, "STATUS:TENTATIVE"))
-    cache = CalDAVCache(db, make_provider(radicale.url, "viewer-cache-fb", database=db))
+    synced.setup(radicale.url, "viewer-cache-fb", cid)
+    with pytest.raises(NotSupported, match="free/busy only"):
+        await synced.provider(synced.workspace()).sync(cid, None)
 
-    report = await cache.sync(cid)
-    assert (report.mode, report.written, report.error) == ("free-busy", 2, None)
-    blocks = sorted(cached(db, cid).values(), key=lambda e: e.start)
+    report = await synced.sync()
+    assert (report.mode, report.changed, report.error) == ("free-busy", 2, None)
+    nov = datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)
+    blocks = sorted(synced.events(*nov), key=lambda e: e.start)
     assert [(b.summary, b.private, b.description) for b in blocks] == [("Busy", True, "")] * 2
     assert [b.transparency for b in blocks] == [Transparency.BUSY, Transparency.TENTATIVE]
     assert blocks[0].start == datetime(2026, 11, 24, 9, tzinfo=UTC)
-    again = await cache.sync(cid)
-    assert again.written == 2 and cached(db, cid).keys() == {(b.uid, "") for b in blocks}
-
-
-async def test_an_event_deleted_between_listing_and_download_is_dropped(
-    db: Database, calendar: Calendar, flaky_proxy: FlakyProxy, make_provider: ProviderFactory
-) -> None:
-    cid = calendar.calendar_id
-    cache = CalDAVCache(db, make_provider(flaky_proxy.url, calendar.user))
-    calendar.put("a.ics", event_ics("a", "A"))
-    calendar.put("b.ics", event_ics("b", "B"))
-    flaky_proxy.before("REPORT", lambda: calendar.delete("b.ics"), body_has=b"calendar-multiget")
-
-    report = await cache.sync(cid)
-    assert (report.mode, report.fetched, report.skipped, report.error) == ("full", 1, {}, None)
-    assert summaries(db, cid) == {"a": "A"}
-    assert db["caldav_cache_objects"].count == 1
