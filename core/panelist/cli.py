@@ -284,7 +284,8 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
     @click.pass_context
     def worker(ctx: click.Context, db_path: Path | None, once: bool, interval: float) -> None:
         """Run the database's background duties (close ended interviews, read answers back,
-        remind) in one place for the host, instead of the first open app.
+        remind, sync every mapped calendar) in one place for the host, instead of the first
+        open app.
 
         One per database; stays in the foreground for systemd; SIGTERM ends it cleanly.
         """
@@ -298,6 +299,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             ctx.exit(1)
 
     _add_ssh_commands(cli, open_ui)
+    _add_calendar_commands(cli)
     register_commands(cli)
     return cli
 
@@ -420,6 +422,90 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         for problem in found.problems:
             say(f"panelist: {problem}", err=True)
         if found.problems:
+            ctx.exit(1)
+
+
+def _add_calendar_commands(cli: click.Group) -> None:
+    @cli.command()
+    @click.option(
+        "--calendar",
+        "wanted",
+        multiple=True,
+        metavar="KEY",
+        help="Only this calendar: provider:calendar_id, an employee's email or a room's name "
+        "(repeatable). Default: every mapped calendar.",
+    )
+    @click.option("--full", is_flag=True, help="Fetch everything again instead of the changes.")
+    @click.option(
+        "--watch",
+        is_flag=True,
+        help="Sync again every calendar_freshness_seconds until SIGTERM or Ctrl+C.",
+    )
+    @_db_option
+    @_as_option
+    @_system_option
+    @click.pass_context
+    def sync(
+        ctx: click.Context,
+        wanted: tuple[str, ...],
+        full: bool,
+        watch: bool,
+        db_path: Path | None,
+        as_email: str | None,
+        system: bool,
+    ) -> None:
+        """Bring the local copy of the employees' and rooms' calendars up to date.
+
+        For cron (--system) and the host; exit status 1 when a calendar could not be synced.
+        """
+        import asyncio
+
+        from panelist.errors import NotFound
+        from panelist.sync_command import calendar_keys, on_terminal, sync_round
+        from panelist.sync_command import watch as watch_rounds
+
+        ws = _duty_workspace(ctx, db_path, as_email, "sync" if system else None)
+        try:
+            try:
+                keys = calendar_keys(ws.db, wanted) if wanted else None
+            except NotFound as unknown:
+                say(f"panelist: {unknown}", err=True)
+                ctx.exit(2)
+            tty = on_terminal()
+            if watch:
+                asyncio.run(watch_rounds(ws, keys, full=full, say=say, tty=tty))
+                return
+            result = asyncio.run(sync_round(ws, keys, full=full, say=say, tty=tty))
+        finally:
+            ws.close()
+        say(result.summary())
+        for report in result.failed:
+            say(f"panelist: {report.owner}'s calendar was not synced: {report.error}", err=True)
+        if result.failed:
+            ctx.exit(1)
+
+    @cli.command()
+    @_db_option
+    @click.pass_context
+    def doctor(ctx: click.Context, db_path: Path | None) -> None:
+        """Check the database, mail and every calendar and video provider in use, each
+        mapped calendar included; exit status 1 when anything failed."""
+        import asyncio
+
+        from panelist.doctor import run_doctor, verdict
+
+        path = resolve_db_path(_pick_db(ctx, db_path) or load_config().db)
+        if not path.exists():
+            raise ConfigurationError(f"no Panelist database at {path}")
+        ws = open_system_workspace("doctor", path)
+        try:
+            lines = asyncio.run(run_doctor(ws))
+        finally:
+            ws.close()
+        for line in lines:
+            say(line.text())  # names and server messages in it may hold control characters
+        say(verdict(lines))
+        if any(line.status == "fail" for line in lines):
             ctx.exit(1)
 
 

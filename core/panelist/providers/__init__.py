@@ -1,6 +1,6 @@
 """Provider contracts: what a calendar or conference plugin implements."""
 
-from panelist.providers.base import Provider, ProviderContext, ProviderOption
+from panelist.providers.base import Check, CheckStatus, Provider, ProviderContext, ProviderOption
 from panelist.providers.calendar import CalendarCapability, CalendarProvider
 from panelist.providers.conference import (
     ConferenceCapability,
@@ -26,6 +26,8 @@ __all__ = [
     "CalendarCapability",
     "CalendarEvent",
     "CalendarProvider",
+    "Check",
+    "CheckStatus",
     "ConferenceCapability",
     "ConferenceProvider",
     "EventDraft",

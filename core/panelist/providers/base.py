@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from panelist.clock import Clock
 
 OptionKind = Literal["text", "secret", "url", "int", "bool", "choice"]
+CheckStatus = Literal["ok", "warn", "fail"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,23 @@ class ProviderOption:
     default: str | None = None
     help: str = ""
     choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of ``panelist doctor``: what was checked, how it went, in one line.
+
+    `status` "fail" makes doctor exit 1; "warn" is shown but does not. A line about one of
+    the calendars the provider was asked about sets `calendar_id`, and doctor names the
+    employees and rooms it belongs to; `writable` False there says Panelist cannot add
+    events to it (a failure for a room, which must take bookings).
+    """
+
+    name: str
+    status: CheckStatus
+    detail: str
+    calendar_id: str | None = None
+    writable: bool | None = None
 
 
 @dataclass
@@ -63,6 +81,12 @@ class Provider:
 
     def __init__(self, context: ProviderContext) -> None:
         self.context = context
+
+    async def check(self, calendar_ids: list[str]) -> list[Check]:
+        """``panelist doctor``'s lines for this provider: settings, secrets, the server, and
+        each of `calendar_ids` (the calendars employees and rooms are mapped to; empty for a
+        conference provider). Answer problems as lines, not exceptions. Default: no lines."""
+        return []
 
     async def aclose(self) -> None:
         """Release connections. Called once when the host is done with the provider."""

@@ -7,16 +7,12 @@ it, ~0.3 s) is imported by the provider on first use, never here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from panelist import hookimpl
 from panelist.providers import CalendarProvider
 from panelist.storage.migrations import MigrationSet
 from panelist_caldav.migrations import caldav_migrations
 from panelist_caldav.provider import CalDAVCalendarProvider
-
-if TYPE_CHECKING:
-    import click
 
 
 @hookimpl
@@ -27,10 +23,3 @@ def register_calendar_providers(register: Callable[[type[CalendarProvider]], Non
 @hookimpl
 def register_migrations(register: Callable[[MigrationSet], None]) -> None:
     register(caldav_migrations)
-
-
-@hookimpl
-def register_commands(cli: click.Group) -> None:
-    from panelist_caldav.doctor import doctor
-
-    cli.add_command(doctor)

@@ -50,6 +50,7 @@ from panelist.providers import (
     SyncResult,
     Transparency,
 )
+from panelist.providers.base import Check
 from panelist.providers.events import describe, kept_responses, unreadable_unknown
 from panelist_caldav.config import OPTIONS, CalDAVSettings, calendar_id_problem, object_url
 from panelist_caldav.dav import (
@@ -257,6 +258,11 @@ class CalDAVCalendarProvider(CalendarProvider):
                 f"nothing at {self.settings.url} (HTTP 404): check the setting 'url'",
                 provider=self.id,
             ) from None
+
+    async def check(self, calendar_ids: list[str]) -> list[Check]:
+        from panelist_caldav.checks import run_checks
+
+        return await run_checks(self, calendar_ids)
 
     async def calendar_info(self, calendar_id: str) -> CalendarInfo:
         """Whether the calendar exists, is a calendar, and what this user may do with it."""

@@ -12,6 +12,7 @@ import re
 
 from panelist.errors import EventNotFound, ValidationError
 from panelist.providers import (
+    Check,
     ConferenceCapability,
     ConferenceProvider,
     Meeting,
@@ -60,6 +61,12 @@ class JitsiConferenceProvider(ConferenceProvider):
     def base_url(self) -> str:
         configured = self.context.settings.get("base_url") or DEFAULT_BASE_URL
         return configured.strip().rstrip("/")
+
+    async def check(self, calendar_ids: list[str]) -> list[Check]:
+        """The server rooms open on; a plain-http one would send candidates to an open link."""
+        if not self.base_url.startswith("https://"):
+            return [Check("server", "warn", f"{self.base_url} is not https: use an https:// URL")]
+        return [Check("server", "ok", f"rooms open on {self.base_url}; no account needed")]
 
     async def is_verified_host(self, email: str) -> bool:
         return is_email(email)

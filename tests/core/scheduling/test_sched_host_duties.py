@@ -282,6 +282,17 @@ async def test_worker_once_runs_the_company_round_and_names_what_is_left(
     lines = once.stderr.splitlines()
     assert once.returncode == 1, once.stderr
     assert "1 interviews closed, 0 read back, 2 reminders due, 2 left for later" in lines[0]
-    assert len(lines) == 3 and all(
-        line.startswith("panelist worker: left for later: ") for line in lines[1:]
+    assert len(lines) == 6 and all(
+        line.startswith("panelist worker: left for later: ") for line in lines[1:3]
     )
+    # The same round syncs every mapped calendar; the test's "flaky" provider is not
+    # installed in the subprocess, so its calendars are named, the others synced.
+    assert lines[3].startswith("panelist worker: calendars synced: ")
+    assert lines[3].endswith(", 2 failed")
+    assert all("calendar was not synced: no calendar provider 'flaky'" in x for x in lines[4:])
+    check = h.workspace(company_db, test_registry, FrozenClock(real_now))
+    synced = check.db.execute(
+        "SELECT provider FROM calendar_sync WHERE synced_at IS NOT NULL"
+    ).fetchall()
+    check.close()
+    assert synced and {provider for (provider,) in synced} <= {"local", "caldav"}

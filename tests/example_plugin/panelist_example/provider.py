@@ -17,6 +17,7 @@ from panelist.providers import (
     CalendarCapability,
     CalendarEvent,
     CalendarProvider,
+    Check,
     EventDraft,
     ProviderContext,
     ResponseStatus,
@@ -56,6 +57,14 @@ class ExampleCalendarProvider(CalendarProvider):
             return self._events[(calendar_id, uid)]
         except KeyError:
             raise EventNotFound(f"no event {uid!r} in {calendar_id!r}", provider=self.id) from None
+
+    async def check(self, calendar_ids: list[str]) -> list[Check]:
+        """Doctor's lines: what a third party adds through the contract."""
+        lines = [Check("store", "warn", "events are kept in memory: they are gone at exit")]
+        for calendar_id in calendar_ids:
+            count = sum(owner == calendar_id for owner, _ in self._events)
+            lines.append(Check("calendar", "ok", f"{count} events in memory", calendar_id, True))
+        return lines
 
     async def sync(self, calendar_id: str, cursor: str | None) -> SyncResult:
         # No change log here: every round is the whole calendar, as the contract allows.
