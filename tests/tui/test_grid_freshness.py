@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from test_calendar_grid import HOUR, SIZE, open_screen
 from textual.widgets import Static
 
 from panelist.calendars import CalendarCache, CalendarKey
@@ -17,7 +18,6 @@ from panelist.storage.instants import to_text
 from panelist.workspace import Workspace
 from panelist_tui.app import PanelistApp
 from panelist_tui.screens.find_time import FindTimeScreen
-from test_calendar_grid import HOUR, SIZE, open_screen
 
 pytestmark = pytest.mark.anyio
 
