@@ -118,6 +118,7 @@ PURE = {
     "panelist.services.calendar_health.StaleCalendar.describe": "formats a loaded value",
     "panelist.services.calendar_view.CalendarView.free_rooms": "computes over a loaded view",
     "panelist.services.calendar_view.CalendarView.free_spans": "computes over a loaded view",
+    "panelist.services.calendar_view.CalendarView.outdated": "computes over a loaded view",
     "panelist.services.calendar_view.suggest_slots": "ranks times over a loaded view",
     "panelist.services.interviews.effective_status": "derives a status from its arguments",
     "panelist.services.session.video_provider_name": "names of installed plugins, no data",

@@ -1,8 +1,10 @@
-"""What the calendar grid shows (SPEC §3), read from the providers, and the slots it suggests.
+"""What the calendar grid shows (SPEC §3), read from the calendar cache, and the slots it suggests.
 
-`load_calendar_view` reads every selected person's and room's events from their
-calendar provider, concurrently, plus absences, the company's public holidays
-and working hours. Every event passes through `visible_event` for the viewer
+`load_calendar_view` reads every selected person's and room's events from core's
+calendar cache (`panelist.calendars`; a calendar never synced is synced first,
+and `max_age` has older copies synced too), plus absences, the company's public
+holidays and working hours. Each calendar says how old its copy is and, when its
+last sync failed, why. Every event passes through `visible_event` for the viewer
 (the workspace's user), absences show only as "Absent", and a person whose
 calendar is not integrated (or could not be read) is flagged, never dropped.
 `suggest_slots` hands the same timelines to the slot finder, so the grid's
@@ -11,7 +13,6 @@ highlighting and the suggestions agree with what scheduling checks later.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -34,7 +35,8 @@ from panelist.availability.constraints import room_busy
 from panelist.availability.intervals import intersect_all
 from panelist.availability.localtime import minutes_ceil, minutes_floor, to_datetime
 from panelist.availability.privacy import ABSENT_LABEL, BUSY_LABEL
-from panelist.errors import NotSupported, PanelistError, ValidationError
+from panelist.calendars import CalendarCache, CalendarKey, SyncService, SyncState
+from panelist.errors import NotSupported, ValidationError
 from panelist.models import Employee, Room
 from panelist.providers.calendar import CalendarProvider
 from panelist.providers.events import CalendarEvent, Transparency, unreadable_reason
@@ -70,6 +72,9 @@ class CalendarPerson:
     integrated: bool
     """False when the calendar is not integrated or could not be read: shown with a warning."""
     note: str = ""
+    calendar: CalendarKey | None = None
+    as_of: datetime | None = None
+    """When the cached copy was last synced (None: not integrated, or never synced)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ class CalendarRoom:
     events: tuple[GridEvent, ...]
     integrated: bool
     note: str = ""
+    calendar: CalendarKey | None = None
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,24 @@ class CalendarView:
     holidays: dict[date, str] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     """Recruiter-readable notes: calendars that could not be read, events left out."""
+
+    @property
+    def as_of(self) -> datetime | None:
+        """The oldest copy on screen: what the grid's "as of" says."""
+        times = [c.as_of for c in self.calendars if c.as_of is not None]
+        return min(times, default=None)
+
+    @property
+    def calendars(self) -> tuple[CalendarPerson | CalendarRoom, ...]:
+        return (*self.people, *self.rooms)
+
+    def outdated(self, max_age: timedelta, now: datetime) -> list[CalendarKey]:
+        """The calendars on screen whose copy is older than `max_age` (or never synced)."""
+        return [
+            c.calendar
+            for c in self.calendars
+            if c.calendar is not None and (c.as_of is None or now - c.as_of > max_age)
+        ]
 
     @property
     def events(self) -> tuple[GridEvent, ...]:
@@ -156,11 +181,14 @@ async def load_calendar_view(
     end: datetime,
     *,
     moving: int | None = None,
+    max_age: timedelta | None = None,
 ) -> CalendarView:
     """Read the calendars of `employee_ids` and `room_ids` for [start, end) (aware datetimes).
 
     `moving`: the interview being rescheduled. Its own events are left out, so the time
     it holds now counts as free for it (as `check_reschedule` sees it).
+    `max_age`: calendars whose copy is older are synced before reading (None: only those
+    never synced; the TUI draws at once and refreshes the outdated ones in a worker).
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValidationError("the calendar's window needs times with a timezone", field="start")
@@ -182,18 +210,21 @@ async def load_calendar_view(
     holidays = public_holidays(country, subdivision, first, last) if country else {}
     mine = _my_interview_uids(ws)
 
-    reads = await asyncio.gather(
-        *(_read(ws, e.calendar_provider, e.calendar_id, start, end) for e in employees),
-        *(_read(ws, r.calendar_provider, r.calendar_id, start, end) for r in rooms),
-    )
+    keys = [_key(e.calendar_provider, e.calendar_id) for e in employees]
+    keys += [_key(r.calendar_provider, r.calendar_id) for r in rooms]
+    states = await _synced(ws, [k for k in keys if k is not None], max_age)
+    cache = CalendarCache(db)
+    reads = [_read(cache, states, key, start, end) for key in keys]
     if moving is not None:
         own = _interview_uids(ws, moving)
         reads = [([e for e in events if e.uid not in own], error) for events, error in reads]
     problems: list[str] = []
     people: list[CalendarPerson] = []
-    for employee, (events, error) in zip(employees, reads[: len(employees)], strict=True):
+    for employee, calendar, (events, error) in zip(
+        employees, keys[: len(employees)], reads[: len(employees)], strict=True
+    ):
         key = employee.email.strip().casefold()
-        note = _note(employee.name, employee.calendar_provider, error, problems)
+        note = _note(employee.name, calendar, states, error, problems)
         absences = read_absences(ws, employee.id, first, last)
         timeline = person_timeline(
             employee, events, start, end, absences=absences, holidays=holidays
@@ -214,12 +245,19 @@ async def load_calendar_view(
             if _drawn(event, start, end, zone)
         ]
         shown.extend(_absence_events(key, absences, zone))
-        people.append(CalendarPerson(employee, key, timeline, _sorted(shown), not note, note))
+        people.append(
+            CalendarPerson(
+                employee, key, timeline, _sorted(shown), error is None and calendar is not None,
+                note, calendar, _as_of(states, calendar),
+            )
+        )  # fmt: skip
     calendars: list[CalendarRoom] = []
     company = ZoneInfo(company_zone)
-    for room, (events, error) in zip(rooms, reads[len(employees) :], strict=True):
+    for room, calendar, (events, error) in zip(
+        rooms, keys[len(employees) :], reads[len(employees) :], strict=True
+    ):
         key = f"room:{room.id}"
-        note = _note(room.name, room.calendar_provider, error, problems)
+        note = _note(room.name, calendar, states, error, problems)
         timeline = room_timeline(room, events, start, end, zone=company_zone)
         problems.extend(timeline.problems)
         shown = [
@@ -229,7 +267,12 @@ async def load_calendar_view(
             for e in events
             if _drawn(e, start, end, company)
         ]
-        calendars.append(CalendarRoom(room, key, timeline, _sorted(shown), not note, note))
+        calendars.append(
+            CalendarRoom(
+                room, key, timeline, _sorted(shown), error is None and calendar is not None,
+                note, calendar, _as_of(states, calendar),
+            )
+        )  # fmt: skip
     return CalendarView(
         start=start,
         end=end,
@@ -280,20 +323,46 @@ def suggest_slots(
 # --------------------------------------------------------------------------- helpers
 
 
-async def _read(
-    ws: Workspace,
-    provider_id: str | None,
-    calendar_id: str | None,
+def _key(provider_id: str | None, calendar_id: str | None) -> CalendarKey | None:
+    return (
+        None
+        if provider_id is None or calendar_id is None
+        else CalendarKey(provider_id, calendar_id)
+    )
+
+
+async def _synced(
+    ws: Workspace, keys: list[CalendarKey], max_age: timedelta | None
+) -> dict[CalendarKey, SyncState]:
+    """The calendars' sync states, after syncing those never synced (or older than
+    `max_age`) that no other process is syncing right now."""
+    cache = CalendarCache(ws.db)
+    states = cache.states(keys)
+    if max_age is None:
+        due = [k for k in keys if k not in states]
+        max_age = timedelta(0)
+    else:
+        due = keys
+    if due:
+        await SyncService(ws).refresh(due, max_age)
+        states = cache.states(keys)
+    return states
+
+
+def _read(
+    cache: CalendarCache,
+    states: dict[CalendarKey, SyncState],
+    key: CalendarKey | None,
     start: datetime,
     end: datetime,
-) -> tuple[list[CalendarEvent], PanelistError | None]:
-    if provider_id is None or calendar_id is None:
+) -> tuple[list[CalendarEvent], str | None]:
+    """A calendar's cached events, and why there are none to trust (never synced)."""
+    if key is None:
         return [], None
-    try:
-        provider = ws.calendar_provider(provider_id)
-        return await read_calendar(provider, calendar_id, start, end), None
-    except PanelistError as error:  # one unreadable calendar never hides the others
-        return [], error
+    state = states.get(key)
+    if state is None or (state.synced_at is None and state.error):
+        return [], state.error if state is not None and state.error else "not synced yet"
+    return cache.events(key, start, end), None
 
 
 async def read_calendar(
@@ -314,13 +383,29 @@ async def read_calendar(
         ]
 
 
-def _note(name: str, provider: str | None, error: PanelistError | None, problems: list[str]) -> str:
-    if provider is None:
+def _note(
+    name: str,
+    calendar: CalendarKey | None,
+    states: dict[CalendarKey, SyncState],
+    error: str | None,
+    problems: list[str],
+) -> str:
+    if calendar is None:
         return "calendar not integrated"
     if error is not None:
         problems.append(f"{name}'s calendar could not be read: {error}")
         return f"calendar could not be read: {error}"
+    state = states[calendar]
+    if state.error and state.synced_at is not None:  # a copy, but its last sync failed
+        when = f"{state.synced_at:%Y-%m-%d %H:%M} UTC"
+        problems.append(f"{name}'s calendar may be out of date (as of {when}): {state.error}")
+        return f"as of {when}: {state.error}"
     return ""
+
+
+def _as_of(states: dict[CalendarKey, SyncState], calendar: CalendarKey | None) -> datetime | None:
+    state = states.get(calendar) if calendar is not None else None
+    return state.synced_at if state is not None else None
 
 
 def _my_interview_uids(ws: Workspace) -> frozenset[str]:

@@ -28,6 +28,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from panelist.availability import FinderResult, Slot
+from panelist.calendars import CalendarKey, SyncService, freshness
 from panelist.errors import PanelistError
 from panelist.services.calendar_view import (
     CalendarRoom,
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 SEARCH_WEEKS = 2
 """Calendars are read for the shown week and the next: suggestions look that far ahead."""
 SUGGESTION_STEP = timedelta(minutes=15)
+FRESHNESS_CHECK_S = 10.0
+"""How often an open grid looks whether its calendars have aged past the freshness bound."""
 
 
 class RoomPicker(ModalScreen[int | None]):
@@ -179,16 +182,24 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         self._show_zones(*self.grid.selection)
         self.grid.focus()
         self._load(week_start(self.grid.cursor_day))
+        self.set_interval(FRESHNESS_CHECK_S, self._refresh_if_outdated)
 
     # ----------------------------------------------------------------- loading
 
     @work(exclusive=True, group="find-time")
     async def _load(self, monday: date) -> None:
+        self.grid.loading = True
+        self.grid.show(None)
+        read = await self._read(monday)
+        self.grid.loading = False
+        if read is not None:
+            self._show(*read, index=-1)
+
+    async def _read(self, monday: date) -> tuple[CalendarView, FinderResult] | None:
+        """The fortnight from `monday` out of the calendar cache, and its suggestions."""
         ws = self.app.workspace
         start = datetime.combine(monday, time(), ZoneInfo(ws.user.timezone))
         end = start + timedelta(weeks=SEARCH_WEEKS)
-        self.grid.loading = True
-        self.grid.show(None)
         try:
             rooms = self.room_ids
             if rooms is None:
@@ -196,18 +207,49 @@ class FindTimeScreen(Screen[ChosenTime | None]):
             view = await load_calendar_view(
                 ws, self.employee_ids, rooms, start, end, moving=self.moving
             )
-            result = self._suggest(view)
+            return view, self._suggest(view)
         except PanelistError as error:
             self.app.notify(str(error), title="Calendars", severity="error", timeout=8)
-            self.grid.loading = False
             self.query_one("#ft-suggestions", Static).update(f"Could not read calendars: {error}")
-            return
-        for problem in view.problems[:3]:
+            return None
+
+    def _show(self, view: CalendarView, result: FinderResult, index: int) -> None:
+        told = set(self.full.problems) if self.full is not None else set()
+        for problem in [p for p in view.problems if p not in told][:3]:
             self.app.notify(problem, title="Calendars", severity="warning", timeout=8)
-        self.full, self.result, self.index = view, result, -1
-        self.grid.loading = False
+        self.full, self.result = view, result
+        self.index = index if index < len(result.ranked) else -1
         self._show_view()
         self._show_suggestions()
+        self._refresh_if_outdated()
+
+    def _refresh_if_outdated(self) -> None:
+        """Calendars older than the company's freshness bound are synced in a worker and
+        the grid redrawn; calendars another session is syncing are not synced twice."""
+        if self.full is None:
+            return
+        ws = self.app.workspace
+        due = self.full.outdated(freshness(ws.db), ws.clock.now())
+        if due:
+            self._refresh(due)
+
+    @work(exclusive=True, group="find-time-sync")
+    async def _refresh(self, due: list[CalendarKey]) -> None:
+        ws = self.app.workspace
+        try:
+            reports = await SyncService(ws).refresh(due, freshness(ws.db))
+        except PanelistError as error:
+            self.app.report_error(error)
+            return
+        if reports and self.full is not None:
+            self._redraw(self.full.start.date())
+
+    @work(exclusive=True, group="find-time")
+    async def _redraw(self, monday: date) -> None:
+        """The same fortnight again from the cache, on the suggestion the recruiter is on."""
+        read = await self._read(monday)
+        if read is not None:
+            self._show(*read, index=self.index)
 
     def _suggest(self, view: CalendarView) -> FinderResult:
         """Ranked slots over the whole loaded view, with the opened holidays open."""
@@ -236,7 +278,7 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         free = shown.free_spans(open_holidays=self.opened)
         self.grid.show(shown, free, ws.clock.now(), opened=self.opened)
         self.query_one("#ft-legend", Static).update(
-            legend(shown, self.grid.colours, self.app.glyphs)
+            legend(shown, self.grid.colours, self.app.glyphs, ws.clock.now())
         )
 
     def _show_suggestions(self) -> None:

@@ -761,18 +761,27 @@ class CalendarGrid(Widget, can_focus=True):
             self.release_mouse()
 
 
-def legend(view: CalendarView, colours: dict[str, str], glyphs: Glyphs) -> Text:
-    """One coloured swatch per calendar, a warning beside calendars that are not integrated."""
+def legend(
+    view: CalendarView, colours: dict[str, str], glyphs: Glyphs, now: datetime | None = None
+) -> Text:
+    """One coloured swatch per calendar, a warning beside calendars that are not integrated
+    or whose last sync failed, and how old the oldest copy on screen is ("as of 10:42")."""
     text = Text()
     for person in view.people:
-        warn = "" if person.integrated else f" {glyphs.warning}"
+        warn = "" if person.integrated and not person.note else f" {glyphs.warning}"
         text.append("  ", Style(bgcolor=colours.get(person.key)))
         text.append(f" {person.employee.name}{warn}  ")
     for room in view.rooms:
+        warn = "" if room.integrated and not room.note else f" {glyphs.warning}"
         text.append("  ", Style(bgcolor=colours.get(room.key)))
-        text.append(f" {room.room.name} ({room.room.capacity})  ")
+        text.append(f" {room.room.name} ({room.room.capacity}){warn}  ")
     text.append("  ", Style(bgcolor=FREE_BG))
     text.append(" everyone free")
+    if view.as_of is not None:
+        zone = ZoneInfo(view.zone)
+        as_of = view.as_of.astimezone(zone)
+        today = now is None or as_of.date() == now.astimezone(zone).date()
+        text.append(f"  as of {as_of:%H:%M}" if today else f"  as of {as_of:%a %d %b %H:%M}")
     return text
 
 
