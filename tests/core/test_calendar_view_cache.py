@@ -73,9 +73,7 @@ async def test_a_calendar_never_synced_is_synced_before_it_is_read(
     key = key_of(person)
     await add_event(ws, person, "Team lunch")
     with ws.db.conn:
-        ws.db.execute(
-            "DELETE FROM calendar_sync WHERE provider = ? AND calendar_id = ?", list(key)
-        )
+        ws.db.execute("DELETE FROM calendar_sync WHERE provider = ? AND calendar_id = ?", list(key))
         ws.db.execute(
             "DELETE FROM calendar_objects WHERE provider = ? AND calendar_id = ?", list(key)
         )
