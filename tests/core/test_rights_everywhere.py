@@ -1,4 +1,5 @@
-"""Every public function of `panelist.services` and `panelist.scheduling` checks rights.
+"""Every public function of `panelist.services`, `panelist.scheduling` and `panelist.calendars`
+checks rights.
 
 The public functions and methods are found by inspecting both packages, so a new one
 fails `test_every_public_function_is_called_or_reviewed` until it gets a call below
@@ -37,7 +38,7 @@ from panelist.storage.instants import to_text
 from panelist.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("panelist.services", "panelist.scheduling")
+PACKAGES = ("panelist.services", "panelist.scheduling", "panelist.calendars")
 
 INTERNAL_MODULES = {
     "panelist.scheduling.drafts": "builds event and meeting texts from a record already loaded",
@@ -57,6 +58,20 @@ INTERNAL_MODULES = {
 `__init__` exports what they may use."""
 
 INTERNAL = {
+    "panelist.calendars.cache.CalendarCache.events": "raw cache read, details included, behind "
+    "load_calendar_view (which applies privacy) and the slot finder",
+    "panelist.calendars.cache.CalendarCache.apply": "the sync engine's write of a provider's "
+    "answer",
+    "panelist.calendars.cache.CalendarCache.store_busy": "the sync engine's write of busy times",
+    "panelist.calendars.cache.CalendarCache.record_failure": "the sync engine's note of a failure",
+    "panelist.calendars.cache.CalendarCache.claim": "the sync engine's lease on a calendar",
+    "panelist.calendars.cache.CalendarCache.put": "the executor's write-through of an event a "
+    "checked operation made",
+    "panelist.calendars.cache.CalendarCache.remove": "the executor's write-through of an event a "
+    "checked operation deleted",
+    "panelist.calendars.sync.freshness": "raw settings read for core's set-up",
+    "panelist.calendars.sync.sync_calendar": "one calendar's round, for SyncService and the "
+    "provider conformance kit, on the cache it is given",
     "panelist.scheduling.notices.add_notice": "written inside the transaction that learned it",
     "panelist.scheduling.records.read_interview": "raw read behind the checked load_interview",
     "panelist.scheduling.records.get_room": "raw read of a room for the service and executor",
@@ -89,6 +104,9 @@ FRONT_END_FORBIDDEN = {
 }
 
 PURE = {
+    "panelist.calendars.cache.recurrence_key": "turns a recurrence id into text, no data",
+    "panelist.calendars.cache.shape_problem": "checks a provider's answer, no data",
+    "panelist.calendars.cache.problem_summary": "words a list of problems, no data",
     "panelist.services.calendar_view.CalendarView.suggested_room": "reads a view already "
     "loaded through the checked load_calendar_view",
     "panelist.services.audit.parse_since": "turns a --since text into an instant, no data",
@@ -107,6 +125,13 @@ PURE = {
 """Helpers that read and write no company data."""
 
 OPEN = {
+    "panelist.calendars.sync.SyncService.sync": "syncing reveals nothing to the caller: it "
+    "fills the cache, and readers apply privacy (any employee's app, or the host, syncs)",
+    "panelist.calendars.sync.SyncService.refresh": "as SyncService.sync, for stale calendars only",
+    "panelist.calendars.sync.mapped_calendars": "which calendar each colleague and room uses, "
+    "by name: the company directory, no events",
+    "panelist.calendars.cache.CalendarCache.states": "when each calendar was synced and why it "
+    "is stale (as stale_calendars), no events",
     "panelist.services.calendar_health.stale_calendars": "every user is told which calendars "
     "may be out of date (owner names and provider errors, no events)",
     "panelist.services.calendar_view.load_calendar_view": "free/busy of colleagues and rooms is "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from sqlite_utils import Database
@@ -99,8 +99,10 @@ class CalendarCache:
         A free/busy-only calendar gives detail-less `BUSY_LABEL` events; unreadable
         placeholders come back (possibly outside the window) so the caller reports them.
         """
-        state = self.states([key]).get(key)
-        if state is not None and state.mode == FREE_BUSY:
+        mode = self.db.execute(
+            "SELECT mode FROM calendar_sync WHERE provider = ? AND calendar_id = ?", list(key)
+        ).fetchone()
+        if mode is not None and mode[0] == FREE_BUSY:
             return self._busy_events(key, start, end)
         lo, hi = _text(start), _text(end)
         rows = self.db.execute(
@@ -181,7 +183,7 @@ class CalendarCache:
                 cursor = None if result.reset else (old["cursor"] if old else None)
             else:
                 cursor = result.cursor
-            self._succeeded(key, now, cursor, _summary(problems), old)
+            self._succeeded(key, now, cursor, problem_summary(problems), old)
         return ApplyReport(changed, deleted, problems)
 
     def store_busy(
@@ -487,15 +489,47 @@ def _resource(event: CalendarEvent) -> str | None:
 
 
 def _bounds(event: CalendarEvent) -> tuple[str, str | None]:
-    """UTC text bounds that surely contain the event; no end for a series or a placeholder
-    (read in every window: a placeholder is reported wherever the grid looks)."""
+    """UTC text bounds that surely contain the event or series; no end for a series without
+    UNTIL or a placeholder (read in every window: it is reported wherever the grid looks)."""
     aware = isinstance(event.start, datetime) and event.start.tzinfo is not None
     slack = timedelta(0) if aware else _WALL_CLOCK_SLACK
     low = min(ical.instant(value) for value in (event.start, *event.rdates)) - slack
-    if ical.is_series(event) or unreadable_reason(event) is not None:
-        return _text(low), None
-    high = max(ical.instant(event.end) + slack, low)
-    return _text(low), _text(high)
+    if unreadable_reason(event) is not None or event.this_and_future:
+        return _text(low), None  # a THISANDFUTURE override moves occurrences past its own end
+    length = max(ical.instant(event.end) - ical.instant(event.start), timedelta(0))
+    if ical.is_series(event):
+        last = _last_start(event)
+        if last is None:
+            return _text(low), None
+        return _text(low), _text(max(last + length, low))
+    return _text(low), _text(max(ical.instant(event.end) + slack, low))
+
+
+def _last_start(series: CalendarEvent) -> datetime | None:
+    """A time no occurrence of the series starts after: every rule has an UNTIL (read
+    as its whole day, plus a day for any zone), RDATEs and their periods counted too."""
+    rules = [series.rrule, *series.more_rrules] if series.rrule else list(series.more_rrules)
+    ends = []
+    for rule in rules:
+        until = _until(rule)
+        if until is None:
+            return None
+        ends.append(until)
+    ends += [ical.instant(value) + _WALL_CLOCK_SLACK for value in series.rdates]
+    ends += [ical.instant(end) + _WALL_CLOCK_SLACK for _, end in series.rdate_periods]
+    return max(ends) if ends else None
+
+
+def _until(rule: str) -> datetime | None:
+    for part in rule.upper().split(";"):
+        name, _, value = part.partition("=")
+        if name.strip() == "UNTIL" and len(value) >= 8 and value[:8].isdigit():
+            try:
+                day = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+            except ValueError:
+                return None
+            return datetime.combine(day, time(), UTC) + 2 * _WALL_CLOCK_SLACK
+    return None
 
 
 def recurrence_key(value: EventTime | None) -> str:
@@ -547,7 +581,8 @@ def _line(problem: object) -> str:
     return " ".join(str(problem).split())[:300]
 
 
-def _summary(problems: list[str]) -> str | None:
+def problem_summary(problems: list[str]) -> str | None:
+    """The stale reason for items skipped in one round: how many, and the first few."""
     if not problems:
         return None
     shown = "; ".join(problems[:_MAX_PROBLEMS_SHOWN])

@@ -21,10 +21,17 @@ from typing import TypeVar
 
 from sqlite_utils import Database
 
-from panelist.calendars.cache import FREE_BUSY, CalendarCache, CalendarKey, SyncState
+from panelist.calendars.cache import (
+    FREE_BUSY,
+    CalendarCache,
+    CalendarKey,
+    SyncState,
+    problem_summary,
+    shape_problem,
+)
 from panelist.errors import CursorExpired, NotSupported, PanelistError
 from panelist.providers.calendar import CalendarProvider
-from panelist.providers.events import BusyInterval, SyncResult
+from panelist.providers.events import BusyInterval, SyncResult, Transparency
 from panelist.retry import RetryPolicy, with_retries
 from panelist.services.directory import positive_setting
 from panelist.storage.transaction import immediate
@@ -119,7 +126,6 @@ class SyncService:
         self.cache = CalendarCache(ws.db)
         self.per_provider = max(1, per_provider)
         self.policy = policy or SYNC_POLICY
-        self._bounds: dict[str, asyncio.Semaphore] = {}
 
     async def sync(
         self,
@@ -159,8 +165,10 @@ class SyncService:
         full: bool,
         on_report: Callable[[SyncReport], None] | None,
     ) -> list[SyncReport]:
+        bounds = {key.provider: asyncio.Semaphore(self.per_provider) for key in keys}
+
         async def one(key: CalendarKey) -> SyncReport:
-            async with self._bound(key.provider):
+            async with bounds[key.provider]:
                 started = time.monotonic()
                 report = await self._sync_one(key, owners.get(key, key.calendar_id), full)
                 report.seconds = time.monotonic() - started
@@ -170,75 +178,110 @@ class SyncService:
 
         return list(await asyncio.gather(*(one(key) for key in keys)))
 
-    def _bound(self, provider_id: str) -> asyncio.Semaphore:
-        if provider_id not in self._bounds:
-            self._bounds[provider_id] = asyncio.Semaphore(self.per_provider)
-        return self._bounds[provider_id]
-
     async def _sync_one(self, key: CalendarKey, owner: str, full: bool) -> SyncReport:
-        state = self.cache.states([key]).get(key)
-        cursor = None if full or state is None or state.mode == FREE_BUSY else state.cursor
-        mode = FULL if cursor is None else INCREMENTAL
         try:
             provider = self.ws.calendar_provider(key.provider)
-            try:
-                result = await self._call(provider, lambda: provider.sync(key.calendar_id, cursor))
-            except CursorExpired:
-                mode = FULL
-                result = await self._call(provider, lambda: provider.sync(key.calendar_id, None))
-            except NotSupported:
-                return await self._free_busy(provider, key, owner)
-        except CursorExpired as error:
-            return self._failed(key, owner, mode, f"refused a fresh start: {error}")
-        except PanelistError as error:
-            return self._failed(key, owner, mode, str(error))
-        except Exception as error:  # a plugin's bug must not stop the other calendars
-            log.warning("sync of %s failed: %s", key, type(error).__name__)
-            return self._failed(key, owner, mode, f"failed unexpectedly ({type(error).__name__})")
-        return self._store(key, owner, mode, result)
+        except PanelistError as error:  # a plugin that is gone or broken
+            return _failed(self.cache, key, owner, FULL, str(error), self.ws.clock.now())
+        return await sync_calendar(
+            provider, self.cache, key, owner=owner, full=full, policy=self.policy
+        )
 
-    async def _call(self, provider: CalendarProvider, call: Callable[[], Awaitable[T]]) -> T:
-        return await with_retries(call, self.policy, provider=provider.id)
 
-    def _store(self, key: CalendarKey, owner: str, mode: str, result: object) -> SyncReport:
-        if not isinstance(result, SyncResult):
-            name = type(result).__name__
-            return self._failed(key, owner, mode, f"gave no sync result but {name}")
-        if mode == FULL and not result.reset:
-            result = _as_reset(result)
+async def sync_calendar(
+    provider: CalendarProvider,
+    cache: CalendarCache,
+    key: CalendarKey,
+    *,
+    owner: str = "",
+    full: bool = False,
+    policy: RetryPolicy = SYNC_POLICY,
+) -> SyncReport:
+    """One round for one calendar, as `SyncService` runs it (the conformance kit too).
+
+    Never raises for what the provider does: failures end up in the report and in
+    the calendar's sync state. Times come from the provider's clock.
+    """
+    clock = provider.context.clock
+    state = cache.states([key]).get(key)
+    cursor = None if full or state is None or state.mode == FREE_BUSY else state.cursor
+    mode = FULL if cursor is None else INCREMENTAL
+
+    async def call(make: Callable[[], Awaitable[T]]) -> T:
+        return await with_retries(make, policy, provider=provider.id)
+
+    try:
         try:
-            applied = self.cache.apply(key, result, self.ws.clock.now())
-        except ValueError as error:  # a result of the wrong shape
-            return self._failed(key, owner, mode, str(error))
-        except PanelistError as error:
-            return self._failed(key, owner, mode, str(error))
-        return SyncReport(key, owner, mode, applied.changed, applied.deleted, applied.skipped)
+            result = await call(lambda: provider.sync(key.calendar_id, cursor))
+        except CursorExpired:
+            mode = FULL
+            result = await call(lambda: provider.sync(key.calendar_id, None))
+        except NotSupported:
+            now = clock.now()
+            window = (now - FREE_BUSY_PAST, now + FREE_BUSY_AHEAD)
+            answer = await call(lambda: provider.free_busy([key.calendar_id], *window))
+            return _store_busy(cache, key, owner, answer, window, now)
+    except CursorExpired as error:
+        message = f"refused a fresh start: {error}"
+        return _failed(cache, key, owner, mode, message, clock.now())
+    except PanelistError as error:
+        return _failed(cache, key, owner, mode, str(error), clock.now())
+    except Exception as error:  # a plugin's bug must not stop the other calendars
+        log.warning("sync of %s failed: %s", key, type(error).__name__)
+        message = f"failed unexpectedly ({type(error).__name__})"
+        return _failed(cache, key, owner, mode, message, clock.now())
+    return _store(cache, key, owner, mode, result, clock.now())
 
-    async def _free_busy(
-        self, provider: CalendarProvider, key: CalendarKey, owner: str
-    ) -> SyncReport:
-        now = self.ws.clock.now()
-        window = (now - FREE_BUSY_PAST, now + FREE_BUSY_AHEAD)
-        answer = await self._call(provider, lambda: provider.free_busy([key.calendar_id], *window))
-        found = answer.get(key.calendar_id, []) if isinstance(answer, dict) else None
-        if not isinstance(found, list):
-            return self._failed(key, owner, FREE_BUSY, "gave no busy times")
-        intervals = [b for b in found if _good_interval(b)]
-        skipped = [
-            f"busy interval {i} is not a span of time"
-            for i, b in enumerate(found, 1)
-            if not _good_interval(b)
-        ]
-        self.cache.store_busy(key, intervals, window, now)
-        return SyncReport(key, owner, FREE_BUSY, changed=len(intervals), skipped=skipped)
 
-    def _failed(self, key: CalendarKey, owner: str, mode: str, error: str) -> SyncReport:
-        message = " ".join(error.split()) or "failed"
-        try:
-            self.cache.record_failure(key, message, self.ws.clock.now())
-        except PanelistError as storing:  # the database is busy or read-only: still report
-            log.warning("could not record the failed sync of %s: %s", key, storing)
-        return SyncReport(key, owner, mode, error=message)
+def _store(
+    cache: CalendarCache, key: CalendarKey, owner: str, mode: str, result: object, now: datetime
+) -> SyncReport:
+    if problem := shape_problem(result):
+        return _failed(cache, key, owner, mode, problem, now)
+    assert isinstance(result, SyncResult)
+    if mode == FULL and not result.reset:
+        result = _as_reset(result)
+    elif result.reset:  # the provider started over (or never does otherwise)
+        mode = FULL
+    try:
+        applied = cache.apply(key, result, now)
+    except PanelistError as error:  # the database is busy or read-only
+        return _failed(cache, key, owner, mode, str(error), now)
+    return SyncReport(key, owner, mode, applied.changed, applied.deleted, applied.skipped)
+
+
+def _store_busy(
+    cache: CalendarCache,
+    key: CalendarKey,
+    owner: str,
+    answer: object,
+    window: tuple[datetime, datetime],
+    now: datetime,
+) -> SyncReport:
+    found = answer.get(key.calendar_id, []) if isinstance(answer, dict) else None
+    if not isinstance(found, list):
+        return _failed(cache, key, owner, FREE_BUSY, "gave no busy times", now)
+    intervals = [b for b in found if _good_interval(b)]
+    skipped = [
+        f"busy interval {i} is not a span of time"
+        for i, b in enumerate(found, 1)
+        if not _good_interval(b)
+    ]
+    cache.store_busy(key, intervals, window, now)
+    if reason := problem_summary(skipped):  # stored, but stale for what was left out
+        cache.record_failure(key, reason, now)
+    return SyncReport(key, owner, FREE_BUSY, changed=len(intervals), skipped=skipped)
+
+
+def _failed(
+    cache: CalendarCache, key: CalendarKey, owner: str, mode: str, error: str, now: datetime
+) -> SyncReport:
+    message = " ".join(error.split()) or "failed"
+    try:
+        cache.record_failure(key, message, now)
+    except PanelistError as storing:  # the database is busy or read-only: still report
+        log.warning("could not record the failed sync of %s: %s", key, storing)
+    return SyncReport(key, owner, mode, error=message)
 
 
 def _due(state: SyncState | None, now: datetime, max_age: timedelta) -> bool:
@@ -269,4 +312,8 @@ def _good_interval(value: object) -> bool:
         and value.start.tzinfo is not None
         and value.end.tzinfo is not None
         and value.start < value.end
+        and value.transparency in _TRANSPARENCIES
     )
+
+
+_TRANSPARENCIES = frozenset(t.value for t in Transparency)

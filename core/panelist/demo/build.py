@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -108,7 +109,20 @@ def build_demo_company(
         plan_weeks(plan)
         uids = write_events(provider, plan.writes)
         insert_external_refs(db, interviews, uids)
+    fill_calendar_cache(db, registry, clock)
     return _summarise(db, window, len(plan.writes), time.perf_counter() - started)
+
+
+def fill_calendar_cache(db: Database, registry: PluginRegistry, clock: Clock) -> None:
+    """One sync of every mapped calendar, so a fresh demo opens with its cache filled."""
+    from panelist.calendars import SyncService
+    from panelist.workspace import SystemActor, Workspace
+
+    (path,) = [file for _, name, file in db.execute("PRAGMA database_list") if name == "main"]
+    ws = Workspace(db, Path(path), registry, clock, SystemActor("demo"))
+    failed = [r for r in run_sync(SyncService(ws).sync()) if r.error or r.skipped]
+    if failed:  # the demo's own calendars: a failure here is a bug, not bad luck
+        raise RuntimeError(f"the demo's calendar cache could not be filled: {failed[0]}")
 
 
 def dutch_holidays(first: date, end: date) -> list[date]:

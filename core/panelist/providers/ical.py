@@ -1251,7 +1251,7 @@ def _event_from_dict(data: Mapping[str, Any]) -> CalendarEvent:
 
 
 def event_to_json(event: CalendarEvent) -> str:
-    """Compact JSON of an event, for `cache_events.data` and plugin tables."""
+    """Compact JSON of an event, for `calendar_objects.data` and plugin tables."""
     return json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":"))
 
 

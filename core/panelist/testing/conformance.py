@@ -15,6 +15,7 @@ behaviour the contract asks for instead (usually `NotSupported`):
 - without RSVP_READBACK, `attendee_responses` raises `NotSupported` or invents no one;
 - without IDEMPOTENT_CREATE, a repeated create still returns a readable event;
 - without INCREMENTAL_SYNC, every `sync` is a full listing with ``reset=True``;
+- a refused cursor either raises `CursorExpired` or gives a full listing with ``reset=True``;
 - without ROOMS, `list_rooms` raises `NotSupported`;
 - without VERIFIES_HOSTS, any valid email may host; without UPDATE_IN_PLACE an
   update still returns the meeting at its new time; without DIAL_IN there is none.
@@ -22,6 +23,10 @@ behaviour the contract asks for instead (usually `NotSupported`):
 The calendar under test should be one that only the suite writes to while it
 runs (sync is checked for exactly the suite's own changes). Every event and
 meeting a test creates is deleted when the test ends.
+
+`sync` is also checked the way core uses it: through core's sync engine into its
+calendar cache (`panelist.calendars`) on a temporary database, whose window reads
+must then give what the provider's own `list_events` gives.
 
 Times: the week of Monday 23 March 2026, in Europe/Amsterdam (which moves to
 summer time on Sunday 29 March) and America/New_York.
@@ -33,7 +38,7 @@ import contextlib
 import inspect
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
@@ -41,7 +46,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from panelist.errors import EventNotFound, NotSupported, ProviderError, ValidationError
+from panelist.calendars.cache import CalendarCache, CalendarKey
+from panelist.calendars.sync import SyncReport, sync_calendar
+from panelist.errors import (
+    CursorExpired,
+    EventNotFound,
+    NotSupported,
+    ProviderError,
+    ValidationError,
+)
 from panelist.providers import (
     Attendee,
     CalendarCapability,
@@ -55,8 +68,10 @@ from panelist.providers import (
     MeetingDraft,
     ResponseStatus,
     RoomInfo,
+    SyncResult,
     Transparency,
 )
+from panelist.storage.database import open_database
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -64,6 +79,7 @@ MONDAY = date(2026, 3, 23)
 """The conformance week starts here; Europe changes to summer time on its Sunday."""
 
 Respond = Callable[[str, str, str, ResponseStatus], Awaitable[Any] | Any]
+Override = Callable[[str, str, datetime, EventDraft], Awaitable[Any] | Any]
 
 
 def at(day: int, hour: int, minute: int = 0, zone: ZoneInfo = AMSTERDAM) -> datetime:
@@ -97,6 +113,11 @@ class CalendarUnderTest:
     then checks that the answer is read back."""
     room_calendar_ids: tuple[str, ...] = ()
     """Room calendars `list_rooms` must include (with ROOMS)."""
+    override: Override | None = None
+    """How one occurrence of a series is replaced at the provider: ``override(calendar_id,
+    uid, recurrence_id, draft)``, sync or async (the contract has no call for it). With
+    RECURRENCE, give it so the suite checks that an override added to a series arrives
+    through `sync`; without it that check is skipped, saying so."""
 
 
 class _Calendar:
@@ -180,6 +201,58 @@ async def _maybe_await(result: Any) -> None:
         await result
 
 
+class _SyncedCache:
+    """Core's calendar cache on a temporary database, filled by core's sync engine."""
+
+    def __init__(self, calendar: _Calendar, path: Any) -> None:
+        self.calendar = calendar
+        self.db = open_database(path)
+        self.cache = CalendarCache(self.db)
+        self.key = CalendarKey(calendar.provider.id, calendar.calendar_id)
+
+    async def sync(self) -> SyncReport:
+        """One round as the engine runs it; it must succeed without skipping anything."""
+        report = await sync_calendar(self.calendar.provider, self.cache, self.key)
+        assert (report.error, report.skipped) == (None, []), report
+        return report
+
+    def listed(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """This test's events in the cache for [start, end), sorted by start."""
+        mine = [
+            event
+            for event in self.cache.events(self.key, start, end)
+            if event.summary.startswith(f"[{self.calendar.tag}] ")
+        ]
+        return sorted(mine, key=lambda event: _sort_key(event.start))
+
+    def seen(self, start: datetime, end: datetime) -> list[tuple[str, datetime, datetime]]:
+        events = self.listed(start, end)
+        return [(self.calendar.name_of(e), utc(e.start), utc(e.end)) for e in events]
+
+    async def matches_the_provider(self, start: datetime, end: datetime) -> None:
+        """The cache reads as the provider lists: same events, times and recurrence ids."""
+        live = await self.calendar.listed(start, end)
+        assert [_essence(e) for e in self.listed(start, end)] == [_essence(e) for e in live]
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return self.db.execute(
+            "SELECT * FROM calendar_objects ORDER BY uid, recurrence_id"
+        ).fetchall()
+
+
+def _essence(event: CalendarEvent) -> tuple[Any, ...]:
+    recurrence = event.recurrence_id
+    return (
+        event.uid,
+        event.summary,
+        _sort_key(event.start),
+        _sort_key(event.end),
+        None if recurrence is None else _sort_key(recurrence),
+        event.transparency,
+        event.private,
+    )
+
+
 class CalendarProviderConformance:
     """The calendar provider contract as tests. Override `calendar_under_test`."""
 
@@ -203,6 +276,14 @@ class CalendarProviderConformance:
         calendar = _Calendar(calendar_under_test)
         yield calendar
         await calendar.cleanup()
+
+    @pytest.fixture
+    def synced_cache(
+        self, conformance_calendar: _Calendar, tmp_path: Any
+    ) -> Iterator[_SyncedCache]:
+        synced = _SyncedCache(conformance_calendar, tmp_path / "conformance-cache.db")
+        yield synced
+        synced.db.close()
 
     # -------------------------------------------------------------- identity
 
@@ -569,10 +650,125 @@ class CalendarProviderConformance:
             return
         event = await cal.create("present", at(1, 9), at(1, 10))
         for garbage in ("not-a-cursor-\N{SNOWMAN}", "0", ""):
-            result = await provider.sync(cal.calendar_id, garbage)
+            try:
+                result = await provider.sync(cal.calendar_id, garbage)
+            except CursorExpired:
+                continue  # the other way to say it: core then starts over itself
             assert result.reset is True, garbage
             assert event.uid in {e.uid for e in result.changed}
             assert result.cursor and result.cursor != garbage
+
+    # -------------------------------------------------------------- sync into core's cache
+
+    async def test_sync_fills_cores_cache_then_changes_and_deletions_arrive(
+        self, conformance_calendar: _Calendar, synced_cache: _SyncedCache
+    ) -> None:
+        cal, provider, synced = conformance_calendar, conformance_calendar.provider, synced_cache
+        if not await cal.writes():
+            return
+        week = at(0, 0), at(7, 0)
+        kept = await cal.create("kept", at(1, 9), at(1, 10))
+        edited = await cal.create("edited", at(1, 11), at(1, 12))
+        removed = await cal.create("removed", at(1, 13), at(1, 14))
+        first = await synced.sync()
+        assert first.mode == "full" and first.changed >= 3
+        assert [name for name, *_ in synced.seen(*week)] == ["kept", "edited", "removed"]
+
+        await provider.update_event(
+            cal.calendar_id, edited.uid, cal.draft("edited again", at(2, 15), at(2, 16))
+        )
+        await provider.delete_event(cal.calendar_id, removed.uid)
+        await cal.create("added", at(2, 9), at(2, 10))
+        later = await synced.sync()
+        incremental = cal.can(CalendarCapability.INCREMENTAL_SYNC)
+        assert later.mode == ("incremental" if incremental else "full")
+        assert later.deleted >= 1
+        assert synced.seen(*week) == [
+            ("kept", utc(at(1, 9)), utc(at(1, 10))),
+            ("added", utc(at(2, 9)), utc(at(2, 10))),
+            ("edited again", utc(at(2, 15)), utc(at(2, 16))),
+        ]
+        assert kept.uid in {e.uid for e in synced.listed(*week)}
+        await synced.matches_the_provider(*week)
+
+        quiet = await synced.sync()  # nothing changed at the provider: nothing changes here
+        assert (quiet.changed, quiet.deleted) == (0, 0)
+
+    async def test_sync_brings_an_override_added_to_a_series(
+        self, conformance_calendar: _Calendar, synced_cache: _SyncedCache
+    ) -> None:
+        cal, synced = conformance_calendar, synced_cache
+        if not await cal.writes() or not cal.can(CalendarCapability.RECURRENCE):
+            return
+        override = cal.under_test.override
+        if override is None:
+            pytest.skip("CalendarUnderTest.override is not given: overrides are not checked")
+        daily = {"timezone": "Europe/Amsterdam", "rrule": "FREQ=DAILY;COUNT=4"}
+        series = await cal.create("daily", at(1, 9), at(1, 10), **daily)
+        await synced.sync()
+        week = at(0, 0), at(7, 0)
+        assert [t for _, t, _ in synced.seen(*week)] == [utc(at(d, 9)) for d in (1, 2, 3, 4)]
+
+        moved = cal.draft("moved", at(2, 14), at(2, 15), timezone="Europe/Amsterdam")
+        await _maybe_await(override(cal.calendar_id, series.uid, at(2, 9), moved))
+        await synced.sync()
+        assert synced.seen(*week) == [
+            ("daily", utc(at(1, 9)), utc(at(1, 10))),
+            ("moved", utc(at(2, 14)), utc(at(2, 15))),
+            ("daily", utc(at(3, 9)), utc(at(3, 10))),
+            ("daily", utc(at(4, 9)), utc(at(4, 10))),
+        ]
+        await synced.matches_the_provider(*week)
+
+    async def test_sync_starts_over_when_its_cursor_is_refused(
+        self, conformance_calendar: _Calendar, synced_cache: _SyncedCache
+    ) -> None:
+        cal, synced = conformance_calendar, synced_cache
+        if not await cal.writes():
+            return
+        await cal.create("present", at(1, 9), at(1, 10))
+        await synced.sync()
+        # A stale copy: an event the provider never had, and a cursor it will not know.
+        ghost = CalendarEvent(
+            cal.summary("ghost"), utc(at(1, 11)), utc(at(1, 12)), uid=f"ghost-{cal.tag}"
+        )
+        synced.cache.put(synced.key, ghost)
+        synced.db.execute("UPDATE calendar_sync SET cursor = 'not-a-cursor-\N{SNOWMAN}'")
+        synced.db.conn.commit()
+        report = await synced.sync()
+        assert report.mode in ("incremental", "full")
+        assert [name for name, *_ in synced.seen(at(0, 0), at(7, 0))] == ["present"]
+        state = synced.cache.states([synced.key])[synced.key]
+        assert state.cursor and state.cursor != "not-a-cursor-\N{SNOWMAN}"
+
+    async def test_applying_the_same_sync_result_twice_changes_nothing(
+        self, conformance_calendar: _Calendar, synced_cache: _SyncedCache
+    ) -> None:
+        cal, provider, synced = conformance_calendar, conformance_calendar.provider, synced_cache
+        if not await cal.writes():
+            return
+        series = {"rrule": "FREQ=WEEKLY"} if cal.can(CalendarCapability.RECURRENCE) else {}
+        edited = await cal.create("edited", at(1, 9), at(1, 10), **series)
+        await cal.create("plain", at(2, 9), at(2, 10))
+        first = await provider.sync(cal.calendar_id, None)
+        full = SyncResult(first.changed, first.deleted, first.cursor, reset=True)
+        now = provider.context.clock.now()
+        synced.cache.apply(synced.key, full, now)
+        before = synced.rows()
+        again = synced.cache.apply(synced.key, full, now + timedelta(minutes=1))
+        assert (again.changed, again.deleted, again.skipped) == (0, 0, [])
+        assert synced.rows() == before
+
+        await provider.update_event(
+            cal.calendar_id, edited.uid, cal.draft("edited again", at(1, 11), at(1, 12))
+        )
+        later = await provider.sync(cal.calendar_id, first.cursor)
+        synced.cache.apply(synced.key, later, now)
+        after_once = synced.rows()
+        assert after_once != before
+        twice = synced.cache.apply(synced.key, later, now + timedelta(minutes=1))
+        assert (twice.changed, twice.deleted) == (0, 0)
+        assert synced.rows() == after_once
 
     # -------------------------------------------------------------- rooms
 

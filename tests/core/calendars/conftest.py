@@ -4,21 +4,18 @@ scripted provider, a workspace on it as Sam on the frozen clock, and the scripts
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import calendars_scripted
 import pytest
+from calendars_helpers import open_workspace
 from calendars_scripted import ScriptedCalendar
 
 from panelist.clock import FrozenClock
 from panelist.models import WorkingHours
 from panelist.plugins import PluginRegistry, build_registry
-from panelist.services.directory import find_employee_by_email
 from panelist.storage.database import open_database
 from panelist.workspace import Workspace
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # FROZEN_NOW of tests/conftest.py
 
 
 @pytest.fixture(scope="session")
@@ -52,14 +49,6 @@ def company_path(tmp_path: Path, scripted_registry: PluginRegistry) -> Path:
     )
     db.close()
     return path
-
-
-def open_workspace(path: Path, registry: PluginRegistry, clock: FrozenClock) -> Workspace:
-    """A workspace as Sam on its own connection to the file."""
-    db = open_database(path, registry.migrations)
-    sam = find_employee_by_email(db, "sam@example.com")
-    assert sam is not None
-    return Workspace(db, path, registry, clock, sam)
 
 
 @pytest.fixture

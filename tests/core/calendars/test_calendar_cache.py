@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from conftest import NOW
+from calendars_helpers import NOW
 from sqlite_utils import Database
 
 from panelist.calendars import CalendarCache, CalendarKey
@@ -152,11 +152,14 @@ def test_a_window_read_looks_only_at_rows_that_may_overlap_it(ws: Workspace) -> 
     far = event("far", NOW - timedelta(days=400))
     near = event("near", NOW + timedelta(hours=1))
     series = event("series", NOW - timedelta(days=400), rrule="FREQ=DAILY")
-    cache.apply(SAM, SyncResult([far, near, series], [], "c1"), NOW)
+    ended = event("ended", NOW - timedelta(days=400), rrule="FREQ=DAILY;UNTIL=20261120T090000Z")
+    ending = event("ending", NOW - timedelta(days=400), rrule="FREQ=DAILY;UNTIL=20261123")
+    cache.apply(SAM, SyncResult([far, near, series, ended, ending], [], "c1"), NOW)
     ws.db.execute("UPDATE calendar_objects SET data = '{\"v\": 99}'")
     ws.db.conn.commit()
     found = cache.events(SAM, NOW, NOW + timedelta(hours=3))
     assert sorted((e.uid, bool(unreadable_reason(e))) for e in found) == [
+        ("ending", True),
         ("near", True),
         ("series", True),
     ]
@@ -168,6 +171,18 @@ def test_a_window_read_looks_only_at_rows_that_may_overlap_it(ws: Workspace) -> 
         )
     )
     assert "calendar_objects_window" in plan
+
+
+def test_a_series_that_ended_is_still_read_where_it_ran(ws: Workspace) -> None:
+    cache = CalendarCache(ws.db)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=AMS)
+    ended = event(
+        "ended", start, rrule="FREQ=WEEKLY;UNTIL=20260330T080000Z", timezone="Europe/Amsterdam"
+    )
+    cache.apply(SAM, SyncResult([ended], [], "c1"), NOW)
+    window = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 30, tzinfo=UTC))
+    assert [e.start.astimezone(UTC).day for e in cache.events(SAM, *window)] == [2, 9, 16, 23, 30]
+    assert cache.events(SAM, NOW, NOW + timedelta(days=7)) == []
 
 
 def test_placeholders_are_kept_and_read_in_every_window(ws: Workspace) -> None:

@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from calendars_helpers import NOW, open_workspace
 from calendars_scripted import ScriptedCalendar
-from conftest import NOW, open_workspace
 
 from panelist.availability.privacy import BUSY_LABEL
-from panelist.calendars import CalendarCache, CalendarKey, SyncService, mapped_calendars
+from panelist.calendars import (
+    CalendarCache,
+    CalendarKey,
+    SyncService,
+    freshness,
+    mapped_calendars,
+)
 from panelist.clock import FrozenClock
 from panelist.errors import (
     AuthenticationFailed,
+    ConfigurationError,
     CursorExpired,
     NotSupported,
     ProviderUnavailable,
@@ -26,7 +34,8 @@ from panelist.plugins import PluginRegistry
 from panelist.providers.events import BusyInterval, CalendarEvent, SyncResult, Transparency
 from panelist.retry import RetryPolicy
 from panelist.services.calendar_health import stale_calendars
-from panelist.workspace import Workspace
+from panelist.services.directory import set_setting
+from panelist.workspace import SystemActor, Workspace
 
 pytestmark = pytest.mark.anyio
 
@@ -86,6 +95,16 @@ async def test_a_listing_from_no_cursor_replaces_the_cache_even_without_reset(
     assert cached(ws) == ["b"]
 
 
+async def test_a_reset_from_a_cursor_is_reported_as_a_full_sync(ws: Workspace) -> None:
+    script(
+        "sam", SyncResult([event("a")], [], "s1"), SyncResult([event("b")], [], "s2", reset=True)
+    )
+    await SyncService(ws).sync([SAM])
+    (report,) = await SyncService(ws).sync([SAM])
+    assert (report.mode, report.changed, report.deleted) == ("full", 1, 1)
+    assert cursors() == [None, "s1"]
+
+
 async def test_an_expired_cursor_means_a_full_sync_stored_as_a_reset(ws: Workspace) -> None:
     def answer(cursor: str | None) -> Any:
         if cursor == "s1":
@@ -139,6 +158,24 @@ async def test_a_free_busy_only_calendar_is_cached_as_busy_intervals(ws: Workspa
     assert (report.mode, cursors()[-1]) == ("full", None)
     assert cached(ws, AMSTEL) == ["r"]
     assert ws.db.execute("SELECT count(*) FROM calendar_busy").fetchone() == (0,)
+
+
+async def test_busy_times_that_are_no_span_of_time_are_skipped(ws: Workspace) -> None:
+    script("amstel", NotSupported("only free/busy is shared"))
+    good = BusyInterval(NOW + timedelta(hours=1), NOW + timedelta(hours=2))
+    backwards = BusyInterval(NOW + timedelta(hours=2), NOW + timedelta(hours=1))
+    ScriptedCalendar.busy["amstel"] = [good, backwards, "09:00-10:00"]
+    (report,) = await SyncService(ws).sync([AMSTEL])
+    assert report.changed == 1
+    assert report.skipped == [
+        "busy interval 2 is not a span of time",
+        "busy interval 3 is not a span of time",
+    ]
+    assert [e.start for e in CalendarCache(ws.db).events(AMSTEL, *DAY)] == [good.start]
+    assert CalendarCache(ws.db).states([AMSTEL])[AMSTEL].error == (
+        "2 items skipped: busy interval 2 is not a span of time;"
+        " busy interval 3 is not a span of time"
+    )
 
 
 async def test_a_failure_is_recorded_and_the_last_good_copy_stays(ws: Workspace) -> None:
@@ -363,3 +400,37 @@ def test_the_sync_times_are_whole_seconds_in_utc(ws: Workspace) -> None:
     (attempted,) = ws.db.execute("SELECT attempted_at FROM calendar_sync").fetchone()
     assert attempted == "2026-11-23T09:00:00+00:00"
     assert isinstance(cache.states([SAM])[SAM].attempted_at, datetime)
+
+
+async def test_the_host_syncs_as_the_system_actor(ws: Workspace) -> None:
+    """Syncing shows nobody anything, so the host's worker runs it without a person."""
+    script("sam", SyncResult([event("a")], [], "s1"))
+    script("amstel", SyncResult([], [], "r1"))
+    host = replace(ws, actor=SystemActor("sync"))
+    reports = await SyncService(host).sync()
+    assert [r.error for r in reports] == [None, None]
+
+
+async def test_a_calendar_of_a_provider_that_is_not_installed_fails_alone(ws: Workspace) -> None:
+    ws.db["rooms"].insert(
+        {"name": "Maas", "capacity": 2, "calendar_provider": "gone", "calendar_id": "maas"}
+    )
+    ws.db.conn.commit()
+    script("sam", SyncResult([event("a")], [], "s1"))
+    script("amstel", SyncResult([], [], "r1"))
+    reports = await SyncService(ws).sync()
+    assert [(r.owner, r.error is None) for r in reports] == [
+        ("Sam Lee", True),
+        ("room Amstel", True),
+        ("room Maas", False),
+    ]
+    assert [s.owner for s in stale_calendars(ws.db)] == ["room Maas"]
+
+
+def test_the_freshness_bound_is_a_company_setting(ws: Workspace) -> None:
+    assert freshness(ws.db) == timedelta(seconds=60)
+    set_setting(ws.db, "calendar_freshness_seconds", 15)
+    assert freshness(ws.db) == timedelta(seconds=15)
+    set_setting(ws.db, "calendar_freshness_seconds", "soon")
+    with pytest.raises(ConfigurationError, match="calendar_freshness_seconds"):
+        freshness(ws.db)

@@ -34,6 +34,7 @@ class TestLocalCalendarConformance(CalendarProviderConformance):
             provider,
             calendar_id="ana@example.org",
             respond=provider.set_response,
+            override=provider.override_occurrence,
             room_calendar_ids=("room:Amstel",),
         )
         db.close()
