@@ -295,7 +295,7 @@ class DavSession:
         return Delta(token, changed, list(deleted), data)
 
     def query_all(self, calendar_url: str) -> list[Resource]:
-        """Every calendar object of the collection with its data: one calendar-query REPORT.
+        """Every object holding an event, with its data: one calendar-query REPORT.
 
         One request, read with a plain walk of the XML answer rather than caldav's
         general parser: thousands of resources are read in milliseconds.
@@ -303,7 +303,8 @@ class DavSession:
         body = (
             f"{_XML_HEAD}<C:calendar-query {_NAMESPACES}>"
             "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
-            '<C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>'
+            '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/>'
+            "</C:comp-filter></C:filter></C:calendar-query>"
         )
         response = self._send("REPORT", calendar_url, body, {"Depth": "1"})
         self._check_collection(response, calendar_url)

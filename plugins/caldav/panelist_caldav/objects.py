@@ -12,10 +12,12 @@ that line again, so the description round-trips.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from panelist.providers import CalendarEvent, EventDraft
 
@@ -39,7 +41,7 @@ def parse_object(data: str, calendar_id: str, href: str, etag: str | None) -> li
     from panelist.providers.ical import from_vevent
 
     try:
-        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        calendars = icalendar.Calendar.from_ical(_without_known_zones(data), multiple=True)
     except Exception as exc:
         raise BadObject(f"not iCalendar: {_reason(exc)}") from None
     events: list[CalendarEvent] = []
@@ -58,6 +60,36 @@ def parse_object(data: str, calendar_id: str, href: str, etag: str | None) -> li
         raise BadObject("an event without UID")
     events.sort(key=lambda event: event.recurrence_id is not None)
     return events
+
+
+def _without_known_zones(data: str) -> str:
+    """`data` without the VTIMEZONEs of zones the IANA database knows.
+
+    icalendar ignores such a component (it uses its own definition of a zone it knows),
+    yet parsing them is a fifth of the time a calendar of thousands of events takes.
+    A zone of the sender's own making keeps its VTIMEZONE.
+    """
+    if "VTIMEZONE" not in data.upper():
+        return data
+    return _VTIMEZONE.sub(_unless_known, data)
+
+
+_VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\r?\n(.*?)^END:VTIMEZONE\r?\n", re.S | re.M | re.I)
+_TZID = re.compile(r"^TZID:([^\r\n]*)\r?\n(?![ \t])", re.M | re.I)
+
+
+def _unless_known(component: re.Match[str]) -> str:
+    found = _TZID.search(component.group(1))
+    zone_id = found.group(1).strip() if found else ""
+    known = _iana_zones()
+    return "" if zone_id and (zone_id in known or zone_id.strip("/") in known) else component[0]
+
+
+@functools.cache
+def _iana_zones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _check_zones(vevent: Any) -> None:
@@ -96,9 +128,14 @@ def _finish(event: CalendarEvent, href: str) -> CalendarEvent:
             description = ""
         elif description.endswith("\n\n" + suffix):
             description = description[: -len(suffix) - 2]
-    # "resource" is how core's cache finds the event again when only its href is deleted.
-    extra = {**event.extra, "href": href, "resource": href}
+    extra = {**event.extra, "href": href, "resource": resource_name(href)}
     return replace(event, description=description, extra=extra)
+
+
+def resource_name(href: str) -> str:
+    """An event's ``extra["resource"]``, how core's cache finds it when only its href is
+    deleted: the unquoted path, as servers differ in what they percent-encode."""
+    return unquote(urlsplit(href).path)
 
 
 # icalendar names the property it could not read in one of these two ways.

@@ -61,7 +61,7 @@ from panelist_caldav.dav import (
     Resource,
     TokenRefused,
 )
-from panelist_caldav.objects import BadObject, parse_object, to_ics
+from panelist_caldav.objects import BadObject, parse_object, resource_name, to_ics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -310,8 +310,9 @@ class CalDAVCalendarProvider(CalendarProvider):
 
         The token comes from a data-less sync-collection sent while the query's answer
         is parsed (the server works while we parse). It may be a little younger than the
-        data, so the two are reconciled by etag: what changed in between is read again,
-        what was deleted in between is left out. The result is the calendar as of the token.
+        data, so the two are reconciled by etag: what changed in between (or what the query
+        did not hold, such as to-dos) is read with a multiget, what was deleted in between
+        is left out. The result is the calendar as of the token.
         """
         url = self.calendar_url(calendar_id)
         snapshot = {_path_key(r.href): r for r in dav.query_all(url)}
@@ -322,7 +323,7 @@ class CalDAVCalendarProvider(CalendarProvider):
         fetched, stale = [], []
         for href, etag in delta.changed.items():
             seen = snapshot.get(_path_key(href))
-            if seen is None or (etag and seen.etag and etag != seen.etag):
+            if seen is None or etag is None or seen.etag != etag:  # no etag: cannot tell
                 stale.append(href)
             else:
                 fetched.append(parsed[_path_key(href)])
@@ -350,7 +351,10 @@ class CalDAVCalendarProvider(CalendarProvider):
             else:
                 changed.extend(item.events)
         cursor = self._cursor(self.calendar_url(calendar_id), token)
-        return SyncResult(changed, [], cursor, reset, problems=problems, deleted_resources=gone)
+        gone_resources = [resource_name(href) for href in gone]
+        return SyncResult(
+            changed, [], cursor, reset, problems=problems, deleted_resources=gone_resources
+        )
 
     def _parsed(self, calendar_id: str, resource: Resource) -> FetchedObject:
         if resource.status in (404, 410):
@@ -526,7 +530,8 @@ def _as_event(draft: EventDraft, **values: Any) -> CalendarEvent:
 
 
 def _stored(event: CalendarEvent, href: str, etag: str | None) -> CalendarEvent:
-    return replace(event, etag=etag, extra={**event.extra, "href": href, "resource": href})
+    extra = {**event.extra, "href": href, "resource": resource_name(href)}
+    return replace(event, etag=etag, extra=extra)
 
 
 def _calendar_tag(calendar_url: str) -> str:

@@ -209,17 +209,21 @@ async def test_first_sync_caches_everything_then_only_the_changes(
 async def test_a_deletion_is_resolved_by_href_whatever_the_file_is_called(
     calendar: Calendar, direct: Synced
 ) -> None:
-    """Other apps name files as they like: the uid cannot be guessed from the href."""
-    calendar.put("b.ics", event_ics("a", "Held by b.ics"))
+    """Other apps name files as they like: the uid cannot be guessed from the href.
+
+    Resources are unquoted paths, as servers differ in what they percent-encode."""
+    calendar.put("b%40home.ics", event_ics("a", "Held by b@home.ics"))
     calendar.put("a.ics", event_ics("other", "Held by a.ics"))
     await direct.sync()
-    assert direct.summaries() == {"a": "Held by b.ics", "other": "Held by a.ics"}
+    assert direct.summaries() == {"a": "Held by b@home.ics", "other": "Held by a.ics"}
+    (resource,) = direct.db.execute("SELECT resource FROM calendar_objects WHERE uid = 'a'")
+    assert resource == (f"/{calendar.calendar_id}b@home.ics",)
 
-    assert calendar.delete("b.ics") == 200
+    assert calendar.delete("b%40home.ics") == 200
     result = await direct.provider(direct.workspaces[-1]).sync(
         calendar.calendar_id, direct.cursor()
     )
-    assert (result.deleted, result.deleted_resources) == ([], [f"/{calendar.calendar_id}b.ics"])
+    assert (result.deleted, result.deleted_resources) == ([], list(resource))
     report = await direct.sync()
     assert (report.deleted, direct.summaries()) == (1, {"other": "Held by a.ics"})
 
@@ -468,3 +472,23 @@ async def test_a_calendar_shared_as_free_busy_only_is_cached_as_busy_blocks(
     assert [(b.summary, b.private, b.description) for b in blocks] == [("Busy", True, "")] * 2
     assert [b.transparency for b in blocks] == [Transparency.BUSY, Transparency.TENTATIVE]
     assert blocks[0].start == datetime(2026, 11, 24, 9, tzinfo=UTC)
+
+
+async def test_a_server_that_sends_no_etags_with_the_query_is_read_again_with_a_multiget(
+    calendar: Calendar, proxied: Synced, flaky_proxy: FlakyProxy
+) -> None:
+    """Without etags the query's data cannot be matched to the token: it is read again."""
+    calendar.put("a.ics", event_ics("a", "A"))
+    calendar.put("todo.ics", ics("todo", "SUMMARY:Not an event").replace("VEVENT", "VTODO"))
+    flaky_proxy.rewrite(
+        b"<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>",
+        b"<D:prop><C:calendar-data/></D:prop><C:filter>",
+    )
+    ws = proxied.workspace()
+
+    report = await proxied.sync(ws)
+    assert (report.mode, report.changed, report.error) == ("full", 1, None)
+    assert proxied.provider(ws).request_count == 3  # query, sync token, multiget
+    assert proxied.summaries() == {"a": "A"}
+    etags = proxied.db.execute("SELECT etag FROM calendar_objects").fetchall()
+    assert etags and all(etag for (etag,) in etags)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,10 @@ from panelist.clock import FrozenClock
 from panelist.errors import ConfigurationError
 from panelist.plugins import PluginRegistry
 from panelist.providers import CalendarCapability, ProviderContext
+from panelist.storage.database import open_database
+from panelist.storage.migrations import MigrationSet
 from panelist_caldav.config import CalDAVSettings, object_url
+from panelist_caldav.migrations import caldav_migrations
 from panelist_caldav.provider import CalDAVCalendarProvider, uid_for
 
 
@@ -89,3 +93,18 @@ def test_calendar_ids_are_paths_on_the_configured_server() -> None:
 def test_uids_come_from_the_idempotency_key_alone() -> None:
     assert uid_for("interview-17-ana") == uid_for("interview-17-ana")
     assert uid_for("interview-17-ana") != uid_for("interview-17-bob")
+
+
+def test_the_private_cache_table_of_before_is_dropped(tmp_path: Path) -> None:
+    """A database made when the plugin kept its own cache loses that table on upgrade."""
+    path = tmp_path / "panelist.db"
+    old = MigrationSet("caldav")
+    old(caldav_migrations.steps[0])
+    db = open_database(path, [old])
+    db["caldav_cache_objects"].insert({"calendar_id": "ana/", "href": "/ana/a.ics", "uid": "a"})
+    db.conn.commit()
+    db.close()
+
+    db = open_database(path, [caldav_migrations])
+    assert "caldav_cache_objects" not in db.table_names()
+    db.close()
