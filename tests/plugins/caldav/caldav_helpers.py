@@ -8,10 +8,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from panelist.providers import ResponseStatus
+from panelist.providers import EventDraft, ResponseStatus
 from panelist_caldav.provider import CalDAVCalendarProvider
 from panelist_caldav.testing import RadicaleServer
 
@@ -66,6 +67,41 @@ def answer_invitation(
         for attendee in _as_list(vevent.get("attendee")):
             if str(attendee).lower().removeprefix("mailto:") == email.lower():
                 attendee.params["PARTSTAT"] = partstat
+    code, _, body = server.request(
+        "PUT",
+        path,
+        calendar.to_ical(),
+        {"Content-Type": "text/calendar", "If-Match": headers["ETag"]},
+        user=user,
+    )
+    assert code in (201, 204), (code, body)
+
+
+def override_occurrence(
+    server: RadicaleServer,
+    user: str,
+    calendar_id: str,
+    uid: str,
+    recurrence_start: datetime,
+    draft: EventDraft,
+) -> None:
+    """What another calendar app does when one occurrence of a series is moved or renamed:
+    a VEVENT with its RECURRENCE-ID added to the series' object, PUT back."""
+    import icalendar
+
+    path = f"{calendar_id}{uid}.ics"
+    code, headers, body = server.request("GET", path, user=user)
+    assert code == 200, (code, body)
+    calendar = icalendar.Calendar.from_ical(body)
+    override = icalendar.Event()
+    override.add("uid", uid)
+    override.add("recurrence-id", recurrence_start)
+    override.add("dtstart", draft.start)
+    override.add("dtend", draft.end)
+    override.add("summary", draft.summary)
+    override.add("sequence", 1)
+    override.add("dtstamp", datetime.now(UTC))
+    calendar.add_component(override)
     code, _, body = server.request(
         "PUT",
         path,
