@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from panelist.providers import CalendarEvent, EventDraft
 
@@ -127,9 +128,14 @@ def _finish(event: CalendarEvent, href: str) -> CalendarEvent:
             description = ""
         elif description.endswith("\n\n" + suffix):
             description = description[: -len(suffix) - 2]
-    # "resource" is how core's cache finds the event again when only its href is deleted.
-    extra = {**event.extra, "href": href, "resource": href}
+    extra = {**event.extra, "href": href, "resource": resource_name(href)}
     return replace(event, description=description, extra=extra)
+
+
+def resource_name(href: str) -> str:
+    """An event's ``extra["resource"]``, how core's cache finds it when only its href is
+    deleted: the unquoted path, as servers differ in what they percent-encode."""
+    return unquote(urlsplit(href).path)
 
 
 # icalendar names the property it could not read in one of these two ways.
