@@ -265,11 +265,7 @@ def code_from_paste(text: str, state: str) -> str:
     if not pasted:
         raise ConfigurationError("Google: nothing was pasted")
     if "://" in pasted or pasted.startswith(("?", "/")) or "code=" in pasted:
-        query = parse_qs(
-            urlsplit(pasted if "://" in pasted else "x://x/" + pasted.lstrip("/?")).query
-        )
-        if not query and "?" not in pasted and "code=" in pasted:
-            query = parse_qs(pasted)
+        query = parse_qs(pasted.split("?", 1)[1] if "?" in pasted else pasted)
         if "error" in query:
             raise AuthenticationFailed(
                 f"Google: consent was not given ({query['error'][0][:60]})", provider=PROVIDER

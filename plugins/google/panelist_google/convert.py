@@ -119,15 +119,18 @@ def parse_time(value: Any, what: str) -> EventTime:
     try:
         if value.get("dateTime"):
             moment = datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise BadEvent(f"its {what} has no UTC offset")
-            zone = zone_or_none(str(value.get("timeZone") or ""))
-            return moment.astimezone(zone) if zone is not None else moment.astimezone(UTC)
-        if value.get("date"):
+        elif value.get("date"):
             return date.fromisoformat(str(value["date"]))
-    except ValueError:
+        else:
+            raise BadEvent(f"its {what} has neither dateTime nor date")
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, BadEvent):
+            raise
         raise BadEvent(f"its {what} is not a time") from None
-    raise BadEvent(f"its {what} has neither dateTime nor date")
+    if moment.tzinfo is None:
+        raise BadEvent(f"its {what} has no UTC offset")
+    zone = zone_or_none(str(value.get("timeZone") or ""))
+    return moment.astimezone(zone) if zone is not None else moment.astimezone(UTC)
 
 
 def _properties(item: dict[str, Any]) -> dict[str, str]:
