@@ -315,15 +315,13 @@ class GoogleCalendarProvider(CalendarProvider):
             )
         changed, deleted, problems = [], [], []
         for item in items:
+            if item.get("status") == "cancelled" and not item.get("recurringEventId"):
+                deleted.append(str(item.get("id")))  # a cancelled occurrence is an override
+                continue
             try:
-                event = from_google(item, calendar_id)
+                changed.append(from_google(item, calendar_id))
             except BadEvent as exc:
                 problems.append(f"event {item.get('id')!r}: {exc}")
-                continue
-            if event.cancelled and event.recurrence_id is None:
-                deleted.append(event.uid)
-            else:
-                changed.append(event)
         cursor_out = f"{_CURSOR_VERSION}|{_calendar_tag(calendar_id)}|{next_token}"
         return SyncResult(changed, deleted, cursor_out, reset=not token, problems=problems)
 

@@ -130,7 +130,7 @@ def test_a_key_file_that_is_not_a_service_account_key_is_one_clear_line(
 
 
 def test_a_missing_key_file_names_the_path(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="cannot read the key file .*missing.json"):
+    with pytest.raises(ConfigurationError, match=r"cannot read the key file .*missing\.json"):
         read_key_file(tmp_path / "missing.json")
     with pytest.raises(ConfigurationError, match="the secret service_account_key is not JSON"):
         service_account_info("nope", "the secret service_account_key")
