@@ -134,7 +134,11 @@ class GoogleCalendarProvider(CalendarProvider):
         return self.wire.execute(make(self._events()), subject, self._where(calendar_id, subject))
 
     def _pages(self, calendar_id: str, **params: Any) -> tuple[list[dict[str, Any]], str | None]:
-        """Every page of events.list; the items and the last page's nextSyncToken."""
+        """Every page of events.list; the items and the last page's nextSyncToken.
+
+        A calendar shared only as free/busy answers with times alone (``accessRole``
+        freeBusyReader): `NotSupported`, so that core reads it as free/busy instead.
+        """
         items: list[dict[str, Any]] = []
         page_token: str | None = None
         while True:
@@ -145,6 +149,11 @@ class GoogleCalendarProvider(CalendarProvider):
                     calendarId=calendar_id, maxResults=_PAGE, **p
                 ),
             )
+            if page.get("accessRole") == "freeBusyReader":
+                raise NotSupported(
+                    f"Google calendar {calendar_id!r} is shared with Panelist as free/busy only",
+                    provider=self.id,
+                )
             items.extend(page.get("items") or ())
             page_token = page.get("nextPageToken")
             if not page_token:
@@ -162,7 +171,7 @@ class GoogleCalendarProvider(CalendarProvider):
         def read() -> list[CalendarEvent]:
             items, _ = self._pages(
                 calendar_id, singleEvents=False, timeMin=rfc3339(low), timeMax=rfc3339(high)
-            )
+            )  # NotSupported for a free/busy-only calendar: callers then ask `free_busy`
             events = [self._readable(calendar_id, item, start, end) for item in items]
             found: list[CalendarEvent] = expand_events(events, start, end)
             return found
