@@ -250,9 +250,15 @@ def start_consent(config: Mapping[str, Any], email: str | None) -> tuple[Any, st
         autogenerate_code_verifier=True,
     )
     extra = {"login_hint": email} if email else {}
-    url, state = flow.authorization_url(
-        access_type="offline", prompt="consent", include_granted_scopes="true", **extra
-    )
+    try:
+        with _plain_http_on_loopback(str(config["installed"]["auth_uri"])):
+            url, state = flow.authorization_url(
+                access_type="offline", prompt="consent", include_granted_scopes="true", **extra
+            )
+    except Exception as exc:  # oauthlib's checks of the client: named by kind only
+        raise ConfigurationError(
+            f"Google: the OAuth client cannot start a consent ({type(exc).__name__})"
+        ) from None
     return flow, url, state
 
 
