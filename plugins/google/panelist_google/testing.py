@@ -174,7 +174,8 @@ class Route:
     api: str  # discovery document name
     method_id: str  # e.g. "calendar.events.insert"
     http_method: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # from flatPath where there is one: it tells spaces from records
+    params: re.Pattern[str]  # from path: the parameters the client filled in
     literal_length: int
     spec: JSON
 
@@ -210,8 +211,11 @@ def _routes() -> tuple[Route, ...]:
         document = discovery_document(api)
         mount = "/" + document["servicePath"]
         for method in _methods(document["resources"]):
-            pattern, literal = _path_pattern(mount + method["path"])
-            routes.append(Route(api, method["id"], method["httpMethod"], pattern, literal, method))
+            pattern, literal = _path_pattern(mount + method.get("flatPath", method["path"]))
+            params, _ = _path_pattern(mount + method["path"])
+            routes.append(
+                Route(api, method["id"], method["httpMethod"], pattern, params, literal, method)
+            )
     return tuple(sorted(routes, key=lambda route: -route.literal_length))
 
 
@@ -219,8 +223,9 @@ def _match_route(http_method: str, path: str) -> tuple[Route, dict[str, str]] | 
     for route in _routes():
         if route.http_method != http_method:
             continue
-        match = route.pattern.match(path)
-        if match:
+        if route.pattern.match(path):
+            match = route.params.match(path)
+            assert match is not None
             params = {k: urllib.parse.unquote(v) for k, v in match.groupdict().items()}
             return route, params
     return None
@@ -786,16 +791,22 @@ class FakeGoogle:
         path.write_text(json.dumps(info, indent=2))
         return path
 
-    def delegate(self, client_email: str, scopes: tuple[str, ...]) -> None:
-        """The admin changes the scopes granted to a service account."""
+    def delegate(self, scopes: tuple[str, ...], *, client_email: str | None = None) -> None:
+        """The admin changes the scopes granted to a service account (default: the last one)."""
         with self.lock:
-            self.service_accounts[client_email].delegated_scopes = frozenset(scopes)
+            self._service_account(client_email).delegated_scopes = frozenset(scopes)
 
-    def disable_service_account(self, client_email: str) -> None:
+    def disable_service_account(self, client_email: str | None = None) -> None:
         """The key is deleted / the account disabled: its JWTs now get ``invalid_grant``."""
         with self.lock:
-            self.service_accounts[client_email].disabled = True
-            self._drop_tokens(lambda grant: grant.client == client_email)
+            account = self._service_account(client_email)
+            account.disabled = True
+            self._drop_tokens(lambda grant: grant.client == account.client_email)
+
+    def _service_account(self, client_email: str | None) -> ServiceAccount:
+        if client_email is None:
+            return list(self.service_accounts.values())[-1]
+        return self.service_accounts[client_email]
 
     def add_oauth_client(self, client_id: str = "fake-client.apps.googleusercontent.com",
                          client_secret: str = "fake-secret") -> tuple[str, str]:  # fmt: skip
