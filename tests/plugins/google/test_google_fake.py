@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ANA, BOB, ROOM
+from conftest import ADMIN, ANA, BOB, ROOM
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
@@ -665,7 +665,7 @@ def test_directory_lists_rooms_and_tells_a_suspended_user(
         "ij@resource.calendar.google.com", "IJ", capacity=4, building_id="hq", floor_name="2"
     )
     google.add_user("gone@example.com", suspended=True)
-    directory = service("admin", "directory_v1", scopes=DIRECTORY)
+    directory = service("admin", "directory_v1", subject=ADMIN, scopes=DIRECTORY)
     rooms = directory.resources().calendars().list(customer="my_customer").execute()["items"]
     assert [(r["resourceName"], r["capacity"], r["buildingId"], r["resourceEmail"]) for r in rooms] == [
         ("Amstel", 8, "hq", ROOM), ("IJ", 4, "hq", "ij@resource.calendar.google.com"),
@@ -695,3 +695,79 @@ def test_meet_spaces_create_get_patch(service: Service) -> None:
     with pytest.raises(HttpError) as bad:
         meet.spaces().create(body={"config": {"accessType": "EVERYONE"}}).execute()
     assert bad.value.resp.status == 400
+
+
+def test_the_directory_answers_only_an_admin(service: Service) -> None:
+    directory = service("admin", "directory_v1", subject=ANA, scopes=DIRECTORY)
+    with pytest.raises(HttpError) as refused:
+        directory.resources().calendars().list(customer="my_customer").execute()
+    assert refused.value.resp.status == 403
+    public = directory.users().get(userKey=BOB, viewType="domain_public").execute()
+    assert public["primaryEmail"] == BOB
+
+
+# ---------------------------------------------------------------- calendar list, instances, privacy
+
+
+def test_calendar_list_names_the_access_role(google: FakeGoogle, service: Service) -> None:
+    google.calendar(BOB).acl[ANA] = "freeBusyReader"
+    entries = service().calendarList().list().execute()["items"]
+    assert {(e["id"], e["accessRole"], e["primary"]) for e in entries} == {
+        (ANA, "owner", True), (BOB, "freeBusyReader", False),
+    }  # fmt: skip
+
+
+def test_instances_of_a_series(google: FakeGoogle, service: Service) -> None:
+    calendar = service()
+    series = calendar.events().insert(calendarId=ANA, body=series_body()).execute()
+    google.override_instance(
+        ANA, series["id"], datetime(2026, 11, 24, 8, 0, tzinfo=UTC), summary="moved"
+    )
+    items = calendar.events().instances(calendarId=ANA, eventId=series["id"]).execute()["items"]
+    assert [e["summary"] for e in items] == ["Standup", "moved", "Standup", "Standup", "Standup"]
+
+
+def test_a_reader_sees_only_when_a_private_event_is(google: FakeGoogle, service: Service) -> None:
+    owner = service(subject=BOB)
+    owner.events().insert(
+        calendarId=BOB, body=event_body(summary="doctor", visibility="private")
+    ).execute()
+    owner.events().insert(calendarId=BOB, body=event_body(summary="team lunch")).execute()
+    google.calendar(BOB).acl["domain"] = "reader"
+    items = service(subject=ANA).events().list(calendarId=BOB).execute()["items"]
+    assert sorted(e.get("summary", "?") for e in items) == ["?", "team lunch"]
+    assert sorted(e.get("summary", "?") for e in owner.events().list(calendarId=BOB).execute()["items"]) == [
+        "doctor", "team lunch",
+    ]  # fmt: skip
+
+
+def test_free_text_and_ical_uid_filters(service: Service) -> None:
+    calendar = service()
+    sam = (
+        calendar.events()
+        .insert(calendarId=ANA, body=event_body(summary="Interview: Sam Lee"))
+        .execute()
+    )
+    calendar.events().insert(calendarId=ANA, body=event_body(summary="Dentist")).execute()
+    assert [
+        e["id"] for e in calendar.events().list(calendarId=ANA, q="sam").execute()["items"]
+    ] == [sam["id"]]
+    by_uid = calendar.events().list(calendarId=ANA, iCalUID=sam["iCalUID"]).execute()["items"]
+    assert [e["id"] for e in by_uid] == [sam["id"]]
+
+
+def test_unknown_query_parameters_and_bad_enums_in_the_query_are_400(google: FakeGoogle) -> None:
+    import requests
+
+    token = google.issue_token(ANA)
+    headers = {"Authorization": f"Bearer {token}"}
+    url = google.calendar_endpoint + "calendars/ana%40example.com/events"
+    bad_enum = requests.delete(
+        url + "/abcde12345?sendUpdates=everyone", headers=headers, timeout=10
+    )
+    assert bad_enum.status_code == 400
+    assert bad_enum.json()["error"]["errors"][0]["location"] == "sendUpdates"
+    unknown = requests.get(url + "?colour=red", headers=headers, timeout=10)
+    assert unknown.status_code == 400
+    anonymous = requests.get(url, timeout=10)
+    assert anonymous.status_code == 401
