@@ -174,7 +174,8 @@ class Route:
     api: str  # discovery document name
     method_id: str  # e.g. "calendar.events.insert"
     http_method: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # from flatPath where there is one: it tells spaces from records
+    params: re.Pattern[str]  # from path: the parameters the client filled in
     literal_length: int
     spec: JSON
 
@@ -210,8 +211,11 @@ def _routes() -> tuple[Route, ...]:
         document = discovery_document(api)
         mount = "/" + document["servicePath"]
         for method in _methods(document["resources"]):
-            pattern, literal = _path_pattern(mount + method["path"])
-            routes.append(Route(api, method["id"], method["httpMethod"], pattern, literal, method))
+            pattern, literal = _path_pattern(mount + method.get("flatPath", method["path"]))
+            params, _ = _path_pattern(mount + method["path"])
+            routes.append(
+                Route(api, method["id"], method["httpMethod"], pattern, params, literal, method)
+            )
     return tuple(sorted(routes, key=lambda route: -route.literal_length))
 
 
@@ -219,8 +223,9 @@ def _match_route(http_method: str, path: str) -> tuple[Route, dict[str, str]] | 
     for route in _routes():
         if route.http_method != http_method:
             continue
-        match = route.pattern.match(path)
-        if match:
+        if route.pattern.match(path):
+            match = route.params.match(path)
+            assert match is not None
             params = {k: urllib.parse.unquote(v) for k, v in match.groupdict().items()}
             return route, params
     return None
@@ -786,16 +791,22 @@ class FakeGoogle:
         path.write_text(json.dumps(info, indent=2))
         return path
 
-    def delegate(self, client_email: str, scopes: tuple[str, ...]) -> None:
-        """The admin changes the scopes granted to a service account."""
+    def delegate(self, scopes: tuple[str, ...], *, client_email: str | None = None) -> None:
+        """The admin changes the scopes granted to a service account (default: the last one)."""
         with self.lock:
-            self.service_accounts[client_email].delegated_scopes = frozenset(scopes)
+            self._service_account(client_email).delegated_scopes = frozenset(scopes)
 
-    def disable_service_account(self, client_email: str) -> None:
+    def disable_service_account(self, client_email: str | None = None) -> None:
         """The key is deleted / the account disabled: its JWTs now get ``invalid_grant``."""
         with self.lock:
-            self.service_accounts[client_email].disabled = True
-            self._drop_tokens(lambda grant: grant.client == client_email)
+            account = self._service_account(client_email)
+            account.disabled = True
+            self._drop_tokens(lambda grant: grant.client == account.client_email)
+
+    def _service_account(self, client_email: str | None) -> ServiceAccount:
+        if client_email is None:
+            return list(self.service_accounts.values())[-1]
+        return self.service_accounts[client_email]
 
     def add_oauth_client(self, client_id: str = "fake-client.apps.googleusercontent.com",
                          client_secret: str = "fake-secret") -> tuple[str, str]:  # fmt: skip
@@ -1408,6 +1419,19 @@ def _public_view(event: JSON) -> JSON:
     return copy.deepcopy(event)
 
 
+def _view(role: str, event: JSON, subject: str | None) -> JSON:
+    """An event as someone with `role` on its calendar sees it: a free/busy reader, or a
+    reader of a private event they are not invited to, sees when and not what."""
+    if role == "freeBusyReader":
+        return _busy_view(event)
+    if role == "reader" and event.get("visibility") in ("private", "confidential"):
+        invited = {p.get("email") for p in event.get("attendees", [])}
+        invited.add(event.get("organizer", {}).get("email"))
+        if subject not in invited:
+            return _busy_view(event)
+    return _public_view(event)
+
+
 def _busy_view(event: JSON) -> JSON:
     """What a freeBusyReader sees of an event: when, not what."""
     keep = ("kind", "etag", "id", "status", "start", "end", "updated", "recurringEventId",
@@ -1532,9 +1556,7 @@ def _handles(method_id: str) -> Callable[[Handler], Handler]:
 def _readable(fake: FakeGoogle, calendar: Calendar, call: Call, event: JSON) -> JSON:
     """An event as the caller may see it; a pending Meet may turn to success on this read."""
     _advance_meet(fake, calendar, event)
-    if fake._role(calendar, call.grant.subject) == "freeBusyReader":
-        return _busy_view(event)
-    return _public_view(event)
+    return _view(fake._role(calendar, call.grant.subject), event, call.grant.subject)
 
 
 @_handles("calendar.events.insert")
@@ -1775,8 +1797,11 @@ def _first_page(fake: FakeGoogle, calendar: Calendar, call: Call) -> _Page:
         events = _changed_since(calendar, since[1])
     else:
         events = _listed(fake, calendar, call)
-    view = _busy_view if role == "freeBusyReader" else _public_view
-    items = [_cancelled_view(e) if e.get("status") == "cancelled" else view(e) for e in events]
+    subject = call.grant.subject
+    items = [
+        _cancelled_view(e) if e.get("status") == "cancelled" else _view(role, e, subject)
+        for e in events
+    ]
     sync_token = None if "pageToken" in query else fake._sync_token(calendar)
     return _Page(items, sync_token, extra)
 
@@ -1799,10 +1824,9 @@ def _listed(fake: FakeGoogle, calendar: Calendar, call: Call) -> list[JSON]:
     if query.get("orderBy") == "startTime" and not single:
         raise _bad_request("The requested ordering is not available for the particular query.")
     show_deleted = query.get("showDeleted", False)
-    wanted = [prop.partition("=") for prop in query.get("privateExtendedProperty", [])]
     events: list[JSON] = []
     for event in calendar.events.values():
-        if not _has_private(event, wanted):
+        if not _matches_filters(event, query):
             continue
         if event.get("recurrence") and single:
             events += _expanded(fake, calendar, event, low, high, show_deleted)
@@ -1821,9 +1845,28 @@ def _listed(fake: FakeGoogle, calendar: Calendar, call: Call) -> list[JSON]:
     return events
 
 
-def _has_private(event: JSON, wanted: list[tuple[str, str, str]]) -> bool:
-    private = event.get("extendedProperties", {}).get("private", {})
-    return all(private.get(name) == value for name, _, value in wanted)
+def _matches_filters(event: JSON, query: dict[str, Any]) -> bool:
+    """privateExtendedProperty / sharedExtendedProperty (name=value, ANDed), iCalUID,
+    updatedMin and q (words in summary, description, location or attendees)."""
+    properties = event.get("extendedProperties", {})
+    for kind in ("private", "shared"):
+        for wanted in query.get(f"{kind}ExtendedProperty", []):
+            name, _, value = wanted.partition("=")
+            if properties.get(kind, {}).get(name) != value:
+                return False
+    if "iCalUID" in query and event.get("iCalUID") != query["iCalUID"]:
+        return False
+    if "updatedMin" in query:
+        since = parse_rfc3339(query["updatedMin"], "updatedMin")
+        if parse_rfc3339(event["updated"], "updated") < since:
+            return False
+    if "q" in query:
+        text = " ".join(
+            [str(event.get(k, "")) for k in ("summary", "description", "location")]
+            + [str(p.get("email", "")) for p in event.get("attendees", [])]
+        ).lower()
+        return all(word in text for word in str(query["q"]).lower().split())
+    return True
 
 
 def _sort_start(event: JSON, calendar: Calendar) -> datetime:
@@ -1878,6 +1921,73 @@ def _expanded(
         instances.append(_materialise(series, calendar, begin))
     # exceptions (moved or cancelled occurrences) are listed from the store by the caller
     return instances
+
+
+# ------------------------------------------------------------------ calendars
+
+
+def _calendar_entry(fake: FakeGoogle, calendar: Calendar, role: str, subject: str | None) -> JSON:
+    return {
+        "kind": "calendar#calendarListEntry",
+        "etag": f'"{len(calendar.events)}"',
+        "id": calendar.id,
+        "summary": calendar.summary,
+        "timeZone": calendar.time_zone,
+        "accessRole": role,
+        "primary": calendar.id == subject,
+        "defaultReminders": [],
+    }
+
+
+@_handles("calendar.calendarList.list")
+def _calendar_list(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
+    """The person's own calendars and those shared with them by name (not domain-wide shares,
+    which a person must add to their list first)."""
+    subject = call.grant.subject
+    minimum = call.query.get("minAccessRole", "freeBusyReader")
+    items = []
+    for calendar in fake.calendars.values():
+        role = fake._role(calendar, subject)
+        listed = calendar.owner == subject or (subject is not None and subject in calendar.acl)
+        if listed and ROLES.index(role) >= ROLES.index(minimum):
+            items.append(_calendar_entry(fake, calendar, role, subject))
+    return 200, {"kind": "calendar#calendarList", "etag": '"list"', "items": items}
+
+
+@_handles("calendar.calendarList.get")
+def _calendar_list_get(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
+    calendar = fake._open(call, "freeBusyReader")
+    role = fake._role(calendar, call.grant.subject)
+    return 200, _calendar_entry(fake, calendar, role, call.grant.subject)
+
+
+@_handles("calendar.calendars.get")
+def _calendars_get(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
+    calendar = fake._open(call, "freeBusyReader")
+    return 200, {"kind": "calendar#calendar", "etag": '"c"', "id": calendar.id,
+                 "summary": calendar.summary, "timeZone": calendar.time_zone}  # fmt: skip
+
+
+@_handles("calendar.events.instances")
+def _events_instances(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
+    calendar = fake._open(call, "freeBusyReader")
+    series = calendar.events.get(call.params["eventId"])
+    if series is None or not series.get("recurrence"):
+        raise _not_found()
+    low = parse_rfc3339(call.query["timeMin"], "timeMin") if "timeMin" in call.query else None
+    high = parse_rfc3339(call.query["timeMax"], "timeMax") if "timeMax" in call.query else None
+    floor, ceiling = _bounds(low, high, fake)
+    found = _expanded(fake, calendar, series, low, high, call.query.get("showDeleted", False))
+    found += [
+        event for event in calendar.events.values()
+        if event.get("recurringEventId") == series["id"]
+        and (event.get("status") != "cancelled" or call.query.get("showDeleted", False))
+        and _in_window(fake, calendar, event, floor, ceiling)
+    ]  # fmt: skip
+    found.sort(key=lambda e: (_sort_start(e, calendar), e["id"]))
+    role = fake._role(calendar, call.grant.subject)
+    items = [_view(role, e, call.grant.subject) for e in found]
+    return 200, {"kind": "calendar#events", "accessRole": role, "items": items}
 
 
 # ------------------------------------------------------------------ freeBusy
@@ -1963,9 +2073,11 @@ def _users_get(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
 
 
 def _require_admin_view(fake: FakeGoogle, call: Call) -> None:
-    """Directory calls need a domain user to act as (the admin named in the settings)."""
+    """The Directory answers an administrator (the one the service account acts as);
+    anyone else of the domain may read users only with ``viewType=domain_public``."""
     user = fake.users.get(call.grant.subject or "")
-    if user is None:
+    public = call.query.get("viewType") == "domain_public"
+    if user is None or user.suspended or not (user.is_admin or public):
         raise GoogleError(403, "forbidden", "Not Authorized to access this resource/api")
 
 

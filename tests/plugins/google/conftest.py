@@ -12,6 +12,7 @@ from panelist_google.testing import CALENDAR_SCOPE, FakeGoogle
 
 ANA = "ana@example.com"
 BOB = "bob@example.com"
+ADMIN = "admin@example.com"
 ROOM = "amstel@resource.calendar.google.com"
 
 
@@ -20,6 +21,7 @@ def google() -> Iterator[FakeGoogle]:
     with FakeGoogle() as fake:
         fake.add_user(ANA, "Ana Jansen", time_zone="Europe/Amsterdam")
         fake.add_user(BOB, "Bob de Vries")
+        fake.add_user(ADMIN, "Workspace Admin", is_admin=True)
         fake.add_room(ROOM, "Amstel", capacity=8, building_id="hq")
         yield fake
 
