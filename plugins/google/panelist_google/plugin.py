@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from panelist import hookimpl
-from panelist.providers import CalendarProvider
+from panelist.providers import CalendarProvider, ConferenceProvider
+from panelist_google.meet import GoogleMeetProvider
 from panelist_google.provider import GoogleCalendarProvider
 
 if TYPE_CHECKING:
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 @hookimpl
 def register_calendar_providers(register: Callable[[type[CalendarProvider]], None]) -> None:
     register(GoogleCalendarProvider)
+
+
+@hookimpl
+def register_conference_providers(register: Callable[[type[ConferenceProvider]], None]) -> None:
+    register(GoogleMeetProvider)
 
 
 @hookimpl

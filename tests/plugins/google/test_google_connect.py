@@ -170,11 +170,11 @@ def test_a_wrong_paste_is_one_line_and_nothing_is_kept(
     assert google_settings(db_file) == {}
 
 
-def test_plugins_json_lists_google_with_its_provider(env: dict[str, str]) -> None:
+def test_plugins_json_lists_google_with_both_providers(env: dict[str, str]) -> None:
     result = run_panelist("plugins", "--json", env=env)
     found = {p["name"]: p for p in json.loads(result.stdout)}
     assert found["google"]["ok"] is True
-    assert "google" in found["google"]["providers"]
+    assert {"google", "google_meet"} <= set(found["google"]["providers"])
 
 
 def test_loading_the_plugin_imports_no_google_library(env: dict[str, str]) -> None:
