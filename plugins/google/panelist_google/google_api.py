@@ -87,6 +87,21 @@ class Wire:
             )
         return cache[subject]
 
+    def authorized(self, subject: str) -> Any:
+        """`http(subject)` with a valid token, for a batch part (which carries its own)."""
+        http = self.http(subject)
+        credentials = http.credentials
+        if not credentials.valid:
+            import google_auth_httplib2
+            import httplib2
+
+            transport = google_auth_httplib2.Request(httplib2.Http(timeout=self.settings.timeout))
+            try:
+                credentials.refresh(transport)
+            except Exception as exc:
+                raise mapped(exc, f"the grant of {subject}", subject) from None
+        return http
+
     def execute(self, request: Any, subject: str, where: str) -> Any:
         """Run one request as `subject`; errors come back as `ProviderError`s naming `where`."""
         started = time.monotonic()

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -54,6 +53,7 @@ from panelist.providers import (
 from panelist.providers.base import Check
 from panelist.providers.events import describe, kept_responses, unreadable_unknown
 from panelist_google.auth import Grants
+from panelist_google.batching import Coalescer
 from panelist_google.config import (
     OPTIONS,
     PROVIDER,
@@ -110,7 +110,7 @@ class GoogleCalendarProvider(CalendarProvider):
         self.settings = GoogleSettings.from_mapping(context.settings)
         self.grants = Grants(self.settings, lambda name: context.secret(PROVIDER, name))
         self.wire = Wire(self.settings, self.grants)
-        self._lock = threading.Lock()
+        self.coalescer = Coalescer(self.wire)
 
     @property
     def request_count(self) -> int:
@@ -189,14 +189,21 @@ class GoogleCalendarProvider(CalendarProvider):
             return unreadable_unknown(reference, calendar_id, str(exc), start, end)
 
     async def get_event(self, calendar_id: str, uid: str) -> CalendarEvent:
-        item = await self._run(self._get, calendar_id, uid)
+        item = await self._get(calendar_id, uid)
         if item is None or item.get("status") == "cancelled":
             raise self._not_found(calendar_id, uid)
         return self._parsed(calendar_id, item)
 
-    def _get(self, calendar_id: str, uid: str) -> dict[str, Any] | None:
+    async def _one(self, calendar_id: str, make: Callable[[Any], Any]) -> Any:
+        """One request on a single event, as the account that reaches the calendar; sent in
+        a batch with the calls made at the same moment (`panelist_google.batching`)."""
+        subject = self.grants.subject_for(calendar_id)
+        where = self._where(calendar_id, subject)
+        return await self.coalescer.call(subject, lambda: make(self._events()), where)
+
+    async def _get(self, calendar_id: str, uid: str) -> dict[str, Any] | None:
         try:
-            found: dict[str, Any] = self._call(
+            found: dict[str, Any] = await self._one(
                 calendar_id, lambda events: events.get(calendarId=calendar_id, eventId=uid)
             )
         except GoogleError as exc:
@@ -348,26 +355,25 @@ class GoogleCalendarProvider(CalendarProvider):
             )
         body = to_google(draft, idempotency_key=idempotency_key)
         body["id"] = event_id_for(idempotency_key)
-        item = await self._run(self._create, calendar_id, body)
-        return self._parsed(calendar_id, item)
-
-    def _create(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            created: dict[str, Any] = self._call(
+            item = await self._one(
                 calendar_id,
                 lambda events: events.insert(
                     calendarId=calendar_id, body=body, sendUpdates=SEND_UPDATES
                 ),
             )
-            return created
         except GoogleError as exc:
             if exc.status != 409:
                 raise
-        # 409: an earlier attempt with this key made it; that event is the answer.
-        existing = self._get(calendar_id, body["id"])
+            item = await self._made_before(calendar_id, body["id"])
+        return self._parsed(calendar_id, item)
+
+    async def _made_before(self, calendar_id: str, event_id: str) -> dict[str, Any]:
+        """409: an earlier attempt with this key made the event; that event is the answer."""
+        existing = await self._get(calendar_id, event_id)
         if existing is None or existing.get("status") == "cancelled":
             raise ProviderConflict(
-                f"event {body['id']!r} in calendar {calendar_id!r} was created and deleted "
+                f"event {event_id!r} in calendar {calendar_id!r} was created and deleted "
                 "already; it is not made again",
                 provider=self.id,
             )
@@ -377,26 +383,13 @@ class GoogleCalendarProvider(CalendarProvider):
         from panelist.providers.ical import normalize_draft
 
         draft = normalize_draft(draft)
-        item = await self._run(self._update, calendar_id, uid, draft)
-        return self._parsed(calendar_id, item)
-
-    def _update(self, calendar_id: str, uid: str, draft: EventDraft) -> dict[str, Any]:
-        existing = self._get(calendar_id, uid)
+        existing = await self._get(calendar_id, uid)
         if existing is None or existing.get("status") == "cancelled":
             raise self._not_found(calendar_id, uid)
-        old = self._parsed(calendar_id, existing)
-        body = to_google(replace(draft, attendees=kept_responses(old, draft)))
-        kept = (existing.get("extendedProperties") or {}).get("private") or {}
-        ours = body["extendedProperties"]["private"]
-        body["extendedProperties"]["private"] = {
-            **{k: v for k, v in kept.items() if k not in _DRAFT_PROPERTIES},
-            **ours,
-        }
-        body["recurrence"] = body.get("recurrence", [])  # a series may become a single event
-        body["sequence"] = old.sequence + 1
+        body = self._patch_body(self._parsed(calendar_id, existing), existing, draft)
         # Patch: fields Panelist does not manage (conferenceData, reminders) stay as they are.
         try:
-            updated: dict[str, Any] = self._call(
+            item = await self._one(
                 calendar_id,
                 lambda events: events.patch(
                     calendarId=calendar_id, eventId=uid, body=body, sendUpdates=SEND_UPDATES
@@ -406,14 +399,24 @@ class GoogleCalendarProvider(CalendarProvider):
             if exc.status in (404, 410):
                 raise self._not_found(calendar_id, uid) from None
             raise
-        return updated
+        return self._parsed(calendar_id, item)
+
+    def _patch_body(
+        self, old: CalendarEvent, existing: dict[str, Any], draft: EventDraft
+    ) -> dict[str, Any]:
+        body = to_google(replace(draft, attendees=kept_responses(old, draft)))
+        kept = (existing.get("extendedProperties") or {}).get("private") or {}
+        body["extendedProperties"]["private"] = {
+            **{k: v for k, v in kept.items() if k not in _DRAFT_PROPERTIES},
+            **body["extendedProperties"]["private"],
+        }
+        body["recurrence"] = body.get("recurrence", [])  # a series may become a single event
+        body["sequence"] = old.sequence + 1
+        return body
 
     async def delete_event(self, calendar_id: str, uid: str) -> None:
-        await self._run(self._delete, calendar_id, uid)
-
-    def _delete(self, calendar_id: str, uid: str) -> None:
         try:
-            self._call(
+            await self._one(
                 calendar_id,
                 lambda events: events.delete(
                     calendarId=calendar_id, eventId=uid, sendUpdates=SEND_UPDATES
