@@ -121,6 +121,20 @@ class Grants:
         )
         return (fallback or "").casefold()
 
+    def booking_account(self) -> str:
+        """The user whose calendar rooms are invited from."""
+        settings = self.settings
+        fallback = (
+            settings.admin_email if settings.mode == "service_account" else settings.oauth_account
+        )
+        account = settings.booking_account or fallback
+        if not account:
+            raise ConfigurationError(
+                "Google: rooms are booked from an account's calendar: set 'booking_account' "
+                "(or 'admin_email')"
+            )
+        return account.casefold()
+
     def directory_subject(self) -> str:
         if self.settings.mode != "service_account" or not self.settings.admin_email:
             raise ConfigurationError(

@@ -12,6 +12,9 @@ connect google` writes them):
   (rooms, users) and for calendars that belong to no employee (rooms' calendars);
 - ``customer``: the Workspace customer id for the directory (default ``my_customer``);
 - ``client_id``: the OAuth client's id (oauth mode; its secret is a secret);
+- ``booking_account``: the user whose calendar rooms are invited from (default
+  ``admin_email``, in oauth mode ``oauth_account``); a dedicated mailbox keeps those
+  bookings out of a person's calendar;
 - ``oauth_account``: in oauth mode, the account whose grant reads calendars that have
   no grant of their own (rooms, shared calendars);
 - ``api_base``: where Google's APIs are (default ``https://www.googleapis.com/``);
@@ -88,6 +91,11 @@ OPTIONS = (
         "PANELIST_GOOGLE_CLIENT_SECRET.",
     ),
     ProviderOption("oauth_account", "Account that reads shared and room calendars"),
+    ProviderOption(
+        "booking_account",
+        "Account rooms are invited from",
+        help="Default: admin_email (oauth: oauth_account). A dedicated mailbox is best.",
+    ),
     ProviderOption("api_base", "Google API base URL", kind="url", default=DEFAULT_API_BASE),
     ProviderOption("timeout", "Timeout (seconds)", kind="int", default=str(int(DEFAULT_TIMEOUT))),
 )
@@ -101,6 +109,7 @@ class GoogleSettings:
     customer: str
     client_id: str | None
     oauth_account: str | None
+    booking_account: str | None
     api_base: str
     token_uri: str
     auth_uri: str
@@ -127,6 +136,7 @@ class GoogleSettings:
             customer=text("customer") or "my_customer",
             client_id=text("client_id"),
             oauth_account=(text("oauth_account") or "").casefold() or None,
+            booking_account=(text("booking_account") or "").casefold() or None,
             api_base=base if base.endswith("/") else base + "/",
             token_uri=safe_url(text("token_uri") or DEFAULT_TOKEN_URI, "token_uri"),
             auth_uri=safe_url(text("auth_uri") or DEFAULT_AUTH_URI, "auth_uri"),
@@ -145,6 +155,10 @@ class GoogleSettings:
     def directory_endpoint(self) -> str:
         """The Admin SDK's root (its paths start with ``admin/directory/v1/``)."""
         return DEFAULT_ADMIN_BASE if self.api_base == DEFAULT_API_BASE else self.api_base
+
+    def is_room(self, calendar_id: str) -> bool:
+        """A Workspace room (resource) calendar: booked by invitation, never written to."""
+        return calendar_id.casefold().endswith("@resource.calendar.google.com")
 
     def is_person(self, calendar_id: str) -> bool:
         """Whether the calendar id is a person's primary calendar (their email)."""

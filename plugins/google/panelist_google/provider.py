@@ -194,17 +194,27 @@ class GoogleCalendarProvider(CalendarProvider):
             raise self._not_found(calendar_id, uid)
         return self._parsed(calendar_id, item)
 
-    async def _one(self, calendar_id: str, make: Callable[[Any], Any]) -> Any:
-        """One request on a single event, as the account that reaches the calendar; sent in
-        a batch with the calls made at the same moment (`panelist_google.batching`)."""
-        subject = self.grants.subject_for(calendar_id)
+    async def _one(self, calendar_id: str, make: Callable[[Any, str], Any]) -> Any:
+        """One request on a single event of `calendar_id`, as the account that reaches it,
+        in the calendar that holds it (`_home`); sent in a batch with the calls made at the
+        same moment (`panelist_google.batching`)."""
+        home = self._home(calendar_id)
+        subject = self.grants.subject_for(home)
         where = self._where(calendar_id, subject)
-        return await self.coalescer.call(subject, lambda: make(self._events()), where)
+        return await self.coalescer.call(subject, lambda: make(self._events(), home), where)
+
+    def _home(self, calendar_id: str) -> str:
+        """Where a calendar's bookings are written: a room is booked by inviting it (a
+        resource attendee) from the booking account's calendar, as Google wants; Google
+        writes the room's own copy and its answer. Every other calendar holds its own."""
+        if self.settings.is_room(calendar_id):
+            return self.grants.booking_account()
+        return calendar_id
 
     async def _get(self, calendar_id: str, uid: str) -> dict[str, Any] | None:
         try:
             found: dict[str, Any] = await self._one(
-                calendar_id, lambda events: events.get(calendarId=calendar_id, eventId=uid)
+                calendar_id, lambda events, home: events.get(calendarId=home, eventId=uid)
             )
         except GoogleError as exc:
             if exc.status in (404, 410):
@@ -355,11 +365,13 @@ class GoogleCalendarProvider(CalendarProvider):
             )
         body = to_google(draft, idempotency_key=idempotency_key)
         body["id"] = event_id_for(idempotency_key)
+        if self.settings.is_room(calendar_id):
+            body["attendees"] = [*body["attendees"], _room_attendee(calendar_id, None)]
         try:
             item = await self._one(
                 calendar_id,
-                lambda events: events.insert(
-                    calendarId=calendar_id, body=body, sendUpdates=SEND_UPDATES
+                lambda events, home: events.insert(
+                    calendarId=home, body=body, sendUpdates=SEND_UPDATES
                 ),
             )
         except GoogleError as exc:
@@ -387,12 +399,15 @@ class GoogleCalendarProvider(CalendarProvider):
         if existing is None or existing.get("status") == "cancelled":
             raise self._not_found(calendar_id, uid)
         body = self._patch_body(self._parsed(calendar_id, existing), existing, draft)
+        if self.settings.is_room(calendar_id):  # still invited; a new time asks it again
+            status = None if _moved(existing, body) else existing
+            body["attendees"] = [*body["attendees"], _room_attendee(calendar_id, status)]
         # Patch: fields Panelist does not manage (conferenceData, reminders) stay as they are.
         try:
             item = await self._one(
                 calendar_id,
-                lambda events: events.patch(
-                    calendarId=calendar_id, eventId=uid, body=body, sendUpdates=SEND_UPDATES
+                lambda events, home: events.patch(
+                    calendarId=home, eventId=uid, body=body, sendUpdates=SEND_UPDATES
                 ),
             )
         except GoogleError as exc:
@@ -418,8 +433,8 @@ class GoogleCalendarProvider(CalendarProvider):
         try:
             await self._one(
                 calendar_id,
-                lambda events: events.delete(
-                    calendarId=calendar_id, eventId=uid, sendUpdates=SEND_UPDATES
+                lambda events, home: events.delete(
+                    calendarId=home, eventId=uid, sendUpdates=SEND_UPDATES
                 ),
             )
         except GoogleError as exc:
@@ -457,6 +472,35 @@ def _busy(spans: Any, low: datetime, high: datetime) -> list[BusyInterval]:
         if start < end:
             intervals.append(BusyInterval(start, end, Transparency.BUSY))
     return sorted(intervals, key=lambda i: (i.start, i.end))
+
+
+def _room_attendee(room: str, existing: dict[str, Any] | None) -> dict[str, Any]:
+    """The room as a resource attendee, keeping its answer from `existing` when given."""
+    found = next(
+        (a for a in (existing or {}).get("attendees") or () if _same(a.get("email"), room)), {}
+    )
+    return {
+        "email": room,
+        "resource": True,
+        "responseStatus": found.get("responseStatus", "needsAction"),
+    }
+
+
+def _same(email: Any, other: str) -> bool:
+    return isinstance(email, str) and email.casefold() == other.casefold()
+
+
+def _moved(existing: dict[str, Any], body: dict[str, Any]) -> bool:
+    try:
+        return (
+            parse_time(existing.get("start"), "start"),
+            parse_time(existing.get("end"), "end"),
+        ) != (
+            parse_time(body.get("start"), "start"),
+            parse_time(body.get("end"), "end"),
+        )
+    except BadEvent:
+        return True
 
 
 def _capacity(value: Any) -> int | None:
