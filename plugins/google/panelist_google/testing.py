@@ -38,6 +38,7 @@ import secrets
 import socket
 import threading
 import time
+import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -603,6 +604,8 @@ class FakeGoogle:
         self.auth_codes: dict[str, RefreshGrant] = {}
         self.access_tokens: dict[str, Grant] = {}
         self.spaces: dict[str, JSON] = {}
+        #: tracebacks of the fake's own failures (answered 500): a test may assert it is empty
+        self.internal_errors: list[str] = []
         self._clock = itertools.count(1)
         self._sync_tokens: dict[str, tuple[str, int]] = {}
         self._pages: dict[str, _Page] = {}
@@ -946,6 +949,10 @@ class FakeGoogle:
         except GoogleError as error:
             status, payload = error.status, json.dumps(error.body()).encode()
             response_headers.update(error.headers)
+        except Exception as error:  # a bug of the fake: say so, in the answer and in the log
+            self.internal_errors.append(traceback.format_exc())
+            failure = GoogleError(500, "backendError", f"fake Google failed: {error!r}")
+            status, payload = 500, json.dumps(failure.body()).encode()
         with self.lock:
             self.calls.append(SeenCall(
                 method, split.path + (f"?{split.query}" if split.query else ""), query,
@@ -1646,6 +1653,10 @@ def _finish_write(
     _validate_event(event, calendar)
     if any(before.get(k) != event.get(k) for k in ("start", "end", "recurrence", "location")):
         event["sequence"] = int(before.get("sequence", 0)) + 1
+    if any(before.get(k) != event.get(k) for k in ("start", "end", "recurrence")):
+        for person in event.get("attendees", []):
+            if person.get("resource"):  # a room answers again for the new time
+                person["responseStatus"] = "needsAction"
     _apply_conference(fake, calendar, event, body, call.query)
     fake._store(calendar, event)
     fake._propagate(calendar, event)

@@ -771,3 +771,24 @@ def test_unknown_query_parameters_and_bad_enums_in_the_query_are_400(google: Fak
     assert unknown.status_code == 400
     anonymous = requests.get(url, timeout=10)
     assert anonymous.status_code == 401
+
+
+def test_a_rescheduled_room_answers_again(google: FakeGoogle, service: Service) -> None:
+    ana, bob = service(subject=ANA), service(subject=BOB)
+    room = {"email": ROOM, "resource": True}
+    ana.events().insert(calendarId=ANA, body=event_body(attendees=[room])).execute()
+    later = {
+        "start": {"dateTime": "2026-11-24T14:00:00Z"},
+        "end": {"dateTime": "2026-11-24T15:00:00Z"},
+    }
+    moved = (
+        bob.events()
+        .insert(calendarId=BOB, body={**event_body(attendees=[room]), **later})
+        .execute()
+    )
+    assert moved["attendees"][0]["responseStatus"] == "accepted"
+    clash = bob.events().patch(calendarId=BOB, eventId=moved["id"], body={
+        "start": {"dateTime": "2026-11-24T09:30:00Z"}, "end": {"dateTime": "2026-11-24T10:30:00Z"},
+    }).execute()  # fmt: skip
+    assert clash["attendees"][0]["responseStatus"] == "declined"
+    assert google.internal_errors == []
