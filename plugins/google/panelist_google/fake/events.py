@@ -18,6 +18,7 @@ from panelist_google.fake.wire import (
     zone_info,
 )
 
+
 def new_event_id() -> str:
     return base64.b32hexencode(secrets.token_bytes(16)).decode().lower().rstrip("=")
 

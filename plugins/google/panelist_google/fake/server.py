@@ -70,6 +70,7 @@ from panelist_google.fake.wire import (
     rfc3339,
 )
 
+
 class FakeGoogle:
     """``with FakeGoogle() as google:`` a fake Google on loopback; see the module docstring."""
 

@@ -12,6 +12,7 @@ from panelist_google.fake.wire import JSON, Route
 if TYPE_CHECKING:
     from panelist_google.fake.server import FakeGoogle
 
+
 @dataclass
 class Grant:
     """What an access token stands for."""

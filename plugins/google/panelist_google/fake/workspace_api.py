@@ -14,6 +14,7 @@ from panelist_google.fake.wire import JSON, GoogleError
 if TYPE_CHECKING:
     from panelist_google.fake.server import FakeGoogle
 
+
 @handles("directory.resources.calendars.list")
 def _rooms_list(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
     if call.params["customer"] not in ("my_customer", fake.customer_id):
