@@ -601,6 +601,10 @@ def test_rate_limits_and_5xx_for_the_next_calls(
     assert len(listed["items"]) == 1
     assert [c.status for c in google.calls_of("calendar.events.list")][-3:] == [503, 503, 200]
 
+    google.fail_next(1)  # the client's retry sees the rate-limit reason in Google's error body
+    calendar.events().list(calendarId=ANA).execute(num_retries=1)
+    assert [c.status for c in google.calls_of("calendar.events.list")][-2:] == [403, 200]
+
 
 # ---------------------------------------------------------------- batch
 
@@ -792,3 +796,46 @@ def test_a_rescheduled_room_answers_again(google: FakeGoogle, service: Service) 
     }).execute()  # fmt: skip
     assert clash["attendees"][0]["responseStatus"] == "declined"
     assert google.internal_errors == []
+
+
+def test_exdates_and_all_day_series_expand_like_rfc5545(service: Service) -> None:
+    calendar = service()
+    calendar.events().insert(calendarId=ANA, body=series_body(recurrence=[
+        "RRULE:FREQ=DAILY;UNTIL=20261127T235959Z", "EXDATE;TZID=Europe/Amsterdam:20261124T090000",
+    ])).execute()  # fmt: skip
+    calendar.events().insert(calendarId=ANA, body={
+        "summary": "Holiday", "start": {"date": "2026-11-23"}, "end": {"date": "2026-11-24"},
+        "recurrence": ["RRULE:FREQ=WEEKLY;UNTIL=20261207"],
+    }).execute()  # fmt: skip
+    items = calendar.events().list(
+        calendarId=ANA, singleEvents=True, orderBy="startTime",
+        timeMin="2026-11-20T00:00:00Z", timeMax="2026-12-31T00:00:00Z",
+    ).execute()["items"]  # fmt: skip
+    standups = [e["start"]["dateTime"][:10] for e in items if e["summary"] == "Standup"]
+    assert standups == ["2026-11-23", "2026-11-25", "2026-11-26", "2026-11-27"]
+    holidays = [e["start"]["date"] for e in items if e["summary"] == "Holiday"]
+    assert holidays == ["2026-11-23", "2026-11-30", "2026-12-07"]
+
+
+def test_requests_are_answered_concurrently_under_latency(
+    google: FakeGoogle, service: Service
+) -> None:
+    import threading
+    import time
+
+    calendar = service()
+    calendar.events().list(calendarId=ANA).execute()  # fetch the token first
+    google.latency = 0.3
+    threads = [
+        threading.Thread(target=lambda: service().events().list(calendarId=ANA).execute())
+        for _ in range(3)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    assert (
+        0.6 <= elapsed < 1.5
+    )  # token + list each, three clients side by side, not one after another
