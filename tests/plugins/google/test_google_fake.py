@@ -839,3 +839,17 @@ def test_requests_are_answered_concurrently_under_latency(
     assert (
         0.6 <= elapsed < 1.5
     )  # token + list each, three clients side by side, not one after another
+
+
+def test_each_batch_part_acts_as_its_own_subject(google: FakeGoogle, service: Service) -> None:
+    ana, bob = service(subject=ANA), service(subject=BOB)
+    ana.events().list(calendarId=ANA).execute()  # each client holds its token, as after a first call
+    bob.events().list(calendarId=BOB).execute()
+    answers: list[Any] = []
+    batch = BatchHttpRequest(callback=lambda _id, response, error: answers.append(error or response),
+                             batch_uri=google.batch_uri)  # fmt: skip
+    batch.add(ana.events().insert(calendarId=ANA, body=event_body()))
+    batch.add(bob.events().insert(calendarId=BOB, body=event_body()))
+    batch.execute()
+    assert [a["organizer"]["email"] for a in answers] == [ANA, BOB]
+    assert [c.subject for c in google.calls if c.in_batch] == [ANA, BOB]

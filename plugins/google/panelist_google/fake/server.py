@@ -394,12 +394,15 @@ class FakeGoogle:
         if self.latency:
             time.sleep(self.latency)
         path = urllib.parse.urlsplit(target).path
-        if path == "/token":
-            status, out_headers, payload = self._token_http(method, headers, body)
-        elif path.startswith("/batch/"):
-            status, out_headers, payload = self._batch_http(method, headers, body)
-        else:
-            status, out_headers, payload = self.handle_call(method, target, headers, body)
+        try:
+            if path == "/token":
+                status, out_headers, payload = self._token_http(method, headers, body)
+            elif path.startswith("/batch/"):
+                status, out_headers, payload = self._batch_http(method, headers, body)
+            else:
+                status, out_headers, payload = self.handle_call(method, target, headers, body)
+        except Exception as error:  # a bug of the fake, or a request it cannot parse
+            status, out_headers, payload = self._internal_error(error)
         with self.lock:
             self.round_trips.append(RoundTrip(method, path, status))
         return status, out_headers, payload
@@ -447,9 +450,7 @@ class FakeGoogle:
             status, payload = error.status, json.dumps(error.body()).encode()
             response_headers.update(error.headers)
         except Exception as error:  # a bug of the fake: say so, in the answer and in the log
-            self.internal_errors.append(traceback.format_exc())
-            failure = GoogleError(500, "backendError", f"fake Google failed: {error!r}")
-            status, payload = 500, json.dumps(failure.body()).encode()
+            status, _, payload = self._internal_error(error)
         with self.lock:
             self.calls.append(SeenCall(
                 method, split.path + (f"?{split.query}" if split.query else ""), query,
@@ -457,6 +458,12 @@ class FakeGoogle:
                 dict(headers),
             ))  # fmt: skip
         return status, response_headers, payload
+
+    def _internal_error(self, error: Exception) -> tuple[int, dict[str, str], bytes]:
+        with self.lock:
+            self.internal_errors.append(traceback.format_exc())
+        failure = GoogleError(500, "backendError", f"fake Google failed: {error!r}")
+        return 500, {"Content-Type": "application/json"}, json.dumps(failure.body()).encode()
 
     def _authorise(self, route: Route, headers: dict[str, str]) -> Grant:
         authorization = header_value(headers, "authorization") or ""
@@ -655,12 +662,18 @@ class FakeGoogle:
     def _batch_part(self, part: Any, outer_headers: dict[str, str]) -> bytes:
         raw: bytes = part.get_payload(decode=True) or b""
         head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
-        request_line, *header_lines = head.decode().split("\n")
-        method, target, _ = request_line.split(" ", 2)
-        inner = {k: v for k, v in outer_headers.items() if k.lower() == "authorization"}
+        request_line, *header_lines = head.decode(errors="replace").split("\n")
+        try:
+            method, target, _ = request_line.split(" ", 2)
+        except ValueError:
+            method, target = "?", "?"  # routed nowhere: answered 404 in its part
+        inner: dict[str, str] = {}
         for line in header_lines:
             name, _, value = line.partition(":")
-            inner[name.strip()] = value.strip()
+            inner[name.strip().lower()] = value.strip()
+        outer = header_value(outer_headers, "authorization")
+        if outer is not None:  # the outer Authorization applies unless the part has its own
+            inner.setdefault("authorization", outer)
         status, headers, payload = self.handle_call(method, target, inner, body, in_batch=True)
         lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
