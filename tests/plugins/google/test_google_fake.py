@@ -537,7 +537,7 @@ def test_conference_data_is_ignored_without_version_1(service: Service) -> None:
 def test_free_busy_per_calendar_with_errors(google: FakeGoogle, service: Service) -> None:
     service(subject=BOB).events().insert(calendarId=BOB, body=event_body()).execute()
     google.add_calendar("secret@group.calendar.google.com", owner=BOB)
-    google.calendar(BOB).acl["domain"] = "freeBusyReader"
+    google.add_user(BOB, domain_role="freeBusyReader")  # Workspace's default sharing
     answer = service().freebusy().query(body={
         "timeMin": "2026-11-24T00:00:00Z", "timeMax": "2026-11-25T00:00:00Z",
         "items": [{"id": BOB}, {"id": "secret@group.calendar.google.com"}, {"id": ROOM}],
@@ -843,7 +843,9 @@ def test_requests_are_answered_concurrently_under_latency(
 
 def test_each_batch_part_acts_as_its_own_subject(google: FakeGoogle, service: Service) -> None:
     ana, bob = service(subject=ANA), service(subject=BOB)
-    ana.events().list(calendarId=ANA).execute()  # each client holds its token, as after a first call
+    ana.events().list(
+        calendarId=ANA
+    ).execute()  # each client holds its token, as after a first call
     bob.events().list(calendarId=BOB).execute()
     answers: list[Any] = []
     batch = BatchHttpRequest(callback=lambda _id, response, error: answers.append(error or response),

@@ -202,15 +202,19 @@ class FakeGoogle:
         is_admin: bool = False,
         meet_enabled: bool = True,
         time_zone: str = "UTC",
+        domain_role: str | None = None,
     ) -> User:
-        """A user of the domain, with a primary calendar whose id is the email."""
+        """A user of the domain, with a primary calendar whose id is the email, shared with
+        nobody unless `domain_role` (Workspace's own default is "freeBusyReader")."""
         with self.lock:
             user = User(email, name or email.split("@")[0].title(), suspended=suspended,
                         is_admin=is_admin, meet_enabled=meet_enabled)  # fmt: skip
             self.users[email] = user
-            self.calendars.setdefault(
+            calendar = self.calendars.setdefault(
                 email, Calendar(email, email, owner=email, time_zone=time_zone)
             )
+            if domain_role is not None:
+                calendar.acl["domain"] = domain_role
             return user
 
     def add_calendar(
