@@ -24,6 +24,9 @@ def google() -> Iterator[FakeGoogle]:
         fake.add_user(ADMIN, "Workspace Admin", is_admin=True)
         fake.add_room(ROOM, "Amstel", capacity=8, building_id="hq")
         yield fake
+        assert fake.internal_errors == [], "the fake itself failed:\n" + "\n".join(
+            fake.internal_errors
+        )
 
 
 @pytest.fixture

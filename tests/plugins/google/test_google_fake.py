@@ -537,7 +537,7 @@ def test_conference_data_is_ignored_without_version_1(service: Service) -> None:
 def test_free_busy_per_calendar_with_errors(google: FakeGoogle, service: Service) -> None:
     service(subject=BOB).events().insert(calendarId=BOB, body=event_body()).execute()
     google.add_calendar("secret@group.calendar.google.com", owner=BOB)
-    google.calendar(BOB).acl["domain"] = "freeBusyReader"
+    google.add_user(BOB, domain_role="freeBusyReader")  # Workspace's default sharing
     answer = service().freebusy().query(body={
         "timeMin": "2026-11-24T00:00:00Z", "timeMax": "2026-11-25T00:00:00Z",
         "items": [{"id": BOB}, {"id": "secret@group.calendar.google.com"}, {"id": ROOM}],
@@ -600,6 +600,10 @@ def test_rate_limits_and_5xx_for_the_next_calls(
     listed = calendar.events().list(calendarId=ANA).execute(num_retries=2)
     assert len(listed["items"]) == 1
     assert [c.status for c in google.calls_of("calendar.events.list")][-3:] == [503, 503, 200]
+
+    google.fail_next(1)  # the client's retry sees the rate-limit reason in Google's error body
+    calendar.events().list(calendarId=ANA).execute(num_retries=1)
+    assert [c.status for c in google.calls_of("calendar.events.list")][-2:] == [403, 200]
 
 
 # ---------------------------------------------------------------- batch
@@ -771,3 +775,83 @@ def test_unknown_query_parameters_and_bad_enums_in_the_query_are_400(google: Fak
     assert unknown.status_code == 400
     anonymous = requests.get(url, timeout=10)
     assert anonymous.status_code == 401
+
+
+def test_a_rescheduled_room_answers_again(google: FakeGoogle, service: Service) -> None:
+    ana, bob = service(subject=ANA), service(subject=BOB)
+    room = {"email": ROOM, "resource": True}
+    ana.events().insert(calendarId=ANA, body=event_body(attendees=[room])).execute()
+    later = {
+        "start": {"dateTime": "2026-11-24T14:00:00Z"},
+        "end": {"dateTime": "2026-11-24T15:00:00Z"},
+    }
+    moved = (
+        bob.events()
+        .insert(calendarId=BOB, body={**event_body(attendees=[room]), **later})
+        .execute()
+    )
+    assert moved["attendees"][0]["responseStatus"] == "accepted"
+    clash = bob.events().patch(calendarId=BOB, eventId=moved["id"], body={
+        "start": {"dateTime": "2026-11-24T09:30:00Z"}, "end": {"dateTime": "2026-11-24T10:30:00Z"},
+    }).execute()  # fmt: skip
+    assert clash["attendees"][0]["responseStatus"] == "declined"
+    assert google.internal_errors == []
+
+
+def test_exdates_and_all_day_series_expand_like_rfc5545(service: Service) -> None:
+    calendar = service()
+    calendar.events().insert(calendarId=ANA, body=series_body(recurrence=[
+        "RRULE:FREQ=DAILY;UNTIL=20261127T235959Z", "EXDATE;TZID=Europe/Amsterdam:20261124T090000",
+    ])).execute()  # fmt: skip
+    calendar.events().insert(calendarId=ANA, body={
+        "summary": "Holiday", "start": {"date": "2026-11-23"}, "end": {"date": "2026-11-24"},
+        "recurrence": ["RRULE:FREQ=WEEKLY;UNTIL=20261207"],
+    }).execute()  # fmt: skip
+    items = calendar.events().list(
+        calendarId=ANA, singleEvents=True, orderBy="startTime",
+        timeMin="2026-11-20T00:00:00Z", timeMax="2026-12-31T00:00:00Z",
+    ).execute()["items"]  # fmt: skip
+    standups = [e["start"]["dateTime"][:10] for e in items if e["summary"] == "Standup"]
+    assert standups == ["2026-11-23", "2026-11-25", "2026-11-26", "2026-11-27"]
+    holidays = [e["start"]["date"] for e in items if e["summary"] == "Holiday"]
+    assert holidays == ["2026-11-23", "2026-11-30", "2026-12-07"]
+
+
+def test_requests_are_answered_concurrently_under_latency(
+    google: FakeGoogle, service: Service
+) -> None:
+    import threading
+    import time
+
+    calendar = service()
+    calendar.events().list(calendarId=ANA).execute()  # fetch the token first
+    google.latency = 0.3
+    threads = [
+        threading.Thread(target=lambda: service().events().list(calendarId=ANA).execute())
+        for _ in range(3)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    assert (
+        0.6 <= elapsed < 1.5
+    )  # token + list each, three clients side by side, not one after another
+
+
+def test_each_batch_part_acts_as_its_own_subject(google: FakeGoogle, service: Service) -> None:
+    ana, bob = service(subject=ANA), service(subject=BOB)
+    ana.events().list(
+        calendarId=ANA
+    ).execute()  # each client holds its token, as after a first call
+    bob.events().list(calendarId=BOB).execute()
+    answers: list[Any] = []
+    batch = BatchHttpRequest(callback=lambda _id, response, error: answers.append(error or response),
+                             batch_uri=google.batch_uri)  # fmt: skip
+    batch.add(ana.events().insert(calendarId=ANA, body=event_body()))
+    batch.add(bob.events().insert(calendarId=BOB, body=event_body()))
+    batch.execute()
+    assert [a["organizer"]["email"] for a in answers] == [ANA, BOB]
+    assert [c.subject for c in google.calls if c.in_batch] == [ANA, BOB]
