@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from google_domain import ADMIN
+
 from panelist.clock import FrozenClock
 from panelist.providers import EventDraft, ProviderContext, ResponseStatus
 from panelist_google.config import SERVICE_ACCOUNT_SCOPES
@@ -15,7 +17,6 @@ from panelist_google.convert import google_time
 from panelist_google.provider import GoogleCalendarProvider
 from panelist_google.testing import FakeGoogle
 
-ADMIN = "admin@example.com"
 RESPONSES = {
     ResponseStatus.ACCEPTED: "accepted",
     ResponseStatus.DECLINED: "declined",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ANA, BOB, ROOM
+from google_domain import ANA, BOB, ROOM
 from google_helpers import ADMIN, delegated_key, make_provider, settings_for
 
 from panelist_google.testing import CALENDAR_SCOPE, FakeGoogle

@@ -7,7 +7,7 @@ import functools
 from pathlib import Path
 
 import pytest
-from conftest import ANA, ROOM
+from google_domain import ANA, ROOM
 from google_helpers import ADMIN, answer, delegated_key, make_provider, override, settings_for
 
 from panelist.testing import CalendarProviderConformance, CalendarUnderTest

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ANA
+from google_domain import ANA
 from google_helpers import ADMIN, delegated_key, settings_for
 
 from panelist.clock import FrozenClock

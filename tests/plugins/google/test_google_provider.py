@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ANA, BOB, ROOM
+from google_domain import ANA, BOB, ROOM
 from google_helpers import ADMIN, delegated_key, make_provider, settings_for
 
 from panelist.calendars.cache import CalendarCache, CalendarKey

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ROOM
+from google_domain import ROOM
 from google_helpers import ADMIN, delegated_key, make_provider, settings_for
 
 from panelist.providers import EventDraft, ResponseStatus, RoomInfo
