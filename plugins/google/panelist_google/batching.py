@@ -18,9 +18,12 @@ from typing import Any
 
 import anyio
 
+from panelist.errors import ProviderError
+from panelist_google.config import PROVIDER
 from panelist_google.google_api import Wire, mapped
 
 WINDOW = 0.01
+_UNSENT = "Google: the request was not sent (an error in Panelist's batching)"
 MAX_PARTS = 50
 
 
@@ -53,19 +56,18 @@ class Coalescer:
     async def _flush_soon(self, loop: asyncio.AbstractEventLoop) -> None:
         await asyncio.sleep(WINDOW)
         parts = self._waiting.pop(loop, [])
-        for index in range(0, len(parts), MAX_PARTS):
-            chunk = parts[index : index + MAX_PARTS]
-            try:
-                answers = await anyio.to_thread.run_sync(self._send, chunk)
-            except Exception as exc:  # the whole request failed: every part with it
-                answers = [(None, exc)] * len(chunk)
-            for part, (result, error) in zip(chunk, answers, strict=True):
-                if part.answer.done():  # its caller gave up (a timeout)
-                    continue
-                if error is not None:
-                    part.answer.set_exception(error)
-                else:
-                    part.answer.set_result(result)
+        try:
+            for index in range(0, len(parts), MAX_PARTS):
+                chunk = parts[index : index + MAX_PARTS]
+                try:
+                    answers = await anyio.to_thread.run_sync(self._send, chunk)
+                except Exception as exc:  # the whole request failed: every part with it
+                    answers = [(None, exc)] * len(chunk)
+                for part, (result, error) in zip(chunk, answers, strict=True):
+                    _settle(part.answer, result, error)
+        finally:  # whatever went wrong, no caller waits forever
+            for part in parts:
+                _settle(part.answer, None, ProviderError(_UNSENT, provider=PROVIDER))
 
     def _send(self, chunk: list[_Part]) -> list[tuple[Any, Exception | None]]:
         """In a worker thread: one call as itself, several as one batch."""
@@ -93,6 +95,15 @@ class Coalescer:
         if outer is not None:
             self.wire.execute_batch(batch, outer, "a batch of calendar writes")
         return [_mapped(answers.get(str(i), (None, None)), part) for i, part in enumerate(chunk)]
+
+
+def _settle(answer: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if answer.done():  # answered already, or its caller gave up (a timeout)
+        return
+    if error is not None:
+        answer.set_exception(error)
+    else:
+        answer.set_result(result)
 
 
 def _mapped(answer: tuple[Any, Any], part: _Part) -> tuple[Any, Exception | None]:
