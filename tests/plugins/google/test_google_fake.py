@@ -855,3 +855,46 @@ def test_each_batch_part_acts_as_its_own_subject(google: FakeGoogle, service: Se
     batch.execute()
     assert [a["organizer"]["email"] for a in answers] == [ANA, BOB]
     assert [c.subject for c in google.calls if c.in_batch] == [ANA, BOB]
+
+
+def test_if_match_makes_a_write_conditional(google: FakeGoogle, service: Service) -> None:
+    calendar = service()
+    created = calendar.events().insert(calendarId=ANA, body=event_body()).execute()
+    google.put_event(ANA, {"id": created["id"], "summary": "changed elsewhere"})
+    stale = calendar.events().patch(calendarId=ANA, eventId=created["id"], body={"summary": "mine"})
+    stale.headers["If-Match"] = created["etag"]
+    with pytest.raises(HttpError) as precondition:
+        stale.execute()
+    assert precondition.value.resp.status == 412
+    fresh = calendar.events().get(calendarId=ANA, eventId=created["id"]).execute()
+    current = calendar.events().patch(
+        calendarId=ANA, eventId=created["id"], body={"summary": "mine"}
+    )
+    current.headers["If-Match"] = fresh["etag"]
+    assert current.execute()["summary"] == "mine"
+
+
+def test_an_attendee_answers_on_their_copy_and_may_change_nothing_shared(
+    google: FakeGoogle, service: Service
+) -> None:
+    ana, bob = service(subject=ANA), service(subject=BOB)
+    created = ana.events().insert(calendarId=ANA, body=event_body(
+        attendees=[{"email": BOB}], extendedProperties={"private": {"panelist": "1"}})).execute()  # fmt: skip
+    bob_copy = bob.events().get(calendarId=BOB, eventId=created["id"]).execute()
+    assert "extendedProperties" not in bob_copy  # private properties stay with Ana's copy
+
+    bob.events().patch(calendarId=BOB, eventId=created["id"], body={
+        "attendees": [{"email": BOB, "responseStatus": "tentative"}],
+        "extendedProperties": {"private": {"bobs": "note"}},
+    }).execute()  # fmt: skip
+    organizer_view = ana.events().get(calendarId=ANA, eventId=created["id"]).execute()
+    assert organizer_view["attendees"][0]["responseStatus"] == "tentative"
+    assert organizer_view["extendedProperties"]["private"] == {"panelist": "1"}
+    assert google.event(BOB, created["id"])["extendedProperties"]["private"] == {"bobs": "note"}
+
+    with pytest.raises(HttpError) as refused:
+        bob.events().patch(
+            calendarId=BOB, eventId=created["id"], body={"summary": "mine now"}
+        ).execute()
+    assert refused.value.resp.status == 403
+    assert reason(refused.value) == "forbiddenForNonOrganizer"
