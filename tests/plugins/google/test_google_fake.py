@@ -898,3 +898,12 @@ def test_an_attendee_answers_on_their_copy_and_may_change_nothing_shared(
         ).execute()
     assert refused.value.resp.status == 403
     assert reason(refused.value) == "forbiddenForNonOrganizer"
+
+
+def test_a_timed_series_needs_a_time_zone(service: Service) -> None:
+    body = series_body()
+    del body["start"]["timeZone"]
+    with pytest.raises(HttpError) as refused:
+        service().events().insert(calendarId=ANA, body=body).execute()
+    assert refused.value.resp.status == 400
+    assert "Missing time zone definition for start time" in str(refused.value)
