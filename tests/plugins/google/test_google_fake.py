@@ -907,3 +907,19 @@ def test_a_timed_series_needs_a_time_zone(service: Service) -> None:
         service().events().insert(calendarId=ANA, body=body).execute()
     assert refused.value.resp.status == 400
     assert "Missing time zone definition for start time" in str(refused.value)
+
+
+def test_directory_rooms_come_in_pages(google: FakeGoogle, service: Service) -> None:
+    for n in range(3):
+        google.add_room(f"r{n}@resource.calendar.google.com", f"Room {n}")
+    directory = service("admin", "directory_v1", subject=ADMIN, scopes=DIRECTORY)
+    request = directory.resources().calendars().list(customer="my_customer", maxResults=2)
+    names = []
+    while request is not None:
+        page = request.execute()
+        names += [room["resourceName"] for room in page["items"]]
+        request = directory.resources().calendars().list_next(request, page)
+    assert names == ["Amstel", "Room 0", "Room 1", "Room 2"]
+    with pytest.raises(HttpError) as bad:
+        directory.resources().calendars().list(customer="my_customer", pageToken="x").execute()
+    assert bad.value.resp.status == 400
