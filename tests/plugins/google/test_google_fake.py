@@ -923,3 +923,27 @@ def test_directory_rooms_come_in_pages(google: FakeGoogle, service: Service) -> 
     with pytest.raises(HttpError) as bad:
         directory.resources().calendars().list(customer="my_customer", pageToken="x").execute()
     assert bad.value.resp.status == 400
+
+
+def test_stopping_ends_the_connections_clients_keep_alive() -> None:
+    import threading
+    import time
+
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.discovery import build
+
+    def handlers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+
+    with FakeGoogle() as fake:
+        fake.add_user(ANA)
+        credentials = Credentials(token=fake.issue_token(ANA))
+        calendar = build("calendar", "v3", credentials=credentials, cache_discovery=False,
+                         client_options={"api_endpoint": fake.calendar_endpoint})  # fmt: skip
+        calendar.events().list(calendarId=ANA).execute()
+        assert handlers()  # the kept-alive connection's handler waits for the next request
+    for _ in range(200):  # bounded: a leak fails here instead of hanging
+        if not handlers():
+            break
+        time.sleep(0.01)
+    assert handlers() == []

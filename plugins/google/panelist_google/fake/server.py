@@ -109,6 +109,7 @@ class FakeGoogle:
         self._faults: list[Fault] = []
         self._pending_meets: dict[tuple[str, str], int] = {}
         self._server: ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         self._stopping = False
 
@@ -179,6 +180,11 @@ class FakeGoogle:
         self._thread.join()
         self._server.server_close()
         self._server = None
+        with self.lock:  # end kept-alive connections: their handler threads then return
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> FakeGoogle:
         return self.start()
@@ -940,6 +946,17 @@ def _verify_jwt(assertion: str, key_for: Callable[[str], Any]) -> tuple[JSON, JS
 class _Handler(BaseHTTPRequestHandler):
     google: FakeGoogle
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.google.lock:
+            self.google._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.google.lock:
+            self.google._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
