@@ -947,3 +947,18 @@ def test_stopping_ends_the_connections_clients_keep_alive() -> None:
             break
         time.sleep(0.01)
     assert handlers() == []
+
+
+def test_fields_trims_the_answer_like_a_partial_response(service: Service) -> None:
+    calendar = service()
+    calendar.events().insert(calendarId=ANA, body=event_body(attendees=[{"email": BOB}])).execute()
+    page = (
+        calendar.events()
+        .list(calendarId=ANA, fields="items(id,start/dateTime,attendees(email)),nextPageToken")
+        .execute()
+    )
+    assert set(page) == {"items"}  # no nextSyncToken: it was not asked for
+    (item,) = page["items"]
+    assert set(item) == {"id", "start", "attendees"}
+    assert item["start"] == {"dateTime": "2026-11-24T10:00:00+01:00"}
+    assert item["attendees"] == [{"email": BOB}]

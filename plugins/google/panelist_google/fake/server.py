@@ -66,8 +66,10 @@ from panelist_google.fake.wire import (
     header_value,
     match_route,
     not_found,
+    parse_fields,
     parse_query,
     rfc3339,
+    select_fields,
 )
 
 
@@ -454,6 +456,8 @@ class FakeGoogle:
                 raise GoogleError(501, "notImplemented", f"{route.method_id} is not faked")
             with self.lock:
                 status, answer = handler(self, call)
+            if answer is not None and "fields" in call.query:
+                answer = select_fields(answer, parse_fields(call.query["fields"]))
             payload = b"" if answer is None else json.dumps(answer).encode()
             if answer is None:
                 response_headers = {}
