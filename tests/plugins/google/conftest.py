@@ -7,13 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google_domain import ADMIN, ANA, BOB, ROOM
 
 from panelist_google.testing import CALENDAR_SCOPE, FakeGoogle
-
-ANA = "ana@example.com"
-BOB = "bob@example.com"
-ADMIN = "admin@example.com"
-ROOM = "amstel@resource.calendar.google.com"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADMIN, ANA, BOB, ROOM
+from google_domain import ADMIN, ANA, BOB, ROOM
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
