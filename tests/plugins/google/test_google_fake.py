@@ -962,3 +962,26 @@ def test_fields_trims_the_answer_like_a_partial_response(service: Service) -> No
     assert set(item) == {"id", "start", "attendees"}
     assert item["start"] == {"dateTime": "2026-11-24T10:00:00+01:00"}
     assert item["attendees"] == [{"email": BOB}]
+
+
+def test_free_busy_skips_transparent_and_declined_events_and_merges_overlaps(
+    google: FakeGoogle, service: Service
+) -> None:
+    bob = service(subject=BOB)
+    bob.events().insert(calendarId=BOB, body=event_body(transparency="transparent")).execute()
+    for start, end in [("12:00", "13:00"), ("12:30", "14:00")]:
+        bob.events().insert(calendarId=BOB, body={
+            "start": {"dateTime": f"2026-11-24T{start}:00Z"}, "end": {"dateTime": f"2026-11-24T{end}:00Z"},
+        }).execute()  # fmt: skip
+    invite = service(subject=ANA).events().insert(calendarId=ANA, body={
+        "start": {"dateTime": "2026-11-24T15:00:00Z"}, "end": {"dateTime": "2026-11-24T16:00:00Z"},
+        "attendees": [{"email": BOB}],
+    }).execute()  # fmt: skip
+    google.respond(BOB, invite["id"], "declined")
+    google.add_user(BOB, domain_role="freeBusyReader")
+    answer = service().freebusy().query(body={
+        "timeMin": "2026-11-24T00:00:00Z", "timeMax": "2026-11-25T00:00:00Z", "items": [{"id": BOB}],
+    }).execute()  # fmt: skip
+    assert answer["calendars"][BOB]["busy"] == [
+        {"start": "2026-11-24T12:00:00.000Z", "end": "2026-11-24T14:00:00.000Z"}
+    ]
