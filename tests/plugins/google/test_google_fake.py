@@ -855,3 +855,133 @@ def test_each_batch_part_acts_as_its_own_subject(google: FakeGoogle, service: Se
     batch.execute()
     assert [a["organizer"]["email"] for a in answers] == [ANA, BOB]
     assert [c.subject for c in google.calls if c.in_batch] == [ANA, BOB]
+
+
+def test_if_match_makes_a_write_conditional(google: FakeGoogle, service: Service) -> None:
+    calendar = service()
+    created = calendar.events().insert(calendarId=ANA, body=event_body()).execute()
+    google.put_event(ANA, {"id": created["id"], "summary": "changed elsewhere"})
+    stale = calendar.events().patch(calendarId=ANA, eventId=created["id"], body={"summary": "mine"})
+    stale.headers["If-Match"] = created["etag"]
+    with pytest.raises(HttpError) as precondition:
+        stale.execute()
+    assert precondition.value.resp.status == 412
+    fresh = calendar.events().get(calendarId=ANA, eventId=created["id"]).execute()
+    current = calendar.events().patch(
+        calendarId=ANA, eventId=created["id"], body={"summary": "mine"}
+    )
+    current.headers["If-Match"] = fresh["etag"]
+    assert current.execute()["summary"] == "mine"
+
+
+def test_an_attendee_answers_on_their_copy_and_may_change_nothing_shared(
+    google: FakeGoogle, service: Service
+) -> None:
+    ana, bob = service(subject=ANA), service(subject=BOB)
+    created = ana.events().insert(calendarId=ANA, body=event_body(
+        attendees=[{"email": BOB}], extendedProperties={"private": {"panelist": "1"}})).execute()  # fmt: skip
+    bob_copy = bob.events().get(calendarId=BOB, eventId=created["id"]).execute()
+    assert "extendedProperties" not in bob_copy  # private properties stay with Ana's copy
+
+    bob.events().patch(calendarId=BOB, eventId=created["id"], body={
+        "attendees": [{"email": BOB, "responseStatus": "tentative"}],
+        "extendedProperties": {"private": {"bobs": "note"}},
+    }).execute()  # fmt: skip
+    organizer_view = ana.events().get(calendarId=ANA, eventId=created["id"]).execute()
+    assert organizer_view["attendees"][0]["responseStatus"] == "tentative"
+    assert organizer_view["extendedProperties"]["private"] == {"panelist": "1"}
+    assert google.event(BOB, created["id"])["extendedProperties"]["private"] == {"bobs": "note"}
+
+    with pytest.raises(HttpError) as refused:
+        bob.events().patch(
+            calendarId=BOB, eventId=created["id"], body={"summary": "mine now"}
+        ).execute()
+    assert refused.value.resp.status == 403
+    assert reason(refused.value) == "forbiddenForNonOrganizer"
+
+
+def test_a_timed_series_needs_a_time_zone(service: Service) -> None:
+    body = series_body()
+    del body["start"]["timeZone"]
+    with pytest.raises(HttpError) as refused:
+        service().events().insert(calendarId=ANA, body=body).execute()
+    assert refused.value.resp.status == 400
+    assert "Missing time zone definition for start time" in str(refused.value)
+
+
+def test_directory_rooms_come_in_pages(google: FakeGoogle, service: Service) -> None:
+    for n in range(3):
+        google.add_room(f"r{n}@resource.calendar.google.com", f"Room {n}")
+    directory = service("admin", "directory_v1", subject=ADMIN, scopes=DIRECTORY)
+    request = directory.resources().calendars().list(customer="my_customer", maxResults=2)
+    names = []
+    while request is not None:
+        page = request.execute()
+        names += [room["resourceName"] for room in page["items"]]
+        request = directory.resources().calendars().list_next(request, page)
+    assert names == ["Amstel", "Room 0", "Room 1", "Room 2"]
+    with pytest.raises(HttpError) as bad:
+        directory.resources().calendars().list(customer="my_customer", pageToken="x").execute()
+    assert bad.value.resp.status == 400
+
+
+def test_stopping_ends_the_connections_clients_keep_alive() -> None:
+    import threading
+    import time
+
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.discovery import build
+
+    def handlers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+
+    with FakeGoogle() as fake:
+        fake.add_user(ANA)
+        credentials = Credentials(token=fake.issue_token(ANA))
+        calendar = build("calendar", "v3", credentials=credentials, cache_discovery=False,
+                         client_options={"api_endpoint": fake.calendar_endpoint})  # fmt: skip
+        calendar.events().list(calendarId=ANA).execute()
+        assert handlers()  # the kept-alive connection's handler waits for the next request
+    for _ in range(200):  # bounded: a leak fails here instead of hanging
+        if not handlers():
+            break
+        time.sleep(0.01)
+    assert handlers() == []
+
+
+def test_fields_trims_the_answer_like_a_partial_response(service: Service) -> None:
+    calendar = service()
+    calendar.events().insert(calendarId=ANA, body=event_body(attendees=[{"email": BOB}])).execute()
+    page = (
+        calendar.events()
+        .list(calendarId=ANA, fields="items(id,start/dateTime,attendees(email)),nextPageToken")
+        .execute()
+    )
+    assert set(page) == {"items"}  # no nextSyncToken: it was not asked for
+    (item,) = page["items"]
+    assert set(item) == {"id", "start", "attendees"}
+    assert item["start"] == {"dateTime": "2026-11-24T10:00:00+01:00"}
+    assert item["attendees"] == [{"email": BOB}]
+
+
+def test_free_busy_skips_transparent_and_declined_events_and_merges_overlaps(
+    google: FakeGoogle, service: Service
+) -> None:
+    bob = service(subject=BOB)
+    bob.events().insert(calendarId=BOB, body=event_body(transparency="transparent")).execute()
+    for start, end in [("12:00", "13:00"), ("12:30", "14:00")]:
+        bob.events().insert(calendarId=BOB, body={
+            "start": {"dateTime": f"2026-11-24T{start}:00Z"}, "end": {"dateTime": f"2026-11-24T{end}:00Z"},
+        }).execute()  # fmt: skip
+    invite = service(subject=ANA).events().insert(calendarId=ANA, body={
+        "start": {"dateTime": "2026-11-24T15:00:00Z"}, "end": {"dateTime": "2026-11-24T16:00:00Z"},
+        "attendees": [{"email": BOB}],
+    }).execute()  # fmt: skip
+    google.respond(BOB, invite["id"], "declined")
+    google.add_user(BOB, domain_role="freeBusyReader")
+    answer = service().freebusy().query(body={
+        "timeMin": "2026-11-24T00:00:00Z", "timeMax": "2026-11-25T00:00:00Z", "items": [{"id": BOB}],
+    }).execute()  # fmt: skip
+    assert answer["calendars"][BOB]["busy"] == [
+        {"start": "2026-11-24T12:00:00.000Z", "end": "2026-11-24T14:00:00.000Z"}
+    ]

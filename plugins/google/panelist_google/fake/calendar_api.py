@@ -84,7 +84,16 @@ def _writable_event(fake: FakeGoogle, call: Call) -> tuple[Calendar, JSON]:
     event = occurrence_event(calendar, call.params["eventId"])
     if event is None:
         raise not_found()
+    _check_etag(call, event)
     return calendar, copy.deepcopy(event)
+
+
+def _check_etag(call: Call, event: JSON) -> None:
+    """``If-Match: <etag>`` makes a write conditional: 412 when the event changed since."""
+    expected = call.headers.get("if-match")
+    if expected is not None and expected != "*" and expected != event.get("etag"):
+        raise GoogleError(412, "conditionNotMet", "Precondition Failed",
+                          location="If-Match", location_type="header")  # fmt: skip
 
 
 @handles("calendar.events.patch")
@@ -131,6 +140,9 @@ def _finish_write(
     fake: FakeGoogle, calendar: Calendar, call: Call, before: JSON, event: JSON, body: JSON
 ) -> tuple[int, JSON | None]:
     validate_event(event, calendar)
+    as_attendee = _is_attendee_copy(calendar, before)
+    if as_attendee:
+        _check_attendee_changes(calendar, before, event)
     if any(before.get(k) != event.get(k) for k in ("start", "end", "recurrence", "location")):
         event["sequence"] = int(before.get("sequence", 0)) + 1
     if any(before.get(k) != event.get(k) for k in ("start", "end", "recurrence")):
@@ -139,8 +151,43 @@ def _finish_write(
                 person["responseStatus"] = "needsAction"
     _apply_conference(fake, calendar, event, body, call.query)
     fake._store(calendar, event)
-    fake._propagate(calendar, event)
-    return 200, full_view(event)
+    if as_attendee:
+        fake._answer_as_attendee(calendar, event)
+    else:
+        fake._propagate(calendar, event)
+    return 200, full_view(calendar.events[event["id"]])
+
+
+def _is_attendee_copy(calendar: Calendar, event: JSON) -> bool:
+    return event.get("organizer", {}).get("email", calendar.id) != calendar.id
+
+
+# What an attendee may change on their copy; the rest is the organizer's.
+_PERSONAL_FIELDS = frozenset({"reminders", "colorId", "transparency", "attendees",
+                              "extendedProperties", "etag", "updated"})  # fmt: skip
+
+
+def _check_attendee_changes(calendar: Calendar, before: JSON, after: JSON) -> None:
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    shared = changed - _PERSONAL_FIELDS
+    if before.get("extendedProperties", {}).get("shared") != after.get(
+        "extendedProperties", {}
+    ).get("shared"):
+        shared.add("extendedProperties.shared")
+    if _without_own_answer(before, calendar.id) != _without_own_answer(after, calendar.id):
+        shared.add("attendees")
+    if shared:
+        message = "Shared properties can only be changed by the organizer of the event."
+        raise GoogleError(403, "forbiddenForNonOrganizer", message)
+
+
+def _without_own_answer(event: JSON, email: str) -> list[JSON]:
+    return [
+        {k: v for k, v in p.items() if k not in ("responseStatus", "comment", "self")}
+        if p.get("email") == email
+        else {k: v for k, v in p.items() if k != "self"}
+        for p in event.get("attendees", [])
+    ]
 
 
 @handles("calendar.events.delete")
@@ -151,6 +198,7 @@ def _events_delete(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
         raise not_found()
     if event.get("status") == "cancelled":
         raise GoogleError(410, "deleted", "Resource has been deleted")
+    _check_etag(call, event)
     event = copy.deepcopy(event)
     event["status"] = "cancelled"
     fake._store(calendar, event)

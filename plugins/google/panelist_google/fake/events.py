@@ -37,6 +37,9 @@ def validate_event(event: JSON, calendar: Calendar) -> None:
     end = event_time(event["end"], calendar.time_zone, "end")
     if end < start:
         raise bad_request("The specified time range is empty.", "timeRangeEmpty")
+    for key in ("start", "end"):
+        if event.get("recurrence") and "dateTime" in event[key] and not event[key].get("timeZone"):
+            raise bad_request(f"Missing time zone definition for {key} time.")
     for person in event.get("attendees", []):
         if not person.get("email"):
             raise GoogleError(400, "required", "Missing attendee email.")

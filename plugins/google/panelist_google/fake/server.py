@@ -66,8 +66,10 @@ from panelist_google.fake.wire import (
     header_value,
     match_route,
     not_found,
+    parse_fields,
     parse_query,
     rfc3339,
+    select_fields,
 )
 
 
@@ -109,6 +111,7 @@ class FakeGoogle:
         self._faults: list[Fault] = []
         self._pending_meets: dict[tuple[str, str], int] = {}
         self._server: ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         self._stopping = False
 
@@ -179,6 +182,11 @@ class FakeGoogle:
         self._thread.join()
         self._server.server_close()
         self._server = None
+        with self.lock:  # end kept-alive connections: their handler threads then return
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> FakeGoogle:
         return self.start()
@@ -440,13 +448,16 @@ class FakeGoogle:
             route_id = route.method_id
             grant = self._authorise(route, headers)
             self._inject_fault(route.method_id)
-            call = Call(route, params, parse_query(route, query), parsed_body, grant)
+            lowered = {name.lower(): value for name, value in headers.items()}
+            call = Call(route, params, parse_query(route, query), parsed_body, grant, lowered)
             check_body(route, parsed_body)
             handler = HANDLERS.get(route.method_id)
             if handler is None:
                 raise GoogleError(501, "notImplemented", f"{route.method_id} is not faked")
             with self.lock:
                 status, answer = handler(self, call)
+            if answer is not None and "fields" in call.query:
+                answer = select_fields(answer, parse_fields(call.query["fields"]))
             payload = b"" if answer is None else json.dumps(answer).encode()
             if answer is None:
                 response_headers = {}
@@ -844,23 +855,49 @@ class FakeGoogle:
                 continue
             copy_ = other.events.get(event["id"])
             if other.id in invited:
-                self._store(other, self._attendee_copy(event, other.id))
+                self._store(other, self._attendee_copy(event, other.id, copy_))
             elif copy_ is not None and copy_.get("status") != "cancelled":
                 copy_["status"] = "cancelled"
                 self._store(other, copy_)
 
-    def _attendee_copy(self, event: JSON, calendar_id: str) -> JSON:
+    def _attendee_copy(self, event: JSON, calendar_id: str, previous: JSON | None) -> JSON:
+        """The organizer's event as it stands in an attendee's calendar: private properties,
+        reminders and colour belong to each copy and stay the attendee's."""
         out = copy.deepcopy(event)
         out["organizer"] = {k: v for k, v in out["organizer"].items() if k != "self"}
         properties = out.get("extendedProperties", {})
-        properties.pop("private", None)  # private properties belong to one calendar's copy
-        if not properties:
+        properties.pop("private", None)
+        mine = (previous or {}).get("extendedProperties", {}).get("private")
+        if mine:
+            properties["private"] = copy.deepcopy(mine)
+        if properties:
+            out["extendedProperties"] = properties
+        else:
             out.pop("extendedProperties", None)
+        for key in ("reminders", "colorId"):
+            if previous is not None and key in previous:
+                out[key] = copy.deepcopy(previous[key])
         for person in out.get("attendees", []):
             person.pop("self", None)
             if person.get("email") == calendar_id:
                 person["self"] = True
         return out
+
+    def _answer_as_attendee(self, calendar: Calendar, event: JSON) -> None:
+        """An attendee's own response, written on their copy, reaches the organizer."""
+        organizer = self.calendars.get(event.get("organizer", {}).get("email", ""))
+        mine = next((p for p in event.get("attendees", []) if p.get("email") == calendar.id), None)
+        if organizer is None or mine is None or event["id"] not in organizer.events:
+            return
+        original = organizer.events[event["id"]]
+        answer = {k: mine[k] for k in ("responseStatus", "comment") if k in mine}
+        for person in original.get("attendees", []):
+            if person.get("email") == calendar.id and any(
+                person.get(k) != v for k, v in answer.items()
+            ):
+                person.update(answer)
+                self._store(organizer, original)
+                self._propagate(organizer, original)
 
     def _busy_for(self, calendar: Calendar, event: JSON) -> bool:
         start = event_time(event["start"], calendar.time_zone, "start")
@@ -913,6 +950,17 @@ def _verify_jwt(assertion: str, key_for: Callable[[str], Any]) -> tuple[JSON, JS
 class _Handler(BaseHTTPRequestHandler):
     google: FakeGoogle
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.google.lock:
+            self.google._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.google.lock:
+            self.google._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

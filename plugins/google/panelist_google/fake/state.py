@@ -165,6 +165,7 @@ class Call:
     query: dict[str, Any]
     body: Any
     grant: Grant
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
 
 
 # ====================================================================== handlers

@@ -392,3 +392,54 @@ def header_value(headers: dict[str, str], name: str) -> str | None:
         if key.lower() == name:
             return value
     return None
+
+
+# ---------------------------------------------------------------- partial responses
+
+
+FieldTree = dict[str, "FieldTree | None"]
+
+
+def parse_fields(text: str) -> FieldTree:
+    """Google's ``fields`` selector, e.g. ``items(id,start/dateTime),nextPageToken``."""
+    tree, rest = _field_list(text.replace(" ", ""))
+    if rest:
+        raise bad_request(f"Invalid field selection {text}", location="fields")
+    return tree
+
+
+def _field_list(text: str) -> tuple[FieldTree, str]:
+    tree: FieldTree = {}
+    while True:
+        match = re.match(r"[A-Za-z0-9_*]+(/[A-Za-z0-9_*]+)*", text)
+        if match is None:
+            raise bad_request("Invalid field selection", location="fields")
+        path, text = match.group(0).split("/"), text[match.end() :]
+        inner: FieldTree | None = None
+        if text.startswith("("):
+            inner, text = _field_list(text[1:])
+            if not text.startswith(")"):
+                raise bad_request("Invalid field selection", location="fields")
+            text = text[1:]
+        node = tree
+        for name in path[:-1]:
+            child = node.get(name)
+            node[name] = child = child if child is not None else {}
+            node = child
+        node[path[-1]] = inner
+        if not text.startswith(","):
+            return tree, text
+        text = text[1:]
+
+
+def select_fields(value: Any, tree: FieldTree | None) -> Any:
+    """Only the selected parts of a JSON answer, as Google trims a partial response."""
+    if tree is None:
+        return value
+    if isinstance(value, list):
+        return [select_fields(item, tree) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "*" in tree:
+        return {key: select_fields(item, tree["*"]) for key, item in value.items()}
+    return {key: select_fields(value[key], sub) for key, sub in tree.items() if key in value}

@@ -21,7 +21,10 @@ def _rooms_list(fake: FakeGoogle, call: Call) -> tuple[int, JSON | None]:
         raise GoogleError(400, "badRequest", "Bad Request")
     _require_admin_view(fake, call)
     rooms = sorted(fake.rooms.values(), key=lambda room: room.resource_id)
-    start = int(call.query.get("pageToken", "0") or 0)
+    token = str(call.query.get("pageToken", "0") or "0")
+    if not token.isdigit():
+        raise GoogleError(400, "invalid", "Invalid page token")
+    start = int(token)
     size = call.query.get("maxResults", 100)
     page = rooms[start : start + size]
     answer: JSON = {"kind": "admin#directory#resources#calendars#calendarResourcesList",
