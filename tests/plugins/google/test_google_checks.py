@@ -10,6 +10,7 @@ import pytest
 from google_domain import ANA, BOB, ROOM
 from google_helpers import ADMIN, delegated_key, make_provider, settings_for
 
+from panelist_google.config import CALENDAR_SCOPES
 from panelist_google.testing import CALENDAR_SCOPE, FakeGoogle
 
 pytestmark = pytest.mark.anyio
@@ -76,3 +77,20 @@ async def test_a_missing_key_file_fails_before_any_call(google: FakeGoogle, tmp_
         ("fail", "not checked: no credentials", None),
     ]
     assert google.calls == []
+
+
+async def test_a_persons_revoked_oauth_grant_is_their_calendars_line(google: FakeGoogle) -> None:
+    client_id, secret = google.add_oauth_client()
+    token = google.refresh_token(client_id, ANA, CALENDAR_SCOPES)
+    settings = {"mode": "oauth", "client_id": client_id, "token_uri": google.token_uri,
+                "api_base": google.url, "oauth_account": ANA}  # fmt: skip
+    secrets = {"client_secret": secret, f"refresh_token:{ANA}": token}
+    provider = make_provider(settings, NOW, secrets)
+    assert (await provider.check([ANA]))[-1].status == "ok"
+    assert google.calls_of("calendar.events.list")[-1].subject == ANA
+
+    google.revoke(token)
+    checks = await make_provider(settings, NOW, secrets).check([ANA])
+    assert checks[-1].status == "fail"
+    assert "no longer accepts the grant for ana@example.com (invalid_grant)" in checks[-1].detail
+    assert token not in checks[-1].detail and secret not in checks[-1].detail
