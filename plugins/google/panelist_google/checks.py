@@ -77,4 +77,14 @@ async def _calendar_check(provider: GoogleCalendarProvider, calendar_id: str) ->
             "times are read, Panelist cannot add events to it",
             writable=False,
         )
+    if provider.settings.is_room(calendar_id):
+        try:
+            booker = provider.grants.booking_account()
+        except ConfigurationError as exc:
+            return line("fail", str(exc), writable=False)
+        return line(
+            "ok",
+            f"Google room calendar {calendar_id!r} (read; booked by invitation from {booker})",
+            writable=True,
+        )
     return line("ok", f"Google calendar {calendar_id!r} (read)")

@@ -38,7 +38,9 @@ async def test_every_calendar_gets_a_line(google: FakeGoogle, tmp_path: Path) ->
         "calendar",
     ]
     found = {c.calendar_id: c for c in checks if c.calendar_id}
-    assert found[ANA].status == "ok" and found[ROOM].status == "ok"
+    assert found[ANA].status == "ok"
+    assert (found[ROOM].status, found[ROOM].writable) == ("ok", True)
+    assert found[ROOM].detail.endswith("(read; booked by invitation from admin@example.com)")
     assert found[HIDDEN].status == "fail"
     assert found[HIDDEN].detail.startswith(
         f"not integrated: Google calendar {HIDDEN!r} is not shared"
