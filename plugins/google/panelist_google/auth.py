@@ -106,6 +106,7 @@ class Grants:
         self._lock = threading.Lock()
         self._made: dict[str, Any] = {}
         self._key: dict[str, Any] | None = None
+        self._own: dict[str, bool] = {}
 
     def subject_for(self, calendar_id: str) -> str:
         """Who a calendar is read and written as: its owner, else the admin (oauth: the
@@ -179,7 +180,12 @@ class Grants:
         return self._key
 
     def _has_own_grant(self, email: str) -> bool:
-        return bool(self.secret(refresh_token_name(email)))
+        """Asked once per person and instance: the keyring is not asked on every call."""
+        key = email.casefold()
+        with self._lock:
+            if key not in self._own:
+                self._own[key] = bool(self.secret(refresh_token_name(key)))
+            return self._own[key]
 
     def _oauth(self, subject: str) -> Any:
         from google.oauth2.credentials import Credentials
