@@ -141,32 +141,28 @@ def oauth(
     ws = _workspace(ctx, db_path, as_email)
     try:
         account = (email or ws.user.email).strip().casefold()
-        if account != ws.user.email.casefold() or client_file or reader:
-            require(ws.db, ws.user.id, Right.CONFIGURE)  # others' accounts, company settings
-        settings: dict[str, str] = {"mode": "oauth"}
+        stored = provider_settings(ws.db, PROVIDER)
+        wanted: dict[str, str] = {"mode": "oauth"}
+        secret = get_secret(PROVIDER, SECRET_CLIENT)
         if client_file is not None:
             installed = client_config_from_file(client_file.expanduser())
-            settings |= {
-                "client_id": str(installed["client_id"]),
-                "token_uri": safe_url(str(installed.get("token_uri") or ""), "token_uri")
-                if installed.get("token_uri")
-                else "",
-                "auth_uri": safe_url(str(installed.get("auth_uri") or ""), "auth_uri")
-                if installed.get("auth_uri")
-                else "",
-            }
-            keep_secret(SECRET_CLIENT, str(installed["client_secret"]))
+            secret = str(installed["client_secret"])
+            wanted["client_id"] = str(installed["client_id"])
+            for uri in ("token_uri", "auth_uri"):
+                if installed.get(uri):
+                    wanted[uri] = safe_url(str(installed[uri]), uri)
         if reader:
-            settings["oauth_account"] = account
-        current = provider_settings(ws.db, PROVIDER) | {k: v for k, v in settings.items() if v}
-        google_settings = GoogleSettings.from_mapping(current)
-        secret = get_secret(PROVIDER, SECRET_CLIENT)
-        if not google_settings.client_id or not secret:
+            wanted["oauth_account"] = account
+        changes = {k: v for k, v in wanted.items() if stored.get(k) != v}
+        if changes or account != ws.user.email.casefold():
+            require(ws.db, ws.user.id, Right.CONFIGURE)  # company settings, others' accounts
+        settings = GoogleSettings.from_mapping(stored | wanted)
+        if not settings.client_id or not secret:
             raise ConfigurationError(
                 "Google: no OAuth client yet; an Admin runs "
                 "'panelist connect google oauth --client-secrets FILE' first"
             )
-        flow, url, state = start_consent(client_config(google_settings, secret), account)
+        flow, url, state = start_consent(client_config(settings, secret), account)
         click.echo(f"Open this address in a browser and sign in as {account}:\n\n{url}\n")
         click.echo(
             "The browser then ends on a page that does not load (http://127.0.0.1:53682/…): "
@@ -174,8 +170,12 @@ def oauth(
         )
         pasted = click.prompt("Paste the address (or the code)", prompt_suffix=": ")
         token = finish_consent(flow, code_from_paste(pasted, state))
+        # Only now, with the grant in hand, is anything kept: nothing half-done on a bad paste.
+        if client_file is not None:
+            keep_secret(SECRET_CLIENT, secret)
         keep_secret(refresh_token_name(account), token)
-        _store(ws, {k: v for k, v in settings.items() if v})
+        if changes:
+            _store(ws, changes)
     finally:
         ws.close()
     click.echo(f"Google: {account} is connected; the grant is kept in the OS keyring.")

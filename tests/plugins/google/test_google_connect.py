@@ -23,6 +23,7 @@ from panelist_google.config import CALENDAR_SCOPES, SERVICE_ACCOUNT_SCOPES
 from panelist_google.testing import FakeGoogle
 
 ADMIN = "daan.devries@example.com"  # an Admin of the demo company
+PERSON = "rosa.jansen@example.com"  # not an Admin
 HERE = Path(__file__).parent
 
 
@@ -95,41 +96,53 @@ def test_the_service_account_is_stored_by_path_and_the_scopes_are_printed(
     assert private_key not in result.stdout + result.stderr
 
 
+def consent(google: FakeGoogle, db_file: Path, env: dict[str, str], who: str, client_id: str,
+            *extra: str) -> tuple[str, str]:  # fmt: skip
+    """`panelist connect google oauth` as `who`, who signs in and pastes the address back;
+    what it printed and the code Google gave."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "panelist", "connect", "google", "oauth", *extra,
+         "--db", str(db_file), "--as", who],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=os.environ | env,
+    )  # fmt: skip
+    assert process.stdout is not None
+    printed = []
+    while not (line := process.stdout.readline()).startswith("http"):
+        printed.append(line)
+        assert line, "no consent URL was printed: " + (
+            process.stderr.read() if process.stderr else ""
+        )
+    query = parse_qs(urlsplit(line.strip()).query)
+    assert query["login_hint"] == [who] and query["access_type"] == ["offline"]
+    code = google.authorization_code(client_id, who, CALENDAR_SCOPES)
+    pasted = f"http://127.0.0.1:53682/?state={query['state'][0]}&code={code}&scope=x"
+    out, err = process.communicate(pasted + "\n", timeout=60)
+    assert process.returncode == 0, err
+    assert f"{who} is connected" in out
+    return line + "".join(printed) + out + err, code
+
+
 def test_oauth_over_ssh_prints_the_url_takes_the_pasted_address_and_keeps_the_token_in_the_keyring(
     db_file: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     with FakeGoogle() as google:
         google.add_user(ADMIN, "Daan de Vries")
+        google.add_user(PERSON, "Rosa Jansen")
         client_id, secret = google.add_oauth_client()
         config = oauth_client(google.token_uri, auth_uri=google.url + "o/oauth2/auth")
         config["installed"] |= {"client_id": client_id, "client_secret": secret}
         client = write_json(tmp_path / "client.json", config)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "panelist", "connect", "google", "oauth",
-             "--client-secrets", str(client), "--db", str(db_file), "--as", ADMIN],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=os.environ | env,
-        )  # fmt: skip
-        assert process.stdout is not None and process.stdin is not None
-        lines = []
-        while not (line := process.stdout.readline()).startswith("http"):
-            lines.append(line)
-            assert line, "no consent URL was printed"
-        query = parse_qs(urlsplit(line.strip()).query)
-        assert query["login_hint"] == [ADMIN] and query["access_type"] == ["offline"]
-        code = google.authorization_code(client_id, ADMIN, CALENDAR_SCOPES)
-        pasted = f"http://127.0.0.1:53682/?state={query['state'][0]}&code={code}&scope=x"
-        out, err = process.communicate(pasted + "\n", timeout=60)
-        assert process.returncode == 0, err
-        assert f"{ADMIN} is connected" in out
+        printed, _ = consent(
+            google, db_file, env, ADMIN, client_id, "--client-secrets", str(client)
+        )
 
         kept = json.loads((tmp_path / "keyring.json").read_text())
         token = kept[f"panelist/google:refresh_token:{ADMIN}"]
         assert kept["panelist/google:client_secret"] == secret
-        everything = line + "".join(lines) + out + err
         for value in (token, secret):
             assert value.encode() not in stored_bytes(db_file)
-            assert value not in everything
+            assert value not in printed
         settings = google_settings(db_file)
         assert settings["mode"] == "oauth" and settings["client_id"] == client_id
         assert settings["token_uri"] == google.token_uri
@@ -146,6 +159,12 @@ def test_oauth_over_ssh_prints_the_url_takes_the_pasted_address_and_keeps_the_to
 
         assert anyio.run(provider.list_events, ADMIN, now, now + timedelta(days=1)) == []
         assert google.calls_of("calendar.events.list")[-1].subject == ADMIN
+
+        # Then anyone connects their own account, with no Admin rights and no client file.
+        printed, _ = consent(google, db_file, env, PERSON, client_id)
+        kept = json.loads((tmp_path / "keyring.json").read_text())
+        assert kept[f"panelist/google:refresh_token:{PERSON}"] not in printed
+        assert google_settings(db_file) == settings
 
 
 def test_a_wrong_paste_is_one_line_and_nothing_is_kept(
@@ -165,8 +184,7 @@ def test_a_wrong_paste_is_one_line_and_nothing_is_kept(
     assert result.returncode == 1
     assert re.search(r"Error: Google: the pasted address belongs to another attempt", result.stderr)
     assert "Traceback" not in result.stderr
-    kept = json.loads((tmp_path / "keyring.json").read_text())
-    assert not [name for name in kept if "refresh_token" in name]
+    assert not (tmp_path / "keyring.json").exists()  # not even the client secret
     assert google_settings(db_file) == {}
 
 
