@@ -127,7 +127,6 @@ def oauth(
 ) -> None:
     """Per person: connect one Google account with OAuth (works over SSH)."""
     from panelist.secrets import get_secret
-    from panelist.services.directory import provider_settings
     from panelist_google.auth import (
         client_config,
         client_config_from_file,
@@ -141,7 +140,7 @@ def oauth(
     ws = _workspace(ctx, db_path, as_email)
     try:
         account = (email or ws.user.email).strip().casefold()
-        stored = provider_settings(ws.db, PROVIDER)
+        stored = dict(ws.provider_context(PROVIDER).settings)
         wanted: dict[str, str] = {"mode": "oauth"}
         secret = get_secret(PROVIDER, SECRET_CLIENT)
         if client_file is not None:

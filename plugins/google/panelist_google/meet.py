@@ -212,11 +212,14 @@ class GoogleMeetProvider(ConferenceProvider):
 
 
 def _google_settings(database: Any) -> dict[str, str]:
+    """The google plugin's settings (provider "google"): Meet and Calendar share one
+    connection, so `panelist connect google` sets both up."""
     if database is None:
         return {}
-    from panelist.services.directory import provider_settings
-
-    return provider_settings(database, PROVIDER)
+    rows = database.execute(
+        "SELECT key, value FROM provider_settings WHERE provider = ?", [PROVIDER]
+    ).fetchall()
+    return {str(key): str(value) for key, value in rows}
 
 
 def _status(item: dict[str, Any]) -> str | None:
