@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from panelist.errors import ConfigurationError, PanelistError
+from panelist.errors import ConfigurationError
 from panelist.scheduling.duties import DutiesReport, HostDuties
-from panelist.workspace import Workspace, open_system_workspace
+from panelist.workspace import open_system_workspace
 
 Log = Callable[[str], None]
 POLL_S = 0.5
@@ -60,8 +60,8 @@ def run_worker(db_path: Path | str | None, *, once: bool, interval: float, log: 
             log(_round_line(report))
             for problem in problems:
                 log(f"panelist worker: left for later: {problem}")
-            if report is not None:  # the duties lease is ours: so is syncing for the host
-                _sync_calendars(ws, log)
+            for failure in report.calendars_failed if report else []:
+                log(f"panelist worker: calendar not synced: {failure}")
             if once or not _sleep(interval, stop):
                 break
         if stop.requested:
@@ -72,26 +72,6 @@ def run_worker(db_path: Path | str | None, *, once: bool, interval: float, log: 
         ws.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _sync_calendars(ws: Workspace, log: Log) -> None:
-    """One sync round over every mapped calendar; a calendar that fails keeps its last good
-    copy and is named, the others are synced all the same."""
-    from panelist.calendars import SyncService
-
-    try:
-        reports = asyncio.run(SyncService(ws).sync())
-    except PanelistError as exc:  # the cache itself (disk full, locked): next round again
-        log(f"panelist worker: calendars not synced: {exc}")
-        return
-    changes = sum(report.changed + report.deleted for report in reports)
-    failed = [report for report in reports if report.error is not None]
-    log(
-        f"panelist worker: calendars synced: {len(reports) - len(failed)}, "
-        f"{changes} changes, {len(failed)} failed"
-    )
-    for report in failed:
-        log(f"panelist worker: {report.owner}'s calendar was not synced: {report.error}")
 
 
 def _wait_for_lease(duties: HostDuties, stop: _Stop, log: Log) -> bool:
@@ -124,5 +104,6 @@ def _round_line(report: DutiesReport | None) -> str:
     return (
         f"panelist worker: {at} round done: {report.closed} interviews closed, "
         f"{report.refreshed} read back, {report.reminders} reminders due, "
-        f"{len(report.problems)} left for later"
+        f"{len(report.problems)} left for later; calendars synced: {report.calendars_synced}, "
+        f"{report.calendar_changes} changes, {len(report.calendars_failed)} failed"
     )

@@ -107,6 +107,7 @@ PURE = {
     "panelist.calendars.cache.recurrence_key": "turns a recurrence id into text, no data",
     "panelist.calendars.cache.shape_problem": "checks a provider's answer, no data",
     "panelist.calendars.cache.problem_summary": "words a list of problems, no data",
+    "panelist.calendars.cache.forget_decoded_events": "empties a process memo, no data",
     "panelist.services.calendar_view.CalendarView.suggested_room": "reads a view already "
     "loaded through the checked load_calendar_view",
     "panelist.services.audit.parse_since": "turns a --since text into an instant, no data",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_calendar_grid import HOUR, SIZE, open_screen
+from test_calendar_grid import HOUR, SIZE, open_screen, suggestions_text
 from textual.widgets import Static
 
 from panelist.calendars import CalendarCache, CalendarKey
@@ -72,4 +72,6 @@ async def test_a_calendar_whose_sync_failed_is_marked_with_the_reason(
         screen = FindTimeScreen([person.id], HOUR)
         await open_screen(pilot, screen, [])
         assert f"Ana Silva {app.glyphs.warning}" in legend_text(screen)
+        shown = " ".join(suggestions_text(screen).split())  # the line wraps in the panel
+        assert f"Ana Silva as of Mon 10:00: {reason}" in shown
         assert any(reason in n.message for n in app._notifications)

@@ -13,6 +13,7 @@ the cursor does not move past a round that skipped something, so it is asked aga
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -547,9 +548,22 @@ def _decoded(
 ) -> CalendarEvent:
     """The row's event; a row that is not event JSON (a newer format …) is a placeholder."""
     try:
-        return ical.event_from_json(data)
+        return _event_of(data)
     except ValueError as exc:
         return unreadable_unknown(uid, key.calendar_id, str(exc), start, end)
+
+
+def forget_decoded_events() -> None:
+    """Empty this process's memo of decoded rows (benchmarks of a cold read)."""
+    _event_of.cache_clear()
+
+
+@functools.lru_cache(maxsize=2048)
+def _event_of(data: str) -> CalendarEvent:
+    """Decoding is most of a window read; a grid redrawn or a week paged reads the same rows
+    again. Keyed by the row's JSON itself, so a changed row is decoded afresh; the events
+    are frozen, so sharing them is safe. 2,048 (~4 MB at most) hold a fortnight of ~25 calendars."""
+    return ical.event_from_json(data)
 
 
 def _text(moment: datetime) -> str:

@@ -1,6 +1,7 @@
 """The background duties of a database: ended interviews closed, answers read back (an
 interviewer's decline becomes a notice), reminders sent: what `panelist reminders run`
-under cron gives, every minute.
+under cron gives, every minute. The host's round also syncs every mapped calendar into
+the calendar cache (`panelist.calendars`), so the grids that open find fresh copies.
 
 They run once per host, not once per open app (fifty open apps must not make fifty
 times the provider calls): `HostDuties` runs a round only in the process holding the
@@ -37,6 +38,10 @@ class DutiesReport:
     refreshed: int = 0
     reminders: int = 0
     problems: list[str] = field(default_factory=list)
+    calendars_synced: int = 0
+    calendar_changes: int = 0
+    calendars_failed: list[str] = field(default_factory=list)
+    """One line per calendar whose sync failed (whose, and why); its last copy is kept."""
 
 
 def upcoming_organised(ws: Workspace) -> list[int]:
@@ -77,6 +82,21 @@ async def run_open_app_duties(ws: Workspace, transport: MailTransport) -> Duties
     return report
 
 
+async def _sync_calendars(ws: Workspace, report: DutiesReport) -> None:
+    """One sync round over every mapped calendar; a failure keeps that calendar's last good
+    copy and is named, the others are synced all the same."""
+    from panelist.calendars import SyncService
+
+    try:
+        reports = await SyncService(ws).sync()
+    except PanelistError as error:  # the cache itself (disk full, locked): next round again
+        report.calendars_failed.append(f"calendars not synced: {error}")
+        return
+    report.calendar_changes = sum(r.changed + r.deleted for r in reports)
+    report.calendars_synced = sum(r.error is None for r in reports)
+    report.calendars_failed += [f"{r.owner}: {r.error}" for r in reports if r.error is not None]
+
+
 class HostDuties:
     """Runs the duties rounds of `ws`'s database when this process holds its lease.
 
@@ -115,7 +135,9 @@ class HostDuties:
         if not self.take():
             return None
         ws = self._system_ws
-        return await run_open_app_duties(ws, transport or transport_from_settings(ws.db))
+        report = await run_open_app_duties(ws, transport or transport_from_settings(ws.db))
+        await _sync_calendars(ws, report)
+        return report
 
     def release(self) -> None:
         self.lease.release()

@@ -75,6 +75,12 @@ class CalendarPerson:
     calendar: CalendarKey | None = None
     as_of: datetime | None = None
     """When the cached copy was last synced (None: not integrated, or never synced)."""
+    stale: str = ""
+    """Why the last sync failed, while the copy of `as_of` is shown ("" when it did not)."""
+
+    @property
+    def name(self) -> str:
+        return self.employee.name
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,11 @@ class CalendarRoom:
     note: str = ""
     calendar: CalendarKey | None = None
     as_of: datetime | None = None
+    stale: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.room.name
 
 
 @dataclass(frozen=True)
@@ -248,7 +259,7 @@ async def load_calendar_view(
         people.append(
             CalendarPerson(
                 employee, key, timeline, _sorted(shown), error is None and calendar is not None,
-                note, calendar, _as_of(states, calendar),
+                note, calendar, *_copy(states, calendar),
             )
         )  # fmt: skip
     calendars: list[CalendarRoom] = []
@@ -270,7 +281,7 @@ async def load_calendar_view(
         calendars.append(
             CalendarRoom(
                 room, key, timeline, _sorted(shown), error is None and calendar is not None,
-                note, calendar, _as_of(states, calendar),
+                note, calendar, *_copy(states, calendar),
             )
         )  # fmt: skip
     return CalendarView(
@@ -403,9 +414,14 @@ def _note(
     return ""
 
 
-def _as_of(states: dict[CalendarKey, SyncState], calendar: CalendarKey | None) -> datetime | None:
+def _copy(
+    states: dict[CalendarKey, SyncState], calendar: CalendarKey | None
+) -> tuple[datetime | None, str]:
+    """When the calendar's cached copy was made, and why the sync after it failed."""
     state = states.get(calendar) if calendar is not None else None
-    return state.synced_at if state is not None else None
+    if state is None or state.synced_at is None:
+        return None, ""
+    return state.synced_at, state.error or ""
 
 
 def _my_interview_uids(ws: Workspace) -> frozenset[str]:

@@ -60,6 +60,7 @@ from panelist.providers import (
     CalendarCapability,
     CalendarEvent,
     CalendarProvider,
+    Check,
     ConferenceCapability,
     ConferenceProvider,
     EventDraft,
@@ -185,6 +186,16 @@ def _uids_at(resources: list[str], events: list[CalendarEvent]) -> list[str]:
     return [where.get(resource, f"(unknown resource {resource})") for resource in resources]
 
 
+def _assert_doctor_lines(checks: object, calendar_ids: list[str]) -> None:
+    assert isinstance(checks, list), f"check() must return a list, not {type(checks).__name__}"
+    for check in checks:
+        assert isinstance(check, Check), check
+        assert check.status in ("ok", "warn", "fail"), check
+        assert check.name.strip() and check.detail.strip(), check
+        assert "\n" not in check.detail, f"one line, please: {check.detail!r}"
+        assert check.calendar_id is None or check.calendar_id in calendar_ids, check
+
+
 async def _maybe_await(result: Any) -> None:
     if inspect.isawaitable(result):
         await result
@@ -284,6 +295,17 @@ class CalendarProviderConformance:
         assert re.fullmatch(r"[a-z][a-z0-9_-]*", provider.id), provider.id
         assert provider.display_name.strip()
         assert isinstance(provider.capabilities, CalendarCapability)
+
+    async def test_check_answers_in_lines_and_the_calendar_under_test_passes(
+        self, conformance_calendar: _Calendar
+    ) -> None:
+        """`panelist doctor` asks `check`: what it finds comes back as one-line `Check`s,
+        never as an exception, and the calendar the suite uses is fit for use."""
+        cal = conformance_calendar
+        checks = await cal.provider.check([cal.calendar_id])
+        _assert_doctor_lines(checks, [cal.calendar_id])
+        mine = [check for check in checks if check.calendar_id == cal.calendar_id]
+        assert all(check.status != "fail" for check in mine), mine
 
     # -------------------------------------------------------------- create / read / update / delete
 
@@ -838,6 +860,10 @@ class ConferenceProviderConformance:
         assert re.fullmatch(r"[a-z][a-z0-9_-]*", provider.id), provider.id
         assert provider.display_name.strip()
         assert isinstance(provider.capabilities, ConferenceCapability)
+
+    async def test_check_answers_in_lines(self, conformance_conference: _Conference) -> None:
+        """`panelist doctor` asks `check` (with no calendars): one-line `Check`s, no exception."""
+        _assert_doctor_lines(await conformance_conference.provider.check([]), [])
 
     async def test_meeting_carries_the_draft(self, conformance_conference: _Conference) -> None:
         conf = conformance_conference

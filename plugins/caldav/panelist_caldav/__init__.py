@@ -12,11 +12,11 @@ Configuration (per company, in core's ``provider_settings`` under provider "cald
   ``ana/interviews/``, or absolute URLs on the same scheme, host and port. A room
   is a calendar like any other; its bookings are events in it.
 
-``panelist doctor`` checks all of this against the server. Modules:
-`config` (settings, calendar ids), `dav` (the requests, over caldav's DAVClient),
-`objects` (.ics <-> events, one resource at a time), `provider` (the
-`CalendarProvider`, whose `sync` feeds core's calendar cache), `doctor`, and
-`testing` (a loopback Radicale for tests and the benchmark).
+``panelist doctor`` checks all of this against the server, through the provider's
+`check`. Modules: `config` (settings, calendar ids), `dav` (the requests, over
+caldav's DAVClient), `objects` (.ics <-> events, one resource at a time), `provider`
+(the `CalendarProvider`, whose `sync` feeds core's calendar cache), `checks` (its
+lines in doctor), and `testing` (a loopback Radicale for tests and the benchmark).
 
 Importing this package or its ``plugin`` module does not import caldav.
 """

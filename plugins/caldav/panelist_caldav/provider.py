@@ -61,7 +61,7 @@ from panelist_caldav.dav import (
     Resource,
     TokenRefused,
 )
-from panelist_caldav.objects import BadObject, parse_object, to_ics
+from panelist_caldav.objects import BadObject, parse_object, resource_name, to_ics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -351,7 +351,10 @@ class CalDAVCalendarProvider(CalendarProvider):
             else:
                 changed.extend(item.events)
         cursor = self._cursor(self.calendar_url(calendar_id), token)
-        return SyncResult(changed, [], cursor, reset, problems=problems, deleted_resources=gone)
+        gone_resources = [resource_name(href) for href in gone]
+        return SyncResult(
+            changed, [], cursor, reset, problems=problems, deleted_resources=gone_resources
+        )
 
     def _parsed(self, calendar_id: str, resource: Resource) -> FetchedObject:
         if resource.status in (404, 410):
@@ -527,7 +530,8 @@ def _as_event(draft: EventDraft, **values: Any) -> CalendarEvent:
 
 
 def _stored(event: CalendarEvent, href: str, etag: str | None) -> CalendarEvent:
-    return replace(event, etag=etag, extra={**event.extra, "href": href, "resource": href})
+    extra = {**event.extra, "href": href, "resource": resource_name(href)}
+    return replace(event, etag=etag, extra=extra)
 
 
 def _calendar_tag(calendar_url: str) -> str:

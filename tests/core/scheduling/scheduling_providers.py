@@ -120,6 +120,7 @@ class FlakyCalendar(CalendarProvider):
         return await self.inner.free_busy(calendar_ids, start, end)
 
     async def sync(self, calendar_id: str, cursor: str | None) -> SyncResult:
+        await self._network("sync", write=False)
         return await self.inner.sync(calendar_id, cursor)
 
     async def get_event(self, calendar_id: str, uid: str) -> CalendarEvent:

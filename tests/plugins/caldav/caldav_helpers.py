@@ -8,10 +8,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from panelist.providers import ResponseStatus
+from panelist.providers import EventDraft, ResponseStatus
 from panelist_caldav.provider import CalDAVCalendarProvider
 from panelist_caldav.testing import RadicaleServer
 
@@ -66,6 +67,40 @@ def answer_invitation(
         for attendee in _as_list(vevent.get("attendee")):
             if str(attendee).lower().removeprefix("mailto:") == email.lower():
                 attendee.params["PARTSTAT"] = partstat
+    code, _, body = server.request(
+        "PUT",
+        path,
+        calendar.to_ical(),
+        {"Content-Type": "text/calendar", "If-Match": headers["ETag"]},
+        user=user,
+    )
+    assert code in (201, 204), (code, body)
+
+
+def add_override(
+    server: RadicaleServer,
+    user: str,
+    calendar_id: str,
+    uid: str,
+    recurrence_id: datetime,
+    draft: EventDraft,
+) -> None:
+    """What another calendar app does to move one occurrence: add a VEVENT with a
+    RECURRENCE-ID to the series' resource and PUT it back."""
+    import icalendar
+
+    path = f"{calendar_id}{uid}.ics"
+    code, headers, body = server.request("GET", path, user=user)
+    assert code == 200, (code, body)
+    calendar = icalendar.Calendar.from_ical(body)
+    moved = icalendar.Event()
+    moved.add("uid", uid)
+    moved.add("dtstamp", datetime(2026, 1, 1, tzinfo=UTC))
+    moved.add("recurrence-id", recurrence_id)
+    moved.add("dtstart", draft.start)
+    moved.add("dtend", draft.end)
+    moved.add("summary", draft.summary)
+    calendar.add_component(moved)
     code, _, body = server.request(
         "PUT",
         path,

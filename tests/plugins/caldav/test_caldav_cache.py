@@ -209,17 +209,21 @@ async def test_first_sync_caches_everything_then_only_the_changes(
 async def test_a_deletion_is_resolved_by_href_whatever_the_file_is_called(
     calendar: Calendar, direct: Synced
 ) -> None:
-    """Other apps name files as they like: the uid cannot be guessed from the href."""
-    calendar.put("b.ics", event_ics("a", "Held by b.ics"))
+    """Other apps name files as they like: the uid cannot be guessed from the href.
+
+    Resources are unquoted paths, as servers differ in what they percent-encode."""
+    calendar.put("b%40home.ics", event_ics("a", "Held by b@home.ics"))
     calendar.put("a.ics", event_ics("other", "Held by a.ics"))
     await direct.sync()
-    assert direct.summaries() == {"a": "Held by b.ics", "other": "Held by a.ics"}
+    assert direct.summaries() == {"a": "Held by b@home.ics", "other": "Held by a.ics"}
+    (resource,) = direct.db.execute("SELECT resource FROM calendar_objects WHERE uid = 'a'")
+    assert resource == (f"/{calendar.calendar_id}b@home.ics",)
 
-    assert calendar.delete("b.ics") == 200
+    assert calendar.delete("b%40home.ics") == 200
     result = await direct.provider(direct.workspaces[-1]).sync(
         calendar.calendar_id, direct.cursor()
     )
-    assert (result.deleted, result.deleted_resources) == ([], [f"/{calendar.calendar_id}b.ics"])
+    assert (result.deleted, result.deleted_resources) == ([], list(resource))
     report = await direct.sync()
     assert (report.deleted, direct.summaries()) == (1, {"other": "Held by a.ics"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-from caldav_helpers import Calendar, ProviderFactory, answer_invitation
+from caldav_helpers import Calendar, ProviderFactory, add_override, answer_invitation
 
 from panelist.testing import CalendarProviderConformance, CalendarUnderTest
 
@@ -17,4 +17,7 @@ class TestCalDAVConformance(CalendarProviderConformance):
     ) -> CalendarUnderTest:
         provider = make_provider(calendar.server.url, calendar.user)
         respond = functools.partial(answer_invitation, calendar.server, calendar.user)
-        return CalendarUnderTest(provider, calendar_id=calendar.calendar_id, respond=respond)
+        override = functools.partial(add_override, calendar.server, calendar.user)
+        return CalendarUnderTest(
+            provider, calendar_id=calendar.calendar_id, respond=respond, override=override
+        )

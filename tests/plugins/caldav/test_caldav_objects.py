@@ -45,3 +45,19 @@ def test_a_zone_of_the_senders_own_keeps_its_vtimezone_next_to_an_iana_one() -> 
     assert talk.start == datetime(2026, 3, 24, 9, tzinfo=UTC)
     assert talk.end == datetime(2026, 3, 24, 10, tzinfo=UTC)
     assert talk.extra["resource"] == "/cal/talk.ics"
+
+
+def test_properties_panelist_never_reads_are_skipped_with_their_folded_lines() -> None:
+    """DTSTAMP, CREATED, LAST-MODIFIED, PRODID and VERSION are not parsed (in any case);
+    the folded lines of one go with it instead of joining another line."""
+    data = (
+        "BEGIN:VCALENDAR\r\nPRODID:-//A calendar app with a very long name that its\r\n"
+        "  writer folded//EN\r\nversion:2.0\r\nBEGIN:VEVENT\r\nUID:talk\r\n"
+        "dtstamp:not a time\r\nCREATED:20260101T000000Z\r\nSUMMARY:Talk\r\n"
+        "LAST-MODIFIED;X-NOTE=folded:2026\r\n 0101T000000Z\r\n"
+        "DESCRIPTION:Line one\r\n line one continued\r\nDTSTART:20260324T090000Z\r\n"
+        "DTEND:20260324T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    (talk,) = parse_object(data, "cal", "/cal/talk.ics", None)
+    assert (talk.summary, talk.description) == ("Talk", "Line oneline one continued")
+    assert talk.start == datetime(2026, 3, 24, 9, tzinfo=UTC)

@@ -287,17 +287,18 @@ class FindTimeScreen(Screen[ChosenTime | None]):
         if result is None:
             return
         glyphs = self.app.glyphs
-        text = Text()
+        stale = self._stale_lines()
         if not result.ranked:
+            text = Text()
             text.append("Nothing fits\n", Style(bold=True))
             for reason in result.why_nothing_fits:
                 text.append(f"{glyphs.separator} {reason}\n")
-            panel.update(text)
+            panel.update(Group(*stale, text))
             return
         count = len(result.ranked)
         current = self.index if self.index >= 0 else None
         heading = "Suggestions (n/p)" if current is None else f"Suggestion {current + 1}/{count}"
-        lines = [Text(heading, Style(bold=True))]
+        lines = [*stale, Text(heading, Style(bold=True))]
         order = list(range(count))
         if current is not None:
             order = [current] + [i for i in order if i != current]
@@ -312,6 +313,17 @@ class FindTimeScreen(Screen[ChosenTime | None]):
             if i == current:
                 lines.append(Text(f"    {'; '.join(slot.reasons)}", Style(dim=True)))
         panel.update(Group(*lines))
+
+    def _stale_lines(self) -> list[Text]:
+        """One line per calendar on screen whose last sync failed: whose, as of when, why."""
+        if self.full is None:
+            return []
+        warning, zone = self.app.glyphs.warning, self.grid.zone
+        return [
+            Text(f"{warning} {c.name} as of {c.as_of.astimezone(zone):%a %H:%M}: {c.stale}")
+            for c in self.full.calendars
+            if c.stale and c.as_of is not None
+        ]
 
     def _slot_label(self, slot: Slot) -> str:
         label = describe_span(slot.start, slot.end, self.app.glyphs, self.grid.zone)
