@@ -1,0 +1,1 @@
+"""The loopback fake Google behind `panelist_google.testing` (its public face)."""

@@ -1,0 +1,248 @@
+"""Google Meet as a Panelist conference provider (``google_meet``).
+
+A Meet is made the way Calendar makes one: an event in the host's own calendar carrying
+``conferenceData.createRequest`` (with ``conferenceDataVersion=1``), read again while its
+status is ``pending``. Chosen over the Meet REST API's spaces because a space cannot be
+deleted (it outlives a cancelled interview, PROVIDERS.md §6) while the event's Meet goes
+with the event, and because the host's calendar then shows the meeting, so the rule "one
+meeting at a time" is checked from their calendar like any busy time. The holder event is
+private and marked free: the interview's own event already blocks the host's time.
+
+Idempotent: the holder's event id and the createRequest's requestId both come from the
+idempotency key, so a retried create meets 409 and returns the first meeting.
+
+Settings are the google plugin's (provider "google"); a host is verified when the
+Workspace directory knows them as an active user (not suspended, not archived).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import anyio
+
+from panelist.errors import ProviderError, ValidationError
+from panelist.providers import (
+    ConferenceCapability,
+    ConferenceProvider,
+    Meeting,
+    MeetingDraft,
+    ProviderContext,
+)
+from panelist_google.auth import Grants
+from panelist_google.config import OPTIONS, PROVIDER, GoogleSettings
+from panelist_google.convert import event_id_for, google_time
+from panelist_google.google_api import GoogleError, Wire
+
+T = TypeVar("T")
+MEET_PROVIDER = "google_meet"
+POLL_WAITS = (0.2, 0.4, 0.8, 1.6, 3.2)
+"""Seconds between reads of a pending Meet (Google usually answers on the first)."""
+
+
+class GoogleMeetProvider(ConferenceProvider):
+    id = MEET_PROVIDER
+    display_name = "Google Meet"
+    capabilities = (
+        ConferenceCapability.VERIFIES_HOSTS
+        | ConferenceCapability.UPDATE_IN_PLACE
+        | ConferenceCapability.IDEMPOTENT_CREATE
+    )
+    options = OPTIONS
+
+    def __init__(self, context: ProviderContext) -> None:
+        super().__init__(context)
+        settings = dict(context.settings) or _google_settings(context.database)
+        self.settings = GoogleSettings.from_mapping(settings)
+        self.grants = Grants(self.settings, lambda name: context.secret(PROVIDER, name))
+        self.wire = Wire(self.settings, self.grants)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+
+    async def is_verified_host(self, email: str) -> bool:
+        return await self._run(self._active_user, email)
+
+    def _active_user(self, email: str) -> bool:
+        users = self.wire.service("directory").users()
+        try:
+            user = self.wire.execute(
+                users.get(userKey=email),
+                self.grants.directory_subject(),
+                f"the directory entry of {email}",
+            )
+        except GoogleError as exc:
+            if exc.status in (400, 404):
+                return False
+            raise
+        return not user.get("suspended") and not user.get("archived")
+
+    async def create_meeting(self, draft: MeetingDraft, idempotency_key: str) -> Meeting:
+        if draft.end <= draft.start:
+            raise ValidationError("the meeting ends before it starts", field="end")
+        host = draft.host_email.strip().casefold()
+        event_id = event_id_for(f"meet:{idempotency_key}")
+        body = {
+            **self._times(draft),
+            "id": event_id,
+            "summary": draft.topic,
+            "description": draft.agenda,
+            "visibility": "private",
+            "transparency": "transparent",
+            "extendedProperties": {"private": {"panelistKey": idempotency_key}},
+            "conferenceData": {
+                "createRequest": {
+                    "requestId": event_id,
+                    "conferenceSolutionKey": {"type": "hangoutsMeet"},
+                }
+            },
+        }
+        item = await self._run(self._insert, host, body)
+        item = await self._settled(host, item)
+        return self._meeting(host, item)
+
+    def _insert(self, host: str, body: dict[str, Any]) -> dict[str, Any]:
+        events = self.wire.service("calendar").events()
+        try:
+            made: dict[str, Any] = self.wire.execute(
+                events.insert(
+                    calendarId=host, body=body, conferenceDataVersion=1, sendUpdates="none"
+                ),
+                host,
+                f"a Meet in the calendar of {host}",
+            )
+            return made
+        except GoogleError as exc:
+            if exc.status != 409:
+                raise
+        return self._read(host, body["id"])  # made by an earlier attempt with this key
+
+    def _read(self, host: str, event_id: str) -> dict[str, Any]:
+        events = self.wire.service("calendar").events()
+        found: dict[str, Any] = self.wire.execute(
+            events.get(calendarId=host, eventId=event_id),
+            host,
+            f"the Meet {event_id!r} of {host}",
+        )
+        return found
+
+    async def _settled(self, host: str, item: dict[str, Any]) -> dict[str, Any]:
+        """Read again while Google says ``pending``; a ``failure`` is one clear line."""
+        for wait in (0.0, *POLL_WAITS):
+            status = _status(item)
+            if status == "success" or (status is None and _join_url(item)):
+                return item
+            if status == "failure":
+                raise ProviderError(
+                    f"Google would not create a Meet for {host}: Meet may be turned off for "
+                    "them in the Admin console",
+                    provider=self.id,
+                )
+            if wait:
+                await anyio.sleep(wait)
+            item = await self._run(self._read, host, str(item["id"]))
+        raise ProviderError(
+            f"Google kept the Meet for {host} pending; try again later", provider=self.id
+        )
+
+    async def update_meeting(self, meeting_id: str, draft: MeetingDraft) -> Meeting:
+        if draft.end <= draft.start:
+            raise ValidationError("the meeting ends before it starts", field="end")
+        host, event_id = _split(meeting_id)
+        body = {**self._times(draft), "summary": draft.topic, "description": draft.agenda}
+
+        def patch() -> dict[str, Any]:
+            events = self.wire.service("calendar").events()
+            found: dict[str, Any] = self.wire.execute(
+                events.patch(calendarId=host, eventId=event_id, body=body, sendUpdates="none"),
+                host,
+                f"the Meet {event_id!r} of {host}",
+            )
+            return found
+
+        return self._meeting(host, await self._run(patch))
+
+    async def delete_meeting(self, meeting_id: str) -> None:
+        host, event_id = _split(meeting_id)
+
+        def delete() -> None:
+            events = self.wire.service("calendar").events()
+            try:
+                self.wire.execute(
+                    events.delete(calendarId=host, eventId=event_id, sendUpdates="none"),
+                    host,
+                    f"the Meet {event_id!r} of {host}",
+                )
+            except GoogleError as exc:
+                if exc.status not in (404, 410):
+                    raise
+
+        await self._run(delete)
+
+    def _times(self, draft: MeetingDraft) -> dict[str, Any]:
+        zone = draft.timezone or "UTC"
+        from panelist.timezones import get_zone
+
+        tz = get_zone(zone, "the meeting")
+        return {
+            "start": google_time(_aware(draft.start).astimezone(tz), zone),
+            "end": google_time(_aware(draft.end).astimezone(tz), zone),
+        }
+
+    def _meeting(self, host: str, item: dict[str, Any]) -> Meeting:
+        from panelist_google.convert import parse_time
+
+        start, end = parse_time(item.get("start"), "start"), parse_time(item.get("end"), "end")
+        url, conference = _join_url(item), item.get("conferenceData") or {}
+        if not url or not isinstance(start, datetime) or not isinstance(end, datetime):
+            raise ProviderError(
+                f"Google sent the Meet of {host} without its link or times", provider=self.id
+            )
+        return Meeting(
+            meeting_id=f"{host}/{item['id']}",
+            join_url=url,
+            host_email=host,
+            start=start,
+            end=end,
+            extra={"conference_id": str(conference.get("conferenceId", ""))},
+        )
+
+
+def _google_settings(database: Any) -> dict[str, str]:
+    """The google plugin's settings (provider "google"): Meet and Calendar share one
+    connection, so `panelist connect google` sets both up."""
+    if database is None:
+        return {}
+    rows = database.execute(
+        "SELECT key, value FROM provider_settings WHERE provider = ?", [PROVIDER]
+    ).fetchall()
+    return {str(key): str(value) for key, value in rows}
+
+
+def _status(item: dict[str, Any]) -> str | None:
+    request = (item.get("conferenceData") or {}).get("createRequest") or {}
+    code = (request.get("status") or {}).get("statusCode")
+    return str(code) if code else None
+
+
+def _join_url(item: dict[str, Any]) -> str | None:
+    if item.get("hangoutLink"):
+        return str(item["hangoutLink"])
+    for entry in (item.get("conferenceData") or {}).get("entryPoints") or ():
+        if entry.get("entryPointType") == "video" and entry.get("uri"):
+            return str(entry["uri"])
+    return None
+
+
+def _split(meeting_id: str) -> tuple[str, str]:
+    host, _, event_id = meeting_id.rpartition("/")
+    if not host or not event_id:
+        raise ValidationError(f"{meeting_id!r} is not a Google Meet id of Panelist's")
+    return host, event_id
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
