@@ -6,7 +6,7 @@ import contextlib
 import http.client
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,25 +56,12 @@ def answer_invitation(
     server: RadicaleServer, user: str, calendar_id: str, uid: str, email: str, status: str
 ) -> None:
     """What an attendee's calendar app does with a reply: rewrite PARTSTAT and PUT it back."""
-    import icalendar
-
-    path = f"{calendar_id}{uid}.ics"
-    code, headers, body = server.request("GET", path, user=user)
-    assert code == 200, (code, body)
-    calendar = icalendar.Calendar.from_ical(body)
     partstat = ResponseStatus(status).name.replace("_", "-")
-    for vevent in calendar.walk("VEVENT"):
-        for attendee in _as_list(vevent.get("attendee")):
-            if str(attendee).lower().removeprefix("mailto:") == email.lower():
-                attendee.params["PARTSTAT"] = partstat
-    code, _, body = server.request(
-        "PUT",
-        path,
-        calendar.to_ical(),
-        {"Content-Type": "text/calendar", "If-Match": headers["ETag"]},
-        user=user,
-    )
-    assert code in (201, 204), (code, body)
+    with _edited(server, user, f"{calendar_id}{uid}.ics") as calendar:
+        for vevent in calendar.walk("VEVENT"):
+            for attendee in _as_list(vevent.get("attendee")):
+                if str(attendee).lower().removeprefix("mailto:") == email.lower():
+                    attendee.params["PARTSTAT"] = partstat
 
 
 def add_override(
@@ -89,18 +76,27 @@ def add_override(
     RECURRENCE-ID to the series' resource and PUT it back."""
     import icalendar
 
-    path = f"{calendar_id}{uid}.ics"
+    with _edited(server, user, f"{calendar_id}{uid}.ics") as calendar:
+        moved = icalendar.Event()
+        moved.add("uid", uid)
+        moved.add("dtstamp", datetime(2026, 1, 1, tzinfo=UTC))
+        moved.add("recurrence-id", recurrence_id)
+        moved.add("dtstart", draft.start)
+        moved.add("dtend", draft.end)
+        moved.add("summary", draft.summary)
+        calendar.add_component(moved)
+
+
+@contextlib.contextmanager
+def _edited(server: RadicaleServer, user: str, path: str) -> Iterator[Any]:
+    """The object at `path` as another client edits it: read, changed in the block, PUT back
+    only if nobody changed it meanwhile (If-Match)."""
+    import icalendar
+
     code, headers, body = server.request("GET", path, user=user)
     assert code == 200, (code, body)
     calendar = icalendar.Calendar.from_ical(body)
-    moved = icalendar.Event()
-    moved.add("uid", uid)
-    moved.add("dtstamp", datetime(2026, 1, 1, tzinfo=UTC))
-    moved.add("recurrence-id", recurrence_id)
-    moved.add("dtstart", draft.start)
-    moved.add("dtend", draft.end)
-    moved.add("summary", draft.summary)
-    calendar.add_component(moved)
+    yield calendar
     code, _, body = server.request(
         "PUT",
         path,
