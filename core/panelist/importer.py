@@ -27,7 +27,7 @@ from panelist import audit
 from panelist.errors import ImportFailed, ValidationError
 from panelist.models import WEEKDAYS, Stage, WorkingHours
 from panelist.permissions import admins, keep_an_admin
-from panelist.scheduling.transaction import immediate
+from panelist.storage.transaction import immediate
 from panelist.text import plain_text_problem
 from panelist.timezones import zone_or_none
 

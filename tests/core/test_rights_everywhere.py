@@ -49,9 +49,7 @@ INTERNAL_MODULES = {
     "panelist.scheduling.recheck": "asks providers about a slot a checked operation books",
     "panelist.scheduling.refs": "raw external refs of interviews, for the executor",
     "panelist.scheduling.requests": "plain input values, no data access",
-    "panelist.scheduling.retry": "retry policy around provider calls, no data access",
     "panelist.scheduling.settings": "typed company settings for the service's set-up",
-    "panelist.scheduling.transaction": "BEGIN IMMEDIATE helper",
     "panelist.scheduling.validation": "the booking rules, run by checked service operations",
 }
 """Modules front ends must not import (the test below enforces it); the package's

@@ -8,6 +8,7 @@ so a retry or a restart finishes the work without doubling any of it.
     await service.send_candidate_invitation(record.id)
 """
 
+from panelist.retry import RetryPolicy
 from panelist.scheduling.duties import DutiesReport, run_open_app_duties
 from panelist.scheduling.errors import (
     HostHasOverlappingMeeting,
@@ -27,7 +28,6 @@ from panelist.scheduling.notices import mark_notice_read
 from panelist.scheduling.records import InterviewRecord, ParticipantRecord, load_interview
 from panelist.scheduling.reminders import ReminderRun, mark_evaluation_done, run_due_reminders
 from panelist.scheduling.requests import InterviewRequest, ParticipantRequest, ReminderPolicy
-from panelist.scheduling.retry import RetryPolicy
 from panelist.scheduling.service import KEEP, ResumeReport, SchedulingService
 from panelist.services.notices import Notice, list_notices
 

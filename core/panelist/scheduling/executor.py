@@ -31,14 +31,14 @@ from panelist.providers import (
     ConferenceProvider,
     EventDraft,
 )
+from panelist.retry import RetryPolicy, is_retryable, with_retries
 from panelist.scheduling import drafts, mails, outbox
 from panelist.scheduling.outbox import Claimer, Kind, OutboxRow, State
 from panelist.scheduling.records import InterviewRecord, get_room, read_interview
 from panelist.scheduling.refs import ExternalRef, find_ref, forget_ref, save_ref
-from panelist.scheduling.retry import RetryPolicy, is_retryable, with_retries
-from panelist.scheduling.transaction import immediate
 from panelist.services.directory import get_employee, get_setting
 from panelist.storage.instants import from_text
+from panelist.storage.transaction import immediate
 from panelist.workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -32,8 +32,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from panelist.scheduling.transaction import immediate
 from panelist.storage.instants import to_text
+from panelist.storage.transaction import immediate
 
 
 class Kind(enum.StrEnum):

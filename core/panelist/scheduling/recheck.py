@@ -40,8 +40,8 @@ from panelist.providers import (
     CalendarEvent,
     ConferenceCapability,
 )
+from panelist.retry import RetryPolicy, with_retries
 from panelist.scheduling.errors import HostNotVerified, RoomTaken, SlotTaken
-from panelist.scheduling.retry import RetryPolicy, with_retries
 from panelist.scheduling.validation import Slot
 from panelist.services.calendar_view import read_absences, read_calendar
 from panelist.services.directory import get_setting

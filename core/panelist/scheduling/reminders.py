@@ -18,16 +18,16 @@ from sqlite_utils import Database
 from panelist.errors import NotFound, PermissionDenied
 from panelist.mail.transport import MailTransport
 from panelist.permissions import Right, application_rights
+from panelist.retry import RetryPolicy
 from panelist.scheduling import outbox
 from panelist.scheduling.executor import Executor, OnStep
 from panelist.scheduling.outbox import Effect, Kind
 from panelist.scheduling.records import InterviewRecord
 from panelist.scheduling.requests import ReminderPolicy
-from panelist.scheduling.retry import RetryPolicy
 from panelist.scheduling.scope import touchable
 from panelist.scheduling.settings import claimer_for, retry_policy
-from panelist.scheduling.transaction import immediate
 from panelist.storage.instants import from_text, to_text
+from panelist.storage.transaction import immediate
 from panelist.workspace import Workspace
 
 

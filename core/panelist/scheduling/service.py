@@ -27,6 +27,7 @@ from panelist.mail.transport import MailTransport
 from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, Room
 from panelist.permissions import Right, can_view_application, require
 from panelist.providers import CalendarCapability, ResponseStatus
+from panelist.retry import RetryPolicy, with_retries
 from panelist.scheduling import mails, outbox
 from panelist.scheduling.errors import NoUnsentMail, OutboxIncomplete
 from panelist.scheduling.executor import Executor, OnStep, Stage, StepEvent
@@ -37,10 +38,8 @@ from panelist.scheduling.records import InterviewRecord, get_room, load_intervie
 from panelist.scheduling.refs import find_ref, refs_of
 from panelist.scheduling.reminders import plan_reminders, stop_reminders
 from panelist.scheduling.requests import InterviewRequest
-from panelist.scheduling.retry import RetryPolicy, with_retries
 from panelist.scheduling.scope import touchable
 from panelist.scheduling.settings import claimer_for, default_reminder_policy, retry_policy
-from panelist.scheduling.transaction import immediate
 from panelist.scheduling.validation import (
     Slot,
     check_conflicts,
@@ -56,6 +55,7 @@ from panelist.scheduling.validation import (
 from panelist.services.directory import get_employee
 from panelist.services.interviews import unsent_mails_of
 from panelist.storage.instants import to_text
+from panelist.storage.transaction import immediate
 from panelist.workspace import Workspace
 
 _log = logging.getLogger(__name__)

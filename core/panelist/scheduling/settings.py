@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlite_utils import Database
 
 from panelist.errors import ConfigurationError
+from panelist.retry import RetryPolicy
 from panelist.scheduling.outbox import Claimer
 from panelist.scheduling.requests import ReminderPolicy
-from panelist.scheduling.retry import RetryPolicy
 from panelist.services.directory import get_setting, positive_setting
 
 

@@ -33,8 +33,8 @@ from panelist import audit
 from panelist.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from panelist.models import Employee
 from panelist.permissions import Right, require
-from panelist.scheduling.transaction import immediate
 from panelist.services.directory import employee_from_row
+from panelist.storage.transaction import immediate
 from panelist.text import printable
 from panelist.workspace import Workspace
 
