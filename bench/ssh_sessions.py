@@ -53,7 +53,6 @@ import re
 import select
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import struct
@@ -63,8 +62,8 @@ import tempfile
 import termios
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,9 +74,9 @@ from panelist.services.applications import list_applications
 from panelist.services.directory import find_employee_by_email, list_employees
 from panelist.services.interview_form import form_choices
 from panelist.storage.database import open_database
+from panelist.testing.sshd import SSHD, LoopbackSshd
 from panelist.workspace import Workspace
 
-SSHD = Path("/usr/sbin/sshd")
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 PANELIST = Path(sys.executable).with_name("panelist")
 ADMIN = "oliver.smith@example.com"
@@ -243,59 +242,6 @@ class Host:
             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
             f"{self.user}@127.0.0.1",
         ]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def sshd_config(host: Host) -> Path:
-    host_key = host.folder / "host_key"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)], check=True)
-    config = host.folder / "sshd_config"
-    config.write_text(
-        f"Port {host.port}\nListenAddress 127.0.0.1\nHostKey {host_key}\n"
-        f"PidFile {host.folder / 'sshd.pid'}\nAuthorizedKeysFile {host.keys_file}\n"
-        # Temporary folders are not root's own: sshd would refuse the file in them.
-        "StrictModes no\nUsePAM no\nPermitUserEnvironment no\n"
-        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
-        f"PermitRootLogin prohibit-password\nAllowUsers {host.user}\nLogLevel INFO\n"
-        # The default 10:30:100 drops logins beyond 10 unauthenticated at once.
-        "MaxStartups 200\n"
-    )
-    return config
-
-
-@contextmanager
-def sshd_running(host: Host) -> Iterator[None]:
-    host.port = free_port()
-    config = sshd_config(host)
-    if os.geteuid() == 0:
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation
-    checked = subprocess.run([str(SSHD), "-t", "-f", str(config)], capture_output=True, text=True)
-    if checked.returncode != 0:
-        raise RuntimeError(f"sshd -t: {checked.stderr.strip()}")
-    with (host.folder / "sshd.log").open("w") as log:
-        server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=log)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("sshd did not start")
-                with socket.socket() as probe:
-                    if probe.connect_ex(("127.0.0.1", host.port)) == 0:
-                        break
-                time.sleep(0.1)
-            yield
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 # --------------------------------------------------------------------------- a session
@@ -648,8 +594,12 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
     inviter_apps = [p.application_id for p in plans[: args.inviters]]
     before = interviews_per_application(host.db, inviter_apps)
     sessions: list[Session] = []
-    with sshd_running(host):
-        sshd_pid = int((folder / "sshd.pid").read_text())
+    # The default MaxStartups (10:30:100) drops logins beyond 10 unauthenticated at once.
+    with LoopbackSshd(
+        folder, host.keys_file, host.user, max_startups=200, log_level="INFO"
+    ) as sshd:
+        host.port = sshd.port
+        sshd_pid = int(sshd.pid_file.read_text())
         phases = Phases(
             threading.Barrier(args.sessions + 1),
             threading.Barrier(args.sessions),

@@ -16,7 +16,6 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,9 +26,9 @@ from pathlib import Path
 import pytest
 from terminal_helpers import terminal_env, terminal_running
 
+from panelist.testing.sshd import SSHD, LoopbackSshd
 from panelist.workspace import Workspace
 
-SSHD = Path("/usr/sbin/sshd")
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 ADMIN = "oliver.smith@example.com"
 ROSA = ("rosa.jansen@example.com", "Rosa Jansen")
@@ -94,62 +93,17 @@ class Host:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def sshd_config(folder: Path, port: int, keys_file: Path, user: str) -> Path:
-    host_key = folder / "host_key"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)], check=True)
-    config = folder / "sshd_config"
-    config.write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\n"
-        f"PidFile {folder / 'sshd.pid'}\nAuthorizedKeysFile {keys_file}\n"
-        # Temporary folders are not root's own: sshd would refuse the file in them.
-        "StrictModes no\nUsePAM no\nPermitUserEnvironment no\n"
-        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
-        f"PermitRootLogin prohibit-password\nAllowUsers {user}\nLogLevel VERBOSE\n"
-    )
-    return config
-
-
 @pytest.fixture
 def host(live_demo_workspace: Workspace, tmp_path: Path) -> Iterator[Host]:
     assert SSHD.exists(), "sshd is needed for these tests (make system-deps: openssh-server)"
     live_demo_workspace.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     live_demo_workspace.close()
-    user = getpass.getuser()
     keys_file = tmp_path / "authorized_keys"
-    port = free_port()
-    config = sshd_config(tmp_path, port, keys_file, user)
-    if os.geteuid() == 0:
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation
-    checked = subprocess.run([str(SSHD), "-t", "-f", str(config)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    log = (tmp_path / "sshd.log").open("w")
-    server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=log)
-    try:
-        _wait_for_port(port, server)
+    with LoopbackSshd(tmp_path, keys_file, getpass.getuser()) as sshd:
         yield Host(
-            tmp_path, live_demo_workspace.db_path, tmp_path / "config.toml", keys_file, port, user
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-def _wait_for_port(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "sshd stopped at start (see sshd.log)"
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"sshd did not listen on port {port}")
+            tmp_path, live_demo_workspace.db_path, tmp_path / "config.toml", keys_file,
+            sshd.port, sshd.user,
+        )  # fmt: skip
 
 
 def test_two_keys_open_the_app_as_two_employees(host: Host) -> None:
