@@ -100,7 +100,8 @@ class Workspace:
     def _instance(self, kind: str, provider_id: str, lookup: Callable[[str], type[Any]]) -> Any:
         if (kind, provider_id) not in self._providers:
             provider_class = lookup(provider_id)
-            self._providers[kind, provider_id] = provider_class(self.provider_context(provider_id))
+            settings_id = provider_class.settings_id or provider_id
+            self._providers[kind, provider_id] = provider_class(self.provider_context(settings_id))
         return self._providers[kind, provider_id]
 
     def close(self) -> None:

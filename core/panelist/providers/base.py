@@ -79,6 +79,11 @@ class Provider:
 
     options: ClassVar[tuple[ProviderOption, ...]] = ()
 
+    settings_id: ClassVar[str | None] = None
+    """Whose settings (`provider_settings`) the context carries: this provider's own id by
+    default. Providers of one plugin that share one connection name the same one (Google
+    Meet reads "google", which `panelist connect google` writes)."""
+
     def __init__(self, context: ProviderContext) -> None:
         self.context = context
 

@@ -52,11 +52,11 @@ class GoogleMeetProvider(ConferenceProvider):
         | ConferenceCapability.IDEMPOTENT_CREATE
     )
     options = OPTIONS
+    settings_id = PROVIDER  # one connection for Calendar and Meet: `panelist connect google`
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
-        settings = dict(context.settings) or _google_settings(context.database)
-        self.settings = GoogleSettings.from_mapping(settings)
+        self.settings = GoogleSettings.from_mapping(context.settings)
         self.grants = Grants(self.settings, lambda name: context.secret(PROVIDER, name))
         self.wire = Wire(self.settings, self.grants)
 
@@ -209,17 +209,6 @@ class GoogleMeetProvider(ConferenceProvider):
             end=end,
             extra={"conference_id": str(conference.get("conferenceId", ""))},
         )
-
-
-def _google_settings(database: Any) -> dict[str, str]:
-    """The google plugin's settings (provider "google"): Meet and Calendar share one
-    connection, so `panelist connect google` sets both up."""
-    if database is None:
-        return {}
-    rows = database.execute(
-        "SELECT key, value FROM provider_settings WHERE provider = ?", [PROVIDER]
-    ).fetchall()
-    return {str(key): str(value) for key, value in rows}
 
 
 def _status(item: dict[str, Any]) -> str | None:
