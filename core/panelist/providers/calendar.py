@@ -42,6 +42,12 @@ class CalendarCapability(enum.Flag):
     """Events can be marked private."""
     RECURRENCE = enum.auto()
     """Recurring series are read with their RRULE/EXDATE/overrides."""
+    SHARED_EVENTS = enum.auto()
+    """A scheduling server (Google Calendar, Exchange): one event written to its
+    organiser's calendar, with attendees on the same server, is the event in each
+    attendee's calendar (same uid), and each answer comes back to it; a resource
+    attendee (a room) answers for its own calendar. Core then writes one event for
+    the panel and the room instead of a copy each (`panelist.scheduling.panel`)."""
 
 
 class CalendarProvider(Provider):
@@ -54,6 +60,11 @@ class CalendarProvider(Provider):
     """
 
     capabilities: CalendarCapability = CalendarCapability.NONE
+    conferences: tuple[str, ...] = ()
+    """Conference providers (by id) whose meetings this calendar makes itself, as part
+    of an event (Google Calendar makes a Meet, Exchange a Teams meeting): a draft that
+    names one in `EventDraft.conference` comes back with the meeting's link in
+    `conference_url`; the meeting moves with the event and goes when it is deleted."""
 
     @classmethod
     def check_calendar_id(cls, settings: Mapping[str, str], calendar_id: str) -> str | None:
@@ -139,12 +150,14 @@ class CalendarProvider(Provider):
 
         Providers with `IDEMPOTENT_CREATE` guarantee that themselves (client ids,
         deterministic UIDs, transactionId); for the others core reconciles through
-        its outbox.
+        its outbox. With `draft.conference` (one of `conferences`), the event returned
+        carries the meeting's link; a repeated create returns the first meeting.
         """
         raise NotSupported(f"{self.display_name} is read-only", provider=self.id)
 
     async def update_event(self, calendar_id: str, uid: str, draft: EventDraft) -> CalendarEvent:
-        """Replace the event's content in place, keeping its uid; raises `EventNotFound`."""
+        """Replace the event's content in place, keeping its uid (and a meeting it made
+        with `conference`); raises `EventNotFound`."""
         raise NotSupported(f"{self.display_name} is read-only", provider=self.id)
 
     async def delete_event(self, calendar_id: str, uid: str) -> None:

@@ -71,6 +71,9 @@ class EventDraft:
     """An RFC 5545 RRULE value ("FREQ=WEEKLY;BYDAY=MO"), for recurring series."""
     rdates: tuple[EventTime, ...] = ()
     exdates: tuple[EventTime, ...] = ()
+    conference: str | None = None
+    """Make a meeting of this conference provider with the event: only one the calendar
+    provider lists in `CalendarProvider.conferences`."""
 
     @property
     def all_day(self) -> bool:
