@@ -14,6 +14,7 @@ from panelist.providers import (
     EventDraft,
     MeetingDraft,
 )
+from panelist.scheduling.panel import Panel
 from panelist.scheduling.records import InterviewRecord
 
 REFERENCE_PREFIX = "Panelist reference: "
@@ -58,6 +59,35 @@ def event_draft(
         attendees=attendees,
         organizer=record.organiser.email if attendees else None,
         conference_url=record.video_link,
+    )
+
+
+def panel_draft(
+    record: InterviewRecord, panel: Panel, base_url: str, reference: str | None = None
+) -> EventDraft:
+    """The panel event (`panelist.scheduling.panel`): in its owner's calendar, with every
+    member as an attendee (keeping the answers read back so far) and the room as a
+    resource attendee; it makes the video meeting when the calendar makes it."""
+    attendees = tuple(
+        Attendee(person.email, person.name, record.participant(person.id).response)
+        for person in panel.members
+    )
+    room = panel.room
+    if room is not None and room.calendar_id is not None:
+        answer = record.room_response
+        attendees += (Attendee(room.calendar_id, room.name, answer, resource=True),)
+    return EventDraft(
+        summary=summary(record),
+        start=record.start,
+        end=record.end,
+        timezone=record.timezone,
+        description=_description(record, base_url, reference),
+        location=record.location,
+        private=True,
+        attendees=attendees,
+        organizer=panel.owner.email,
+        conference_url=None if panel.conference else record.video_link,
+        conference=panel.conference,
     )
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from panelist.calendars.cache import CalendarCache, CalendarKey
-from panelist.errors import EventNotFound, PanelistError
+from panelist.errors import EventNotFound, PanelistError, ProviderError
 from panelist.mail.headers import one_line
 from panelist.mail.transport import MailTransport
 from panelist.models import Employee, InterviewStatus, Room
@@ -31,9 +31,11 @@ from panelist.providers import (
     ConferenceProvider,
     EventDraft,
 )
+from panelist.providers.events import describe
 from panelist.retry import RetryPolicy, is_retryable, with_retries
 from panelist.scheduling import drafts, mails, outbox
 from panelist.scheduling.outbox import Claimer, Kind, OutboxRow, State
+from panelist.scheduling.panel import PANEL_REF, Panel, panel_of
 from panelist.scheduling.records import InterviewRecord, get_room, read_interview
 from panelist.scheduling.refs import ExternalRef, find_ref, forget_ref, save_ref
 from panelist.services.directory import get_employee, get_setting
@@ -213,15 +215,41 @@ class Executor:
         owner: Employee | Room,
         provider: CalendarProvider,
         reference: str,
+        panel: Panel | None,
     ) -> EventDraft:
         idempotent = CalendarCapability.IDEMPOTENT_CREATE in provider.capabilities
-        return drafts.event_draft(
-            record,
-            owner,
-            provider.capabilities,
-            str(get_setting(self.db, "application_base_url")),
-            None if idempotent else reference,
-        )
+        base_url = str(get_setting(self.db, "application_base_url"))
+        marker = None if idempotent else reference
+        if panel is not None:
+            return drafts.panel_draft(record, panel, base_url, marker)
+        return drafts.event_draft(record, owner, provider.capabilities, base_url, marker)
+
+    def _panel(self, intent: dict[str, Any], record: InterviewRecord) -> Panel | None:
+        """The panel event a row is about (None for a copy or a booking of its own)."""
+        if intent["ref_kind"] != PANEL_REF:
+            return None
+        panel = panel_of(record, self.ws.calendar_provider)
+        if panel is None:
+            raise PanelistError("the interview has no participant on a scheduling server now")
+        return panel
+
+    def _copies(self, panel: Panel | None, calendar_id: str) -> list[str]:
+        """Every calendar an event is in: the panel event is in each member's and the room's."""
+        if panel is None:
+            return [calendar_id]
+        people = [m.calendar_id for m in panel.members if m.calendar_id is not None]
+        room = [panel.room.calendar_id] if panel.room and panel.room.calendar_id else []
+        return list(dict.fromkeys([calendar_id, *people, *room]))
+
+    def _made(self, panel: Panel | None, event: CalendarEvent, result: dict[str, Any]) -> None:
+        """The link of the meeting the panel event made, into the row's result."""
+        if panel is None or panel.conference is None:
+            return
+        if not event.conference_url:
+            raise ProviderError(
+                f"the calendar made {describe(event)} without the {panel.conference} link"
+            )
+        result["join_url"] = event.conference_url
 
     def _create_event(
         self, row: OutboxRow, record: InterviewRecord, intent: dict[str, Any]
@@ -231,7 +259,8 @@ class Executor:
             return _Skip(f"{_whose(owner)} is not integrated")
         provider, name = self._calendar(owner.calendar_provider)
         calendar_id = owner.calendar_id
-        draft = self._draft(record, owner, provider, row.key)
+        panel = self._panel(intent, record)
+        draft = self._draft(record, owner, provider, row.key, panel)
         made: list[CalendarEvent] = []
 
         async def run(earlier: int) -> dict[str, Any]:
@@ -241,10 +270,12 @@ class Executor:
                     return {"uid": found, "calendar_id": calendar_id, "reconciled": True}
             event = await provider.create_event(calendar_id, draft, row.key)
             made.append(event)
-            return {"uid": event.uid, "calendar_id": calendar_id}
+            result: dict[str, Any] = {"uid": event.uid, "calendar_id": calendar_id}
+            self._made(panel, event, result)
+            return result
 
         def apply(result: dict[str, Any]) -> None:
-            self._write_through(provider.id, calendar_id, made)
+            self._write_through(provider.id, self._copies(panel, calendar_id), made)
             ref = ExternalRef(
                 intent["ref_kind"],
                 provider.id,
@@ -254,8 +285,11 @@ class Executor:
                 row.key,
             )
             save_ref(self.db, record.id, ref)
+            if "join_url" in result:
+                self._set_link(record.id, result["join_url"])
 
-        return _Call(name, _whose(owner), {"calendar_id": calendar_id, **_plain(draft)}, run, apply)
+        whose = "the panel's event" if panel else _whose(owner)
+        return _Call(name, whose, {"calendar_id": calendar_id, **_plain(draft)}, run, apply)
 
     def _update_event(
         self, row: OutboxRow, record: InterviewRecord, intent: dict[str, Any]
@@ -267,28 +301,33 @@ class Executor:
             return self._create_event(row, record, intent)
         provider, name = self._calendar(ref.provider)
         calendar_id, uid = ref.calendar_id, ref.external_id
-        draft = self._draft(record, owner, provider, ref.key)
+        panel = self._panel(intent, record)
+        draft = self._draft(record, owner, provider, ref.key, panel)
         made: list[CalendarEvent] = []
 
         async def run(earlier: int) -> dict[str, Any]:
             try:
                 event = await provider.update_event(calendar_id, uid, draft)
-                made.append(event)
-                return {"uid": event.uid, "calendar_id": calendar_id}
+                result: dict[str, Any] = {"uid": event.uid, "calendar_id": calendar_id}
             except EventNotFound:
                 # Someone deleted it at the provider: make it again, under this row's key.
                 event = await provider.create_event(calendar_id, draft, row.key)
-                made.append(event)
-                return {"uid": event.uid, "calendar_id": calendar_id, "recreated": True}
+                result = {"uid": event.uid, "calendar_id": calendar_id, "recreated": True}
+            made.append(event)
+            self._made(panel, event, result)
+            return result
 
         def apply(result: dict[str, Any]) -> None:
-            self._write_through(provider.id, calendar_id, made)
+            self._write_through(provider.id, self._copies(panel, calendar_id), made)
             if result.get("recreated"):
                 replaced = dataclasses.replace(ref, external_id=result["uid"], key=row.key)
                 save_ref(self.db, record.id, replaced)
+            if "join_url" in result:
+                self._set_link(record.id, result["join_url"])
 
         request = {"calendar_id": calendar_id, "uid": uid, **_plain(draft)}
-        return _Call(name, _whose(owner), request, run, apply)
+        whose = "the panel's event" if panel else _whose(owner)
+        return _Call(name, whose, request, run, apply)
 
     def _delete_event(
         self, row: OutboxRow, record: InterviewRecord, intent: dict[str, Any]
@@ -299,22 +338,24 @@ class Executor:
         provider, name = self._calendar(ref.provider)
         calendar_id, uid = ref.calendar_id, ref.external_id
         owner = self._owner(record, intent)
+        panel = panel_of(record, self.ws.calendar_provider) if ref.kind == PANEL_REF else None
 
         async def run(earlier: int) -> dict[str, Any]:
             await provider.delete_event(calendar_id, uid)
             return {"uid": uid, "calendar_id": calendar_id, "deleted": True}
 
         def apply(result: dict[str, Any]) -> None:
-            self._write_through(provider.id, calendar_id, removed=uid)
+            self._write_through(provider.id, self._copies(panel, calendar_id), removed=uid)
             forget_ref(self.db, record.id, ref.kind, ref.employee_id)
 
         request = {"calendar_id": calendar_id, "uid": uid}
-        return _Call(name, _whose(owner), request, run, apply)
+        whose = "the panel's event" if ref.kind == PANEL_REF else _whose(owner)
+        return _Call(name, whose, request, run, apply)
 
     def _write_through(
         self,
         provider_id: str,
-        calendar_id: str,
+        calendar_ids: Sequence[str],
         made: Sequence[CalendarEvent] = (),
         *,
         removed: str | None = None,
@@ -323,14 +364,15 @@ class Executor:
         (which corrects the copy if the provider changed anything). Runs in `apply`'s
         transaction; an event the cache cannot hold is left to that sync."""
         cache = CalendarCache(self.db)
-        key = CalendarKey(provider_id, calendar_id)
-        try:
-            for event in made:
-                cache.put(key, event)
-        except ValueError as exc:
-            log.warning("%s: not put in the calendar cache: %s", key, exc)
-        if removed is not None:
-            cache.remove(key, removed)
+        for calendar_id in calendar_ids:
+            key = CalendarKey(provider_id, calendar_id)
+            try:
+                for event in made:
+                    cache.put(key, event)
+            except ValueError as exc:
+                log.warning("%s: not put in the calendar cache: %s", key, exc)
+            if removed is not None:
+                cache.remove(key, removed)
 
     # ------------------------------------------------------------------ meetings
 

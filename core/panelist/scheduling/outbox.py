@@ -10,7 +10,8 @@ next run repeats under the same key, which providers turn into the first result.
 Order: rows of one interview run after earlier pending rows of the same target
 (create before update before delete of one event), after lower phases of their
 own batch (the meeting before the events that carry its link), and anything that
-carries the video link after every earlier pending creation or move of the meeting.
+carries the video link after every earlier pending creation or move of the meeting
+(or of the panel event that makes it: intent ``makes_meeting``).
 
 Claims: a process marks the rows it works on (``claimed_by`` = host:pid:token,
 until a lease ends), so a second process (cron beside the TUI) leaves them
@@ -156,9 +157,11 @@ SELECT {_COLUMNS} FROM outbox o
         WHERE p.interview_id = o.interview_id AND p.state = 'pending' AND p.id != o.id
           AND ((p.target = o.target AND p.id < o.id)
                OR (p.batch = o.batch AND p.phase < o.phase)
-               OR (p.target = '{MEETING_TARGET}' AND p.id < o.id
-                   AND p.kind IN ('create_meeting', 'update_meeting')
-                   AND o.kind NOT IN ('delete_event', 'delete_meeting'))))
+               OR (p.id < o.id AND o.kind NOT IN ('delete_event', 'delete_meeting')
+                   AND ((p.target = '{MEETING_TARGET}'
+                         AND p.kind IN ('create_meeting', 'update_meeting'))
+                        OR (p.kind IN ('create_event', 'update_event')
+                            AND json_extract(p.payload, '$.intent.makes_meeting'))))))
  ORDER BY o.id
 """
 

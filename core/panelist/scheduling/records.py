@@ -51,6 +51,8 @@ class InterviewRecord:
     status: InterviewStatus
     candidate_status: CandidateStatus
     sequence: int
+    room_response: ResponseStatus = ResponseStatus.NEEDS_ACTION
+    """The room's answer, where the room answers (a resource attendee at a scheduling server)."""
 
     def participant(self, employee_id: int) -> ParticipantRecord:
         for participant in self.participants:
@@ -74,7 +76,8 @@ _SELECT = """
 SELECT i.id, i.application_id, j.id, j.title, c.name, c.email, c.timezone,
        coalesce(t.name, 'Interview'), i.organiser_id, i.start_utc, i.end_utc, i.timezone,
        i.room_id, i.method, i.video_provider, i.video_host_id, i.video_link, i.notes,
-       i.evaluation_form_id, f.name, i.reminder_policy, i.status, i.candidate_status, i.sequence
+       i.evaluation_form_id, f.name, i.reminder_policy, i.status, i.candidate_status, i.sequence,
+       i.room_response
   FROM interviews i
   JOIN applications a ON a.id = i.application_id
   JOIN candidates c ON c.id = a.candidate_id
@@ -101,7 +104,7 @@ def read_interview(db: Database, interview_id: int) -> InterviewRecord:
         raise NotFound(f"interview {interview_id} not found")
     (iid, app, job_id, title, cand, cand_email, cand_tz, type_name, organiser_id) = row[:9]
     (start, end, tz, room_id, method, provider, host_id, link, notes) = row[9:18]
-    (form_id, form_name, policy, status, candidate_status, sequence) = row[18:]
+    (form_id, form_name, policy, status, candidate_status, sequence, room_answer) = row[18:]
     return InterviewRecord(
         id=iid,
         application_id=app,
@@ -128,6 +131,7 @@ def read_interview(db: Database, interview_id: int) -> InterviewRecord:
         status=InterviewStatus(status),
         candidate_status=CandidateStatus(candidate_status),
         sequence=sequence,
+        room_response=ResponseStatus(room_answer),
     )
 
 

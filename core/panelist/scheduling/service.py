@@ -33,9 +33,10 @@ from panelist.scheduling.errors import NoUnsentMail, OutboxIncomplete
 from panelist.scheduling.executor import Executor, OnStep, Stage, StepEvent
 from panelist.scheduling.notices import add_notice
 from panelist.scheduling.outbox import Effect, Kind, OutboxRow
+from panelist.scheduling.panel import PANEL_REF, Panel, panel_of
 from panelist.scheduling.recheck import recheck_providers
 from panelist.scheduling.records import InterviewRecord, get_room, load_interview, read_interview
-from panelist.scheduling.refs import find_ref, refs_of
+from panelist.scheduling.refs import ExternalRef, find_ref, refs_of
 from panelist.scheduling.reminders import plan_reminders, stop_reminders
 from panelist.scheduling.requests import InterviewRequest
 from panelist.scheduling.scope import touchable
@@ -137,7 +138,8 @@ class SchedulingService:
                 check_conflicts(self.db, slot)
                 interview_id = self._insert(request, slot)
                 record = read_interview(self.db, interview_id)
-                outbox.enqueue(self.db, interview_id, invite_effects(record), self.ws.clock.now())
+                effects = invite_effects(record, self._panel(record))
+                outbox.enqueue(self.db, interview_id, effects, self.ws.clock.now())
                 plan_reminders(self.db, record)
                 detail = f"application {record.application_id}, {_slot_detail(record)}"
                 audit.record_by(self.ws, audit.Action.INVITE, _subject(interview_id), detail)
@@ -268,12 +270,14 @@ class SchedulingService:
     # ------------------------------------------------------------------ responses
 
     async def refresh_responses(self, interview_id: int) -> InterviewRecord:
-        """Read every interviewer's answer back from their calendar (where the provider can).
+        """Read every interviewer's answer back from their calendar (where the provider can),
+        and the room's where the room answers (a resource attendee on a scheduling server).
 
         An interviewer who newly declines is reported to the organiser: a notice in
-        the TUI and a mail. Raises `ProviderUnavailable` naming calendars that did
-        not answer, after saving what the others said. The system actor (the host's
-        duties round) reads back any interview; a person only those they may see.
+        the TUI and a mail; a room that declines, a notice. Raises `ProviderUnavailable`
+        naming calendars that did not answer, after saving what the others said. The
+        system actor (the host's duties round) reads back any interview; a person only
+        those they may see.
         """
         record = read_interview(self.db, interview_id)
         if self.ws.system is None and not can_view_application(
@@ -283,42 +287,62 @@ class SchedulingService:
         if record.status is InterviewStatus.CANCELLED:
             return record
         people = [p.employee for p in record.participants]
-        answers = await asyncio.gather(*(self._answer(record, person) for person in people))
-        failed = [answer.message for answer in answers if isinstance(answer, _Unanswered)]
+        panel = self._panel(record)
+        panel_ref = find_ref(self.db, record.id, PANEL_REF)
+        sources = {
+            person.id: find_ref(self.db, record.id, "interviewer_event", person.id)
+            or (panel_ref if panel is not None and panel.has(person) else None)
+            for person in people
+        }
+        room_ref = (
+            panel_ref
+            if panel is not None and panel.holds_room(record.room)
+            else find_ref(self.db, record.id, "room_booking")
+        )
+        refs = {ref.key: ref for ref in [*sources.values(), room_ref] if ref is not None}
+        read = await asyncio.gather(*(self._answers_in(ref) for ref in refs.values()))
+        answers_of = dict(zip(refs, read, strict=True))
+        failed = {
+            f"{answers.message} for {person.name}'s calendar"
+            for person in people
+            if (ref := sources[person.id]) is not None
+            and isinstance(answers := answers_of[ref.key], _Unanswered)
+        }
         known = {
             person.id: answer
-            for person, answer in zip(people, answers, strict=True)
-            if isinstance(answer, ResponseStatus)
+            for person in people
+            if (answer := _answer_of(answers_of, sources[person.id], person.email)) is not None
         }
-        if self._save_answers(record, known):
+        room_answer = None
+        if record.room is not None and record.room.calendar_id is not None:
+            room_answer = _answer_of(answers_of, room_ref, record.room.calendar_id)
+        if self._save_answers(record, known, room_answer):
             await self._work(record.id)
         if failed:
-            raise ProviderUnavailable("; ".join(failed))
+            raise ProviderUnavailable("; ".join(sorted(failed)))
         return read_interview(self.db, interview_id)
 
-    async def _answer(
-        self, record: InterviewRecord, person: Employee
-    ) -> ResponseStatus | _Unanswered | None:
-        ref = find_ref(self.db, record.id, "interviewer_event", person.id)
-        if ref is None or ref.calendar_id is None:
-            return None
+    async def _answers_in(self, ref: ExternalRef) -> dict[str, ResponseStatus] | _Unanswered | None:
+        """Every attendee's answer in the event `ref` names; None where none are kept."""
         provider = self.ws.calendar_provider(ref.provider)
-        if CalendarCapability.RSVP_READBACK not in provider.capabilities:
+        if CalendarCapability.RSVP_READBACK not in provider.capabilities or not ref.calendar_id:
             return None
         calendar_id, uid = ref.calendar_id, ref.external_id
         try:
-            answers = await with_retries(
+            return await with_retries(
                 lambda: provider.attendee_responses(calendar_id, uid),
                 self.policy,
                 provider=provider.id,
             )
         except PanelistError:
-            return _Unanswered(
-                f"{provider.display_name} did not answer for {person.name}'s calendar"
-            )
-        return answers.get(person.email.casefold())
+            return _Unanswered(f"{provider.display_name} did not answer")
 
-    def _save_answers(self, record: InterviewRecord, answers: dict[int, ResponseStatus]) -> bool:
+    def _save_answers(
+        self,
+        record: InterviewRecord,
+        answers: dict[int, ResponseStatus],
+        room_answer: ResponseStatus | None = None,
+    ) -> bool:
         """Store changed answers; True when a decline was queued for the organiser."""
         now = self.ws.clock.now()
         queued = False
@@ -335,7 +359,24 @@ class SchedulingService:
                 if answer is ResponseStatus.DECLINED:
                     self._report_decline(record, participant.employee, now)
                     queued = True
+            if room_answer is not None and room_answer is not record.room_response:
+                self.db.execute(
+                    "UPDATE interviews SET room_response = ? WHERE id = ?",
+                    [room_answer.value, record.id],
+                )
+                if room_answer is ResponseStatus.DECLINED:
+                    self._report_room_decline(record, now)
         return queued
+
+    def _report_room_decline(self, record: InterviewRecord, now: datetime) -> None:
+        assert record.room is not None
+        key = f"interview-{record.id}-room_decline_notice-r{record.room.id}-s{record.sequence}"
+        when = format_when(record.start, record.end, record.organiser.timezone)
+        message = (
+            f"Room {record.room.name} declined the interview with {record.candidate_name}"
+            f" ({when}): choose another room"
+        )
+        add_notice(self.db, record.organiser.id, record.id, key, message, now)
 
     def _report_decline(self, record: InterviewRecord, person: Employee, now: datetime) -> None:
         key = f"interview-{record.id}-decline_notice-e{person.id}-s{record.sequence}"
@@ -374,7 +415,8 @@ class SchedulingService:
                         [to_text(now), interview_id],
                     )
                     stop_reminders(self.db, interview_id)
-                    outbox.enqueue(self.db, interview_id, cancel_effects(current), now)
+                    effects = cancel_effects(current, self._panel(current))
+                    outbox.enqueue(self.db, interview_id, effects, now)
                     audit.record_by(
                         self.ws, audit.Action.CANCEL, _subject(interview_id), _slot_detail(current)
                     )
@@ -443,7 +485,12 @@ class SchedulingService:
             check_conflicts(self.db, slot)
             self._save_move(record, start, end, room, now)
             moved = read_interview(self.db, record.id)
-            effects = move_effects(record, moved, tell_candidate=self._candidate_invited(record))
+            effects = move_effects(
+                record,
+                moved,
+                tell_candidate=self._candidate_invited(record),
+                panels=(self._panel(record), self._panel(moved)),
+            )
             outbox.enqueue(self.db, record.id, effects, now)
             plan_reminders(self.db, moved)
             detail = f"from {_slot_detail(record)} to {_slot_detail(moved)}"
@@ -554,6 +601,9 @@ class SchedulingService:
         if problems:
             raise problems[0]
 
+    def _panel(self, record: InterviewRecord) -> Panel | None:
+        return panel_of(record, self.ws.calendar_provider)
+
     async def _work(self, interview_id: int) -> None:
         problems = await self.executor.run(interview_id)
         if problems:
@@ -569,6 +619,15 @@ class SchedulingService:
 # ---------------------------------------------------------------------- effects
 
 
+def _answer_of(
+    answers_of: dict[str, dict[str, ResponseStatus] | _Unanswered | None],
+    ref: ExternalRef | None,
+    email: str,
+) -> ResponseStatus | None:
+    answers = answers_of.get(ref.key) if ref is not None else None
+    return answers.get(email.casefold()) if isinstance(answers, dict) else None
+
+
 def _event_effect(
     kind: Kind, key: str, owner: Employee | Room, phase: int, provider: str | None = None
 ) -> Effect:
@@ -581,43 +640,68 @@ def _event_effect(
     return Effect(key, kind, target, provider or owner.calendar_provider or "-", phase, intent)
 
 
-def _owners(record: InterviewRecord) -> list[Employee]:
-    return [p.employee for p in record.participants]
+def _panel_effect(kind: Kind, key: str, panel: Panel, phase: int) -> Effect:
+    intent: dict[str, Any] = {"ref_kind": PANEL_REF, "employee_id": panel.owner.id}
+    if panel.conference:  # what comes later waits for its link, as for a meeting's
+        intent["makes_meeting"] = True
+    return Effect(key, kind, PANEL_REF, panel.provider, phase, intent)
 
 
-def invite_effects(record: InterviewRecord) -> list[Effect]:
-    """The meeting first (its link goes into every event), then all events and the booking."""
+def _owners(record: InterviewRecord, panel: Panel | None = None) -> list[Employee]:
+    """The participants who keep a copy of their own (not members of the panel event)."""
+    people = [p.employee for p in record.participants]
+    return [p for p in people if panel is None or not panel.has(p)]
+
+
+def _own_room(record: InterviewRecord, panel: Panel | None) -> Room | None:
+    """The room when it is booked by an event of its own (not in the panel event)."""
+    return None if panel is not None and panel.holds_room(record.room) else record.room
+
+
+def invite_effects(record: InterviewRecord, panel: Panel | None = None) -> list[Effect]:
+    """The meeting first (its link goes into every event), then all events and the booking.
+
+    With a panel event that makes the meeting itself, that event goes first instead."""
     base = f"interview-{record.id}"
     effects = []
-    if record.method is Method.VIDEO and record.video_provider:
-        effects.append(
-            Effect(f"{base}-meeting", Kind.CREATE_MEETING, "meeting", record.video_provider, 0)
-        )
-    for person in _owners(record):
+    if video := _separate_meeting(record, panel):
+        effects.append(Effect(f"{base}-meeting", Kind.CREATE_MEETING, "meeting", video, 0))
+    if panel is not None:
+        phase = 0 if panel.conference else 1
+        effects.append(_panel_effect(Kind.CREATE_EVENT, f"{base}-{PANEL_REF}", panel, phase))
+    for person in _owners(record, panel):
         if person.calendar_provider is not None:
             key = f"{base}-interviewer_event-e{person.id}"
             effects.append(_event_effect(Kind.CREATE_EVENT, key, person, 1))
-    if record.room is not None and record.room.calendar_provider is not None:
-        key = f"{base}-room_booking-r{record.room.id}"
-        effects.append(_event_effect(Kind.CREATE_EVENT, key, record.room, 1))
+    room = _own_room(record, panel)
+    if room is not None and room.calendar_provider is not None:
+        key = f"{base}-room_booking-r{room.id}"
+        effects.append(_event_effect(Kind.CREATE_EVENT, key, room, 1))
     return effects
 
 
-def cancel_effects(record: InterviewRecord) -> list[Effect]:
+def _separate_meeting(record: InterviewRecord, panel: Panel | None) -> str | None:
+    """The video provider of a meeting that is not made by the panel event."""
+    if record.method is not Method.VIDEO or (panel is not None and panel.conference):
+        return None
+    return record.video_provider
+
+
+def cancel_effects(record: InterviewRecord, panel: Panel | None = None) -> list[Effect]:
     """Remove everything, then tell people; the candidate only if they were invited."""
     base = f"interview-{record.id}"
-    effects = [
+    effects = []
+    if panel is not None:
+        effects.append(_panel_effect(Kind.DELETE_EVENT, f"{base}-{PANEL_REF}-delete", panel, 0))
+    effects += [
         _event_effect(Kind.DELETE_EVENT, f"{base}-interviewer_event-e{p.id}-delete", p, 0)
-        for p in _owners(record)
+        for p in _owners(record, panel)
     ]
-    if record.room is not None:
-        effects.append(
-            _event_effect(Kind.DELETE_EVENT, f"{base}-room_booking-delete", record.room, 0)
-        )
-    if record.method is Method.VIDEO and record.video_provider:
-        effects.append(
-            Effect(f"{base}-meeting-delete", Kind.DELETE_MEETING, "meeting", record.video_provider)
-        )
+    room = _own_room(record, panel)
+    if room is not None:
+        effects.append(_event_effect(Kind.DELETE_EVENT, f"{base}-room_booking-delete", room, 0))
+    if video := _separate_meeting(record, panel):
+        effects.append(Effect(f"{base}-meeting-delete", Kind.DELETE_MEETING, "meeting", video))
     cancellation = {"purpose": "candidate_cancellation"}
     effects.append(_mail(f"{base}-mail-candidate_cancellation", "mail:candidate", 0, cancellation))
     for person in _owners(record):
@@ -628,25 +712,34 @@ def cancel_effects(record: InterviewRecord) -> list[Effect]:
 
 
 def move_effects(
-    before: InterviewRecord, after: InterviewRecord, *, tell_candidate: bool = False
+    before: InterviewRecord,
+    after: InterviewRecord,
+    *,
+    tell_candidate: bool = False,
+    panels: tuple[Panel | None, Panel | None] = (None, None),
 ) -> list[Effect]:
     """Move the meeting, then every event and the booking; a new room is a new booking.
 
+    `panels` are the panel events before and after (the room may join or leave it).
     `tell_candidate` (they were invited): the candidate gets the reschedule mail, from
     the old time to the new, with the updated .ics.
     """
     base, seq = f"interview-{after.id}", after.sequence
+    panel_before, panel = panels
     effects = []
-    if after.method is Method.VIDEO and after.video_provider:
-        effects.append(
-            Effect(f"{base}-meeting-s{seq}", Kind.UPDATE_MEETING, "meeting", after.video_provider)
-        )
-    for person in _owners(after):
+    if video := _separate_meeting(after, panel):
+        effects.append(Effect(f"{base}-meeting-s{seq}", Kind.UPDATE_MEETING, "meeting", video))
+    if panel is not None:
+        phase = 0 if panel.conference else 1
+        key = f"{base}-{PANEL_REF}-s{seq}"
+        effects.append(_panel_effect(Kind.UPDATE_EVENT, key, panel, phase))
+    for person in _owners(after, panel):
         if person.calendar_provider is None:
             continue
         key = f"{base}-interviewer_event-e{person.id}-s{seq}"
         effects.append(_event_effect(Kind.UPDATE_EVENT, key, person, 1))
-    effects += _room_moves(before.room, after.room, base, seq)
+    old_room, new_room = _own_room(before, panel_before), _own_room(after, panel)
+    effects += _room_moves(old_room, new_room, base, seq)
     if tell_candidate:
         effects.append(_candidate_reschedule(before, seq))
     return effects

@@ -71,6 +71,16 @@ def m008_calendar_cache(db: Database) -> None:
     run_script(db, _M008)
 
 
+@core_migrations
+def m009_room_response(db: Database) -> None:
+    """The room's own answer, where it is a resource attendee that accepts or declines
+    (a Workspace or Exchange room): read back like an interviewer's."""
+    run_script(
+        db,
+        "ALTER TABLE interviews ADD COLUMN room_response TEXT NOT NULL DEFAULT 'needs_action';",
+    )
+
+
 _M001 = """
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
