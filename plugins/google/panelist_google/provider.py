@@ -439,10 +439,10 @@ class GoogleCalendarProvider(CalendarProvider):
         from panelist.providers.ical import normalize_draft
 
         draft = normalize_draft(draft)
+        meet = self._wants_meet(draft)
         existing = await self._get(calendar_id, uid)
         if existing is None or existing.get("status") == "cancelled":
             raise self._not_found(calendar_id, uid)
-        meet = self._wants_meet(draft)
         body = self._patch_body(self._parsed(calendar_id, existing), existing, draft)
         if self.settings.is_room(calendar_id):  # still invited; a new time asks it again
             status = None if _moved(existing, body) else existing
