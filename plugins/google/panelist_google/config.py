@@ -40,6 +40,9 @@ from panelist.errors import ConfigurationError
 from panelist.providers import ProviderOption
 
 PROVIDER = "google"
+MEET_PROVIDER = "google_meet"
+"""The Meet conference provider (`panelist_google.meet`); Google Calendar also makes a Meet
+with an event that names it (`EventDraft.conference`)."""
 Mode = Literal["service_account", "oauth"]
 MODES: tuple[Mode, ...] = ("service_account", "oauth")
 DEFAULT_API_BASE = "https://www.googleapis.com/"

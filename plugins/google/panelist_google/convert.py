@@ -24,6 +24,7 @@ from panelist.providers import (
 )
 from panelist.providers.events import EventTime
 from panelist.timezones import zone_or_none
+from panelist_google.conference import join_url
 
 KEY_PROPERTY = "panelistKey"
 """extendedProperties.private: the idempotency key the event was created with."""
@@ -157,12 +158,7 @@ def _attendee(value: dict[str, Any]) -> Attendee:
 
 
 def _conference_url(item: dict[str, Any], private: dict[str, str]) -> str | None:
-    if item.get("hangoutLink"):
-        return str(item["hangoutLink"])
-    for entry in (item.get("conferenceData") or {}).get("entryPoints") or ():
-        if entry.get("entryPointType") == "video" and entry.get("uri"):
-            return str(entry["uri"])
-    return private.get(CONFERENCE_PROPERTY)
+    return join_url(item) or private.get(CONFERENCE_PROPERTY)
 
 
 def _extra(item: dict[str, Any], private: dict[str, str]) -> dict[str, str]:

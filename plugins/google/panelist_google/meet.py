@@ -33,14 +33,12 @@ from panelist.providers import (
     ProviderContext,
 )
 from panelist_google.auth import Grants
-from panelist_google.config import OPTIONS, PROVIDER, GoogleSettings
+from panelist_google.conference import create_request, join_url, settled
+from panelist_google.config import MEET_PROVIDER, OPTIONS, PROVIDER, GoogleSettings
 from panelist_google.convert import event_id_for, google_time
 from panelist_google.google_api import GoogleError, Wire
 
 T = TypeVar("T")
-MEET_PROVIDER = "google_meet"
-POLL_WAITS = (0.2, 0.4, 0.8, 1.6, 3.2)
-"""Seconds between reads of a pending Meet (Google usually answers on the first)."""
 
 
 class GoogleMeetProvider(ConferenceProvider):
@@ -93,15 +91,12 @@ class GoogleMeetProvider(ConferenceProvider):
             "visibility": "private",
             "transparency": "transparent",
             "extendedProperties": {"private": {"panelistKey": idempotency_key}},
-            "conferenceData": {
-                "createRequest": {
-                    "requestId": event_id,
-                    "conferenceSolutionKey": {"type": "hangoutsMeet"},
-                }
-            },
+            "conferenceData": create_request(event_id),
         }
         item = await self._run(self._insert, host, body)
-        item = await self._settled(host, item)
+        item = await settled(
+            item, lambda event_id: self._run(self._read, host, event_id), host, self.id
+        )
         return self._meeting(host, item)
 
     def _insert(self, host: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -128,25 +123,6 @@ class GoogleMeetProvider(ConferenceProvider):
             f"the Meet {event_id!r} of {host}",
         )
         return found
-
-    async def _settled(self, host: str, item: dict[str, Any]) -> dict[str, Any]:
-        """Read again while Google says ``pending``; a ``failure`` is one clear line."""
-        for wait in (0.0, *POLL_WAITS):
-            status = _status(item)
-            if status == "success" or (status is None and _join_url(item)):
-                return item
-            if status == "failure":
-                raise ProviderError(
-                    f"Google would not create a Meet for {host}: Meet may be turned off for "
-                    "them in the Admin console",
-                    provider=self.id,
-                )
-            if wait:
-                await anyio.sleep(wait)
-            item = await self._run(self._read, host, str(item["id"]))
-        raise ProviderError(
-            f"Google kept the Meet for {host} pending; try again later", provider=self.id
-        )
 
     async def update_meeting(self, meeting_id: str, draft: MeetingDraft) -> Meeting:
         if draft.end <= draft.start:
@@ -196,7 +172,7 @@ class GoogleMeetProvider(ConferenceProvider):
         from panelist_google.convert import parse_time
 
         start, end = parse_time(item.get("start"), "start"), parse_time(item.get("end"), "end")
-        url, conference = _join_url(item), item.get("conferenceData") or {}
+        url, conference = join_url(item), item.get("conferenceData") or {}
         if not url or not isinstance(start, datetime) or not isinstance(end, datetime):
             raise ProviderError(
                 f"Google sent the Meet of {host} without its link or times", provider=self.id
@@ -209,21 +185,6 @@ class GoogleMeetProvider(ConferenceProvider):
             end=end,
             extra={"conference_id": str(conference.get("conferenceId", ""))},
         )
-
-
-def _status(item: dict[str, Any]) -> str | None:
-    request = (item.get("conferenceData") or {}).get("createRequest") or {}
-    code = (request.get("status") or {}).get("statusCode")
-    return str(code) if code else None
-
-
-def _join_url(item: dict[str, Any]) -> str | None:
-    if item.get("hangoutLink"):
-        return str(item["hangoutLink"])
-    for entry in (item.get("conferenceData") or {}).get("entryPoints") or ():
-        if entry.get("entryPointType") == "video" and entry.get("uri"):
-            return str(entry["uri"])
-    return None
 
 
 def _split(meeting_id: str) -> tuple[str, str]:

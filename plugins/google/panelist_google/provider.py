@@ -10,10 +10,18 @@ their primary calendar, ``…@resource.calendar.google.com`` for a room.
   deletions, or cancelled overrides when they name their series.
 - Creates send a client event id derived from the idempotency key (base32hex): a retry
   meets 409 and reads the event the first attempt made.
-- Every write sends ``sendUpdates=none``: each participant's copy is in their own calendar
-  with them as its only attendee (`panelist.scheduling.drafts`), and Panelist mails the
-  candidate itself, so a Google notice would only duplicate Panelist's own mails (and show
-  a private interview's details in Google's template).
+- A scheduling server (`SHARED_EVENTS`): one event on its organiser's calendar, with the
+  panel as attendees and the room as a resource attendee, is the event in each attendee's
+  calendar (same id), and each answer, the room's too, comes back to it. A draft on a
+  person's calendar is written with its attendees as they are; only a write whose calendar
+  is a room goes through the booking account (`_home`).
+- A draft naming ``google_meet`` (`EventDraft.conference`) makes its Meet with the event:
+  ``conferenceData.createRequest`` whose requestId is the event id, read again while
+  ``pending`` (`panelist_google.conference`); the Meet keeps with updates (patch without
+  conferenceData) and goes when the event is deleted.
+- Every write sends ``sendUpdates=none``: Panelist mails the candidate and the panel
+  itself, so a Google notice would only duplicate Panelist's own mails (and show a private
+  interview's details in Google's template).
 
 Every googleapiclient call runs in a worker thread (`anyio.to_thread`), so the TUI never
 waits on it; the libraries are imported there, on first use.
@@ -54,7 +62,10 @@ from panelist.providers.base import Check
 from panelist.providers.events import describe, kept_responses, unreadable_unknown
 from panelist_google.auth import Grants
 from panelist_google.batching import Coalescer
+from panelist_google.conference import create_request, join_url, settled
+from panelist_google.conference import status as meet_status
 from panelist_google.config import (
+    MEET_PROVIDER,
     OPTIONS,
     PROVIDER,
     GoogleSettings,
@@ -98,7 +109,9 @@ class GoogleCalendarProvider(CalendarProvider):
         | CalendarCapability.PRIVATE_EVENTS
         | CalendarCapability.RECURRENCE
         | CalendarCapability.ROOMS
+        | CalendarCapability.SHARED_EVENTS
     )
+    conferences = (MEET_PROVIDER,)
     options = OPTIONS
 
     @classmethod
@@ -363,22 +376,53 @@ class GoogleCalendarProvider(CalendarProvider):
             raise ValidationError(
                 f"{describe(draft)}: an idempotency key is required", field="idempotency_key"
             )
+        meet = self._wants_meet(draft)
         body = to_google(draft, idempotency_key=idempotency_key)
         body["id"] = event_id_for(idempotency_key)
         if self.settings.is_room(calendar_id):
             body["attendees"] = [*body["attendees"], _room_attendee(calendar_id, None)]
+        extra: dict[str, Any] = {}
+        if meet:  # the Meet's request id is the event's: a retry makes no second Meet
+            body["conferenceData"] = create_request(body["id"])
+            extra["conferenceDataVersion"] = 1
         try:
             item = await self._one(
                 calendar_id,
                 lambda events, home: events.insert(
-                    calendarId=home, body=body, sendUpdates=SEND_UPDATES
+                    calendarId=home, body=body, sendUpdates=SEND_UPDATES, **extra
                 ),
             )
         except GoogleError as exc:
             if exc.status != 409:
                 raise
             item = await self._made_before(calendar_id, body["id"])
+        if meet:
+            item = await self._with_meet(calendar_id, item)
         return self._parsed(calendar_id, item)
+
+    def _wants_meet(self, draft: EventDraft) -> bool:
+        """Whether the draft asks for a Meet with the event; another conference is refused."""
+        if draft.conference is None:
+            return False
+        if draft.conference not in self.conferences:
+            raise NotSupported(
+                f"Google Calendar cannot make a {draft.conference!r} meeting with an event "
+                f"(only {', '.join(self.conferences)})",
+                provider=self.id,
+            )
+        return True
+
+    async def _with_meet(self, calendar_id: str, item: dict[str, Any]) -> dict[str, Any]:
+        """The event once Google made its Meet: read again while it is ``pending``."""
+
+        async def read(event_id: str) -> dict[str, Any]:
+            found = await self._get(calendar_id, event_id)
+            if found is None or found.get("status") == "cancelled":
+                raise self._not_found(calendar_id, event_id)
+            return found
+
+        host = self._home(calendar_id)
+        return await settled(item, read, host, self.id)
 
     async def _made_before(self, calendar_id: str, event_id: str) -> dict[str, Any]:
         """409: an earlier attempt with this key made the event; that event is the answer."""
@@ -395,6 +439,7 @@ class GoogleCalendarProvider(CalendarProvider):
         from panelist.providers.ical import normalize_draft
 
         draft = normalize_draft(draft)
+        meet = self._wants_meet(draft)
         existing = await self._get(calendar_id, uid)
         if existing is None or existing.get("status") == "cancelled":
             raise self._not_found(calendar_id, uid)
@@ -402,18 +447,25 @@ class GoogleCalendarProvider(CalendarProvider):
         if self.settings.is_room(calendar_id):  # still invited; a new time asks it again
             status = None if _moved(existing, body) else existing
             body["attendees"] = [*body["attendees"], _room_attendee(calendar_id, status)]
-        # Patch: fields Panelist does not manage (conferenceData, reminders) stay as they are.
+        # Patch: fields Panelist does not manage (conferenceData, reminders) stay as they are,
+        # so the event keeps its Meet; one is asked for only when the event has none yet.
+        extra: dict[str, Any] = {}
+        if meet and not existing.get("conferenceData") and not join_url(existing):
+            body["conferenceData"] = create_request(uid)
+            extra["conferenceDataVersion"] = 1
         try:
             item = await self._one(
                 calendar_id,
                 lambda events, home: events.patch(
-                    calendarId=home, eventId=uid, body=body, sendUpdates=SEND_UPDATES
+                    calendarId=home, eventId=uid, body=body, sendUpdates=SEND_UPDATES, **extra
                 ),
             )
         except GoogleError as exc:
             if exc.status in (404, 410):
                 raise self._not_found(calendar_id, uid) from None
             raise
+        if meet and (extra or meet_status(item) == "pending"):
+            item = await self._with_meet(calendar_id, item)
         return self._parsed(calendar_id, item)
 
     def _patch_body(

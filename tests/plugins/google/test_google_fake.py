@@ -521,6 +521,55 @@ def test_a_meet_is_pending_then_succeeds_and_a_reused_request_id_is_ignored(
     assert again["hangoutLink"] == ready["hangoutLink"]
 
 
+def test_with_meet_ready_at_write_the_insert_answers_success(
+    google: FakeGoogle, service: Service
+) -> None:
+    google.meet_ready_at_write = True
+    calendar = service()
+    created = (
+        calendar.events()
+        .insert(
+            calendarId=ANA,
+            conferenceDataVersion=1,
+            body=event_body(conferenceData=meet_request("req-1"), attendees=[{"email": BOB}]),
+        )
+        .execute()
+    )
+    assert created["conferenceData"]["createRequest"]["status"]["statusCode"] == "success"
+    assert created["hangoutLink"].startswith("https://meet.google.com/")
+    assert google.event(BOB, created["id"])["hangoutLink"] == created["hangoutLink"]
+
+
+def test_a_panel_event_reaches_every_attendee_and_the_room_and_their_answers_come_back(
+    google: FakeGoogle, service: Service
+) -> None:
+    google.add_user("carol@example.com")
+    people = [ANA, BOB, "carol@example.com"]
+    created = (
+        service()
+        .events()
+        .insert(
+            calendarId=ANA,
+            body=event_body(
+                attendees=[*({"email": p} for p in people), {"email": ROOM, "resource": True}]
+            ),
+        )
+        .execute()
+    )
+    assert created["attendees"][-1]["responseStatus"] == "accepted"  # the room was free
+    for person in [BOB, "carol@example.com", ROOM]:
+        copy = google.event(person, created["id"])
+        assert copy["organizer"]["email"] == ANA and copy["iCalUID"] == created["iCalUID"]
+    google.respond(BOB, created["id"], "declined")
+    organiser = service().events().get(calendarId=ANA, eventId=created["id"]).execute()
+    assert {a["email"]: a["responseStatus"] for a in organiser["attendees"]} == {
+        ANA: "needsAction", BOB: "declined", "carol@example.com": "needsAction", ROOM: "accepted"
+    }  # fmt: skip
+    carols = service(subject="carol@example.com").events().get(
+        calendarId="carol@example.com", eventId=created["id"]).execute()  # fmt: skip
+    assert next(a for a in carols["attendees"] if a["email"] == BOB)["responseStatus"] == "declined"
+
+
 def test_conference_data_is_ignored_without_version_1(service: Service) -> None:
     created = (
         service()

@@ -213,7 +213,9 @@ def _apply_conference(
     fake: FakeGoogle, calendar: Calendar, event: JSON, body: JSON, query: dict[str, Any]
 ) -> None:
     """conferenceData is read only with conferenceDataVersion=1; a createRequest whose
-    requestId the event already carries is ignored, a new one starts ``pending``."""
+    requestId the event already carries is ignored, a new one starts ``pending`` (or is
+    made at once with `FakeGoogle.meet_ready_at_write`, as Google usually answers); an
+    organiser without Meet (turned off in the Admin console) gets ``failure``."""
     if query.get("conferenceDataVersion", 0) != 1 or "conferenceData" not in body:
         return
     wanted = body["conferenceData"]
@@ -241,7 +243,9 @@ def _apply_conference(
         }
     }
     event.pop("hangoutLink", None)
-    if status == "pending":
+    if status == "pending" and fake.meet_ready_at_write:
+        _meet_made(event)
+    elif status == "pending":
         fake._pending_meets[(calendar.id, event["id"])] = fake.meet_pending_reads
 
 
@@ -253,6 +257,13 @@ def _advance_meet(fake: FakeGoogle, calendar: Calendar, event: JSON) -> None:
         fake._pending_meets[key] -= 1
         return
     del fake._pending_meets[key]
+    _meet_made(event)
+    fake._store(calendar, event)
+    fake._propagate(calendar, event)
+
+
+def _meet_made(event: JSON) -> None:
+    """The event's pending Meet succeeds: its conference, entry points and hangoutLink."""
     code = meeting_code()
     uri = f"https://meet.google.com/{code}"
     conference = event.setdefault("conferenceData", {})
@@ -270,8 +281,6 @@ def _advance_meet(fake: FakeGoogle, calendar: Calendar, event: JSON) -> None:
         "conferenceId": code,
     })  # fmt: skip
     event["hangoutLink"] = uri
-    fake._store(calendar, event)
-    fake._propagate(calendar, event)
 
 
 def meeting_code() -> str:

@@ -83,6 +83,7 @@ class FakeGoogle:
         customer_id: str = "C01fake",
         latency: float = 0.0,
         meet_pending_reads: int = 0,
+        meet_ready_at_write: bool = False,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self.domain = domain
@@ -90,6 +91,9 @@ class FakeGoogle:
         self.latency = latency
         #: how many reads after the write still answer a new Meet ``pending`` (the write does)
         self.meet_pending_reads = meet_pending_reads
+        #: the write itself answers a new Meet ``success`` with its link (Google's usual
+        #: answer); off by default, so that tests see the ``pending`` poll
+        self.meet_ready_at_write = meet_ready_at_write
         self.now = now or (lambda: datetime.now(UTC))
         self.lock = threading.RLock()
         self.calls: list[SeenCall] = []
