@@ -41,7 +41,7 @@ class GoogleCompany:
             return [dict(e) for e in found if e.get("status") != "cancelled"]
 
     def interview_events(self, key: str) -> list[dict[str, Any]]:
-        """A person's interview copies (not the event that holds Sam's Meet)."""
+        """The interview events in a person's calendar, or the room's."""
         return [e for e in self.events(key) if _interview_of(e)]
 
 

@@ -76,6 +76,15 @@ class CalendarProvider(Provider):
         """
         return None
 
+    def check_conference(self, draft: EventDraft) -> None:
+        """Refuse (`NotSupported`) a draft asking for a meeting this calendar does not make;
+        call it before writing, so that such a draft is never written without its meeting."""
+        if draft.conference is not None and draft.conference not in self.conferences:
+            raise NotSupported(
+                f"{self.display_name} cannot make a {draft.conference} meeting with an event",
+                provider=self.id,
+            )
+
     @abstractmethod
     async def list_events(
         self, calendar_id: str, start: datetime, end: datetime

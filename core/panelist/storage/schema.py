@@ -72,14 +72,30 @@ def m008_calendar_cache(db: Database) -> None:
 
 
 @core_migrations
-def m009_room_response(db: Database) -> None:
-    """The room's own answer, where it is a resource attendee that accepts or declines
-    (a Workspace or Exchange room): read back like an interviewer's."""
-    run_script(
-        db,
-        "ALTER TABLE interviews ADD COLUMN room_response TEXT NOT NULL DEFAULT 'needs_action';",
-    )
+def m009_panel_event(db: Database) -> None:
+    """The panel event (panelist.scheduling.panel) is a ref of its own kind, and the room's
+    answer is kept where the room answers (a resource attendee at a scheduling server)."""
+    run_script(db, _M009)
 
+
+_M009 = """
+ALTER TABLE interviews ADD COLUMN room_response TEXT NOT NULL DEFAULT 'needs_action';
+
+CREATE TABLE interview_external_refs_m009 (
+    id              INTEGER PRIMARY KEY,
+    interview_id    INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL CHECK (kind IN ('interviewer_event', 'panel_event',
+                    'room_booking', 'meeting', 'candidate_event')),
+    provider        TEXT NOT NULL,
+    calendar_id     TEXT,
+    external_id     TEXT NOT NULL,
+    employee_id     INTEGER REFERENCES employees(id),
+    idempotency_key TEXT NOT NULL UNIQUE
+);
+INSERT INTO interview_external_refs_m009 SELECT * FROM interview_external_refs;
+DROP TABLE interview_external_refs;
+ALTER TABLE interview_external_refs_m009 RENAME TO interview_external_refs;
+"""
 
 _M001 = """
 CREATE TABLE settings (

@@ -17,6 +17,8 @@ behaviour the contract asks for instead (usually `NotSupported`):
 - without INCREMENTAL_SYNC, every `sync` is a full listing with ``reset=True``;
 - a refused cursor either raises `CursorExpired` or gives a full listing with ``reset=True``;
 - without ROOMS, `list_rooms` raises `NotSupported`;
+- a draft asking for a conference the calendar does not list in `conferences` is
+  refused with `NotSupported` (and without SHARED_EVENTS the event stays in its calendar);
 - without VERIFIES_HOSTS, any valid email may host; without UPDATE_IN_PLACE an
   update still returns the meeting at its new time; without DIAL_IN there is none.
 
@@ -113,6 +115,9 @@ class CalendarUnderTest:
     then checks that the answer is read back."""
     room_calendar_ids: tuple[str, ...] = ()
     """Room calendars `list_rooms` must include (with ROOMS)."""
+    attendee_calendar_id: str | None = None
+    """With SHARED_EVENTS: the calendar of `attendee_email` on the same server (required
+    then); the suite checks that an event inviting them is in it under the same uid."""
     override: Override | None = None
     """How one occurrence of a series is replaced at the provider: ``override(calendar_id,
     uid, recurrence_id, draft)``, sync or async (the contract has no call for it). With
@@ -578,6 +583,52 @@ class CalendarProviderConformance:
         assert responses[f"optional-{cal.tag}@example.org"] is ResponseStatus.NEEDS_ACTION
         fetched = await provider.get_event(cal.calendar_id, event.uid)
         assert fetched.response_of(email.upper()) is ResponseStatus.ACCEPTED
+
+    async def test_a_shared_event_is_in_each_attendees_calendar(
+        self, conformance_calendar: _Calendar
+    ) -> None:
+        cal, provider = conformance_calendar, conformance_calendar.provider
+        if not await cal.writes() or not cal.can(CalendarCapability.ATTENDEES):
+            return
+        email = cal.under_test.attendee_email
+        event = await cal.create("shared", at(1, 9), at(1, 10), attendees=(Attendee(email),))
+        if not cal.can(CalendarCapability.SHARED_EVENTS):
+            fetched = await provider.get_event(cal.calendar_id, event.uid)
+            assert fetched.response_of(email) is not None  # the invitation is kept, at least
+            return
+        theirs = cal.under_test.attendee_calendar_id
+        assert theirs, "SHARED_EVENTS: give CalendarUnderTest.attendee_calendar_id"
+        copy = await provider.get_event(theirs, event.uid)
+        assert (copy.uid, copy.start, copy.end) == (event.uid, event.start, event.end)
+        await provider.delete_event(cal.calendar_id, event.uid)
+        with pytest.raises(EventNotFound):
+            await provider.get_event(theirs, event.uid)
+
+    async def test_conferences_are_made_with_the_event_and_move_with_it(
+        self, conformance_calendar: _Calendar
+    ) -> None:
+        cal, provider = conformance_calendar, conformance_calendar.provider
+        if not await cal.writes():
+            return
+        with pytest.raises(NotSupported):
+            await cal.create("unknown meeting", at(1, 9), at(1, 10), conference="no-such-video")
+        for conference in provider.conferences:
+            event = await cal.create(f"{conference} meeting", at(1, 9), at(1, 10),
+                                     conference=conference)  # fmt: skip
+            assert event.conference_url, f"{conference}: no link on the event made"
+            again = await provider.create_event(
+                cal.calendar_id, cal.draft(f"{conference} meeting", at(1, 9), at(1, 10),
+                                           conference=conference), cal.key(f"{conference} meeting")
+            )  # fmt: skip
+            if cal.can(CalendarCapability.IDEMPOTENT_CREATE):
+                assert (again.uid, again.conference_url) == (event.uid, event.conference_url)
+            else:
+                cal.created.append(again.uid)
+            moved = await provider.update_event(
+                cal.calendar_id, event.uid, cal.draft(f"{conference} meeting", at(2, 9),
+                                                      at(2, 10), conference=conference)
+            )  # fmt: skip
+            assert moved.conference_url == event.conference_url
 
     # -------------------------------------------------------------- free/busy
 

@@ -386,6 +386,7 @@ class CalDAVCalendarProvider(CalendarProvider):
     ) -> CalendarEvent:
         from panelist.providers.ical import normalize_draft
 
+        self.check_conference(draft)
         draft = normalize_draft(draft)
         if not isinstance(idempotency_key, str) or not idempotency_key.strip():
             raise ValidationError(
@@ -414,6 +415,7 @@ class CalDAVCalendarProvider(CalendarProvider):
     async def update_event(self, calendar_id: str, uid: str, draft: EventDraft) -> CalendarEvent:
         from panelist.providers.ical import normalize_draft
 
+        self.check_conference(draft)
         draft = normalize_draft(draft)
         return await self._run(
             self._update, self.calendar_url(calendar_id), calendar_id, uid, draft

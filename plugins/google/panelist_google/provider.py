@@ -402,15 +402,8 @@ class GoogleCalendarProvider(CalendarProvider):
 
     def _wants_meet(self, draft: EventDraft) -> bool:
         """Whether the draft asks for a Meet with the event; another conference is refused."""
-        if draft.conference is None:
-            return False
-        if draft.conference not in self.conferences:
-            raise NotSupported(
-                f"Google Calendar cannot make a {draft.conference!r} meeting with an event "
-                f"(only {', '.join(self.conferences)})",
-                provider=self.id,
-            )
-        return True
+        self.check_conference(draft)
+        return draft.conference is not None
 
     async def _with_meet(self, calendar_id: str, item: dict[str, Any]) -> dict[str, Any]:
         """The event once Google made its Meet: read again while it is ``pending``."""

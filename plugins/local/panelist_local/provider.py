@@ -164,6 +164,8 @@ class LocalCalendarProvider(CalendarProvider):
         """
         ical = _ical()
         pairs = [(ical.normalize_draft(draft), key) for draft, key in drafts_with_keys]
+        for draft, _ in pairs:
+            self.check_conference(draft)
         for draft, key in pairs:
             if not isinstance(key, str) or not key.strip():
                 raise ValidationError(
@@ -187,6 +189,7 @@ class LocalCalendarProvider(CalendarProvider):
         return created
 
     async def update_event(self, calendar_id: str, uid: str, draft: EventDraft) -> CalendarEvent:
+        self.check_conference(draft)
         draft = _ical().normalize_draft(draft)
         with self.db.atomic():
             seq = self._bump_seq()

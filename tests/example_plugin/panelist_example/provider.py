@@ -110,6 +110,7 @@ class ExampleCalendarProvider(CalendarProvider):
     def _checked(self, draft: EventDraft) -> EventDraft:
         if draft.rrule or draft.rdates:
             raise NotSupported(f"{self.display_name} has no recurring events", provider=self.id)
+        self.check_conference(draft)
         from panelist.providers import ical
 
         return ical.normalize_draft(draft)

@@ -28,6 +28,7 @@ class TestGoogleConformance(CalendarProviderConformance):
             provider,
             calendar_id=ANA,
             respond=functools.partial(answer, google),
+            attendee_calendar_id="conformance.attendee@example.org",
             room_calendar_ids=(ROOM,),
             override=functools.partial(override, google),
         )
