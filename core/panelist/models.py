@@ -196,3 +196,5 @@ class InterviewSummary:
     participants: tuple[ParticipantSummary, ...] = field(default=())
     candidate_name: str = ""
     unsent_mails: tuple[UnsentMail, ...] = field(default=())
+    room_response: ResponseStatus = ResponseStatus.NEEDS_ACTION
+    """The room's answer where rooms answer (resource attendees); otherwise never given."""

@@ -121,6 +121,12 @@ def test_card_of_a_video_interview_without_a_link_yet() -> None:
     ]
 
 
+def test_card_names_the_answer_of_a_room_that_answers() -> None:
+    declined = _interview(room_response=ResponseStatus.DECLINED)
+    text = str(interview_content(declined, UNICODE, NOW, "Google Meet")).splitlines()
+    assert text[2] == "  🎥 Video (Google Meet) · room Amstel declined"
+
+
 def test_card_in_ascii() -> None:
     interview = _interview(method=Method.PHONE, video_provider=None, room_name=None,
                            status=InterviewStatus.CANCELLED)  # fmt: skip

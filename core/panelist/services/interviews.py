@@ -60,7 +60,7 @@ def _summaries(
         """
         SELECT i.id, i.application_id, coalesce(t.name, 'Interview'), o.name, i.start_utc,
                i.end_utc, i.timezone, i.method, i.video_provider, i.video_link, r.name,
-               i.status, i.candidate_status, c.name
+               i.status, i.candidate_status, c.name, i.room_response
           FROM interviews i
           JOIN employees o ON o.id = i.organiser_id
           JOIN applications a ON a.id = i.application_id
@@ -91,6 +91,7 @@ def _summary(ws: Workspace, row: tuple[Any, ...], now: datetime) -> InterviewSum
         status,
         candidate_status,
         candidate_name,
+        room_response,
     ) = row
     start_dt, end_dt = datetime.fromisoformat(start), datetime.fromisoformat(end)
     return InterviewSummary(
@@ -110,6 +111,7 @@ def _summary(ws: Workspace, row: tuple[Any, ...], now: datetime) -> InterviewSum
         participants=_participants(ws, iid),
         candidate_name=candidate_name,
         unsent_mails=tuple(unsent_mails_of(ws.db, iid, now)),
+        room_response=ResponseStatus(room_response),
     )
 
 

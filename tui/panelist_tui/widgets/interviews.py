@@ -160,6 +160,9 @@ def interview_content(
         )
     if interview.room_name:
         method += sep + Content.assemble(("room ", "$text-muted"), interview.room_name)
+        answer = interview.room_response
+        if answer is not ResponseStatus.NEEDS_ACTION:  # a room that answers (a resource)
+            method += Content.assemble(" ", (answer.label.lower(), RESPONSE_STYLE[answer]))
     lines.append(method)
     if link is not None:
         # On a line of its own: links are long (Teams' run to 200 characters).
