@@ -193,12 +193,18 @@ def _calendar_line(check: Check, calendar: MappedCalendar, is_room: bool) -> Doc
 
 
 def _configured(ws: Workspace, kind: str) -> set[str]:
-    """Installed providers of `kind` that have settings in this database."""
-    installed = (
+    """Installed providers of `kind` that have settings in this database (their own, or
+    those of the provider whose settings they read: `Provider.settings_id`)."""
+    installed: dict[str, type[Provider]] = dict(
         ws.registry.calendar_providers if kind == "calendar" else ws.registry.conference_providers
     )
     rows = ws.db.execute("SELECT DISTINCT provider FROM provider_settings").fetchall()
-    return {provider for (provider,) in rows if provider in installed}
+    configured = {provider for (provider,) in rows}
+    return {
+        provider_id
+        for provider_id, provider in installed.items()
+        if (provider.settings_id or provider_id) in configured
+    }
 
 
 def _display_name(ws: Workspace, kind: str, provider_id: str) -> str:

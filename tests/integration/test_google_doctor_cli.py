@@ -40,12 +40,16 @@ def test_doctor_explains_a_scope_not_delegated_and_a_room_not_shared(
 ) -> None:
     healthy = doctor(company, tmp_path)
     assert any(line.startswith("ok") and "Sam Lee" in line for line in healthy), healthy
+    meet = next(line for line in healthy if "Google Meet hosts" in line)
+    assert meet.startswith("ok") and "Workspace directory" in meet
 
     company.google.delegate((CALENDAR_SCOPE,))  # the admin granted another scope
     lines = doctor(company, tmp_path)
     sam = next(line for line in lines if "Sam Lee" in line)
     assert sam.startswith("FAIL") and "(unauthorized_client)" in sam
     assert "domain-wide delegation" in sam
+    meet = next(line for line in lines if "Google Meet hosts" in line)
+    assert meet.startswith("FAIL") and "hosts cannot be verified" in meet
 
     company.google.delegate(SERVICE_ACCOUNT_SCOPES)
     with company.google.lock:

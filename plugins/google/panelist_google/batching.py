@@ -1,7 +1,8 @@
 """Single-event calls made at about the same moment go to Google's batch endpoint together.
 
-Core's executor works off an interview's outbox concurrently (`asyncio.gather`): inviting
-eight interviewers and a room asks for nine event writes at once. Each call waits here for
+An interview on Google is one write (its panel event, `panelist.scheduling.panel`), but
+core's executor works off outboxes concurrently (`asyncio.gather`): resuming a dozen
+interviews after an outage asks for a dozen event writes at once. Each call waits here for
 `WINDOW` seconds; whatever arrived meanwhile is sent as one multipart request (at most
 `MAX_PARTS` parts), each part carrying its own subject's Authorization header (the
 service account acts as each calendar's owner). Every part keeps its own answer: a 409 or

@@ -24,8 +24,9 @@ from typing import Any, TypeVar
 
 import anyio
 
-from panelist.errors import ProviderError, ValidationError
+from panelist.errors import PanelistError, ProviderError, ValidationError
 from panelist.providers import (
+    Check,
     ConferenceCapability,
     ConferenceProvider,
     Meeting,
@@ -60,6 +61,22 @@ class GoogleMeetProvider(ConferenceProvider):
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+
+    async def check(self, calendar_ids: list[str]) -> list[Check]:
+        """``panelist doctor``: hosts are verified in the Workspace directory; say if it answers."""
+        try:
+            admin = self.grants.directory_subject()
+            await self.is_verified_host(admin)
+        except PanelistError as exc:  # ConfigurationError too
+            return [Check("hosts", "fail", f"hosts cannot be verified: {exc}")]
+        return [
+            Check(
+                "hosts",
+                "ok",
+                "hosts are verified as active users in the Workspace directory; a Meet is "
+                "made with the host's interview event",
+            )
+        ]
 
     async def is_verified_host(self, email: str) -> bool:
         return await self._run(self._active_user, email)
