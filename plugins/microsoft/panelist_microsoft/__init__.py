@@ -1,0 +1,1 @@
+"""Microsoft 365 for Panelist: Exchange Online calendars through Microsoft Graph, Teams meetings."""
