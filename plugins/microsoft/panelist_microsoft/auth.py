@@ -5,20 +5,19 @@ The client secret comes from `ProviderContext.secret` (environment
 ``PANELIST_MICROSOFT_CLIENT_SECRET`` or the keyring entry ``microsoft:client_secret`` of
 service "panelist"); it is never stored in the database, logged or put in a message.
 
-azure-identity takes https authorities only. An ``http://`` authority on this machine (the
-loopback fake, `panelist_microsoft.testing`) is given to it as ``https://`` and a pipeline
-policy turns each of its requests back into plain http; `MicrosoftSettings` refuses http
-for any other host.
+azure-identity takes https authorities only (`MicrosoftSettings` refuses an http one);
+``ca_file`` names a CA bundle to trust for it (a private cloud's, or the loopback fake's,
+`panelist_microsoft.testing`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from panelist.errors import AuthenticationFailed, ConfigurationError
 from panelist_microsoft.config import (
+    DEFAULT_AUTHORITY,
     PROVIDER,
     SECRET_CERTIFICATE_PASSWORD,
     SECRET_CLIENT,
@@ -31,7 +30,7 @@ SecretLookup = Callable[[str], str | None]
 def make_credential(settings: MicrosoftSettings, secret: SecretLookup) -> Any:
     """The async azure-identity credential these settings describe (imported here, lazily)."""
     tenant_id, client_id = settings.require()
-    authority, extra = _authority(settings.authority)
+    authority, extra = _authority(settings)
     if settings.auth == "certificate":
         from azure.identity.aio import CertificateCredential
 
@@ -67,21 +66,11 @@ def make_credential(settings: MicrosoftSettings, secret: SecretLookup) -> Any:
     return ClientSecretCredential(tenant_id, client_id, client_secret, authority=authority, **extra)
 
 
-def _authority(authority: str) -> tuple[str, dict[str, Any]]:
-    """The authority as azure-identity takes it, and the options a loopback one needs."""
-    parts = urlsplit(authority)
-    if parts.scheme != "http":
-        return authority, {}
-    from azure.core.pipeline.policies import SansIOHTTPPolicy
-
-    class PlainHttpOnLoopback(SansIOHTTPPolicy):  # type: ignore[misc]
-        def on_request(self, request: Any) -> None:
-            url = urlsplit(request.http_request.url)
-            if url.scheme == "https" and url.netloc == parts.netloc:
-                request.http_request.url = urlunsplit(("http", *url[1:]))
-
-    https = urlunsplit(("https", *parts[1:]))
-    return https, {
-        "disable_instance_discovery": True,
-        "_per_retry_policies": [PlainHttpOnLoopback()],
-    }
+def _authority(settings: MicrosoftSettings) -> tuple[str, dict[str, Any]]:
+    """The authority as azure-identity takes it, and the options it needs there."""
+    extra: dict[str, Any] = {}
+    if settings.authority != DEFAULT_AUTHORITY:
+        extra["disable_instance_discovery"] = True  # a sovereign cloud or a fake: no lookup
+    if settings.ca_file:
+        extra["connection_verify"] = settings.ca_file
+    return settings.authority, extra

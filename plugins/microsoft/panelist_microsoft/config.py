@@ -11,7 +11,8 @@ Settings live in core's ``provider_settings`` under provider "microsoft":
   calendar (a dedicated mailbox keeps those bookings out of a person's calendar);
 - ``api_base`` (default ``https://graph.microsoft.com``) and ``authority`` (default
   ``https://login.microsoftonline.com``): national clouds, or a loopback fake in tests;
-  plain http is refused for any other host, so no token travels unencrypted;
+  plain http is allowed for ``api_base`` on this machine only, never for the authority
+  (azure-identity takes https alone): ``ca_file`` names a CA bundle to trust for it;
 - ``sync_days_back`` / ``sync_days_ahead``: the window Graph's calendarView delta follows
   (default 31 days back, 365 ahead);
 - ``timeout``: seconds to wait for an answer (default 20).
@@ -95,6 +96,7 @@ class MicrosoftSettings:
     api_base: str
     authority: str
     timeout: float
+    ca_file: str | None
     days_back: int
     days_ahead: int
     rooms: frozenset[str] = frozenset()
@@ -124,7 +126,8 @@ class MicrosoftSettings:
             certificate_path=text("certificate_path"),
             booking_mailbox=(text("booking_mailbox") or "").casefold() or None,
             api_base=safe_url(text("api_base") or DEFAULT_API_BASE, "api_base").rstrip("/"),
-            authority=safe_url(text("authority") or DEFAULT_AUTHORITY, "authority").rstrip("/"),
+            authority=_https(text("authority") or DEFAULT_AUTHORITY, "authority").rstrip("/"),
+            ca_file=text("ca_file"),
             timeout=_number(text("timeout"), DEFAULT_TIMEOUT, "timeout", 600),
             days_back=int(
                 _number(text("sync_days_back"), DEFAULT_DAYS_BACK, "sync_days_back", 3650)
@@ -142,7 +145,9 @@ class MicrosoftSettings:
 
     @property
     def scope(self) -> str:
-        return self.api_base + SCOPE
+        """``<resource>/.default``: the national cloud's Graph, or Graph itself for a fake."""
+        base = self.api_base if self.api_base.startswith("https://") else DEFAULT_API_BASE
+        return base + SCOPE
 
     def require(self) -> tuple[str, str]:
         """The tenant and client ids, or one line saying which setting is missing."""
@@ -181,6 +186,13 @@ def safe_url(url: str, setting: str) -> str:
 
 
 _SMTP = re.compile(r"[^@\s/?#'\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def _https(url: str, setting: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    raise ConfigurationError(f"Microsoft: {url!r} is not an https URL (setting {setting!r})")
 
 
 def calendar_id_problem(calendar_id: str) -> str | None:

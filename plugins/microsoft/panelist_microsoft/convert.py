@@ -181,7 +181,7 @@ def from_graph(item: dict[str, Any], calendar_id: str, uid: str | None = None) -
         cancelled=bool(item.get("isCancelled")),
         recurrence_id=recurrence_id,
         etag=item.get("@odata.etag") or item.get("changeKey"),
-        sequence=0,
+        sequence=sequence_of(item),
         extra=_extra(item),
     )
     if kind == "seriesMaster" and item.get("recurrence"):
@@ -190,6 +190,21 @@ def from_graph(item: dict[str, Any], calendar_id: str, uid: str | None = None) -
         rule = rrule_of(item["recurrence"], event)
         return dataclasses.replace(event, rrule=rule)
     return event
+
+
+_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def sequence_of(item: dict[str, Any]) -> int:
+    """Graph shows no SEQUENCE: seconds from 2020 to ``lastModifiedDateTime`` grow with every
+    change (an update also returns at least one more than the event it replaced)."""
+    text = item.get("lastModifiedDateTime")
+    if not text:
+        return 0
+    try:
+        return max(0, int((_parse_instant(text, "lastModifiedDateTime") - _EPOCH).total_seconds()))
+    except BadEvent:
+        return 0
 
 
 def _parse_instant(text: Any, what: str) -> datetime:

@@ -33,7 +33,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from panelist.errors import (
@@ -306,11 +306,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         if not expected:
             return master
         low, high = min(expected), max(expected) + timedelta(days=1)
-        instances, _ = await self._pages(
-            f"{mailbox_path(mailbox)}/events/{graph_id}/instances",
-            self._where(mailbox),
-            {"startDateTime": utc_text(low - _ALL_DAY_SLACK), "endDateTime": utc_text(high)},
-        )
+        instances = await self._instances(mailbox, graph_id, low - _ALL_DAY_SLACK, high)
         seen = set()
         for item in instances:
             if item.get("isCancelled"):
@@ -326,6 +322,19 @@ class MicrosoftCalendarProvider(CalendarProvider):
         elif master.timezone and (zone := zone_for(master.timezone)) is not None:
             missing = tuple(t.astimezone(zone) for t in missing)
         return dataclasses.replace(master, exdates=missing)
+
+    async def _instances(
+        self, mailbox: str, graph_id: str, start: datetime, end: datetime
+    ) -> list[dict[str, Any]]:
+        """The occurrences and exceptions of one series in [start, end): the mailbox's
+        calendarView there, filtered by ``seriesMasterId`` (calendarView, unlike
+        ``/instances``, is what every Graph and the fake answer alike)."""
+        items, _ = await self._pages(
+            f"{mailbox_path(mailbox)}/calendarView",
+            self._where(mailbox),
+            {"startDateTime": utc_text(start), "endDateTime": utc_text(end)},
+        )
+        return [i for i in items if str(i.get("seriesMasterId") or "") == graph_id]
 
     def _now(self) -> datetime:
         clock = getattr(self.context, "clock", None)
@@ -581,13 +590,11 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 if isinstance(moment, datetime)
                 else datetime.combine(moment, datetime.min.time(), UTC)
             )
-            instances, _ = await self._pages(
-                f"{mailbox_path(mailbox)}/events/{graph_id}/instances",
-                self._where(mailbox),
-                {
-                    "startDateTime": utc_text(instant - _ALL_DAY_SLACK),
-                    "endDateTime": utc_text(instant + timedelta(days=1) + _ALL_DAY_SLACK),
-                },
+            instances = await self._instances(
+                mailbox,
+                graph_id,
+                instant - _ALL_DAY_SLACK,
+                instant + timedelta(days=1) + _ALL_DAY_SLACK,
             )
             for item in instances:
                 original = item.get("originalStart")
@@ -633,6 +640,8 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
             )
         event = self._parsed(calendar_id, item)
+        before = self._parsed(calendar_id, existing).sequence
+        event = dataclasses.replace(event, sequence=max(event.sequence, before + 1))
         if draft.exdates and item.get("type") == "seriesMaster":
             await self._cancel_occurrences(home, graph_id, draft.exdates)
             event = dataclasses.replace(event, exdates=draft.exdates)
@@ -702,7 +711,12 @@ def _overlaps(event: CalendarEvent, start: datetime, end: datetime) -> bool:
     s, e = event.start, event.end
     if isinstance(s, datetime) and isinstance(e, datetime) and s.tzinfo and e.tzinfo:
         return s < _aware(end) and e > _aware(start)
-    return True  # all-day: core's grid decides in its own zone
+    if isinstance(s, date) and isinstance(e, date):  # all-day: dates in the window's zone
+        zone = start.tzinfo or UTC
+        first = datetime.combine(s if not isinstance(s, datetime) else s.date(), time(), zone)
+        last = datetime.combine(e if not isinstance(e, datetime) else e.date(), time(), zone)
+        return first < _aware(end) and last > _aware(start)
+    return True
 
 
 def _sort_key(event: CalendarEvent) -> tuple[str, str]:
