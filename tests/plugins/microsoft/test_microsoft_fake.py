@@ -230,3 +230,264 @@ async def test_rooms_and_room_lists(graph: FakeGraph, client: Any) -> None:
         assert [item["emailAddress"] for item in lists] == [ROOM_LIST]
         in_list = http.get(f"/places/{ROOM_LIST}/microsoft.graph.roomlist/rooms").json()["value"]
         assert [item["emailAddress"] for item in in_list] == [ROOM]
+
+
+# ---------------------------------------------------------------------- events
+
+
+async def test_create_fields_transaction_id_and_filter_by_ical_uid(
+    graph: FakeGraph, client: Any
+) -> None:
+    from msgraph.generated.models.free_busy_status import FreeBusyStatus
+    from msgraph.generated.models.location import Location
+    from msgraph.generated.models.sensitivity import Sensitivity
+    from msgraph.generated.users.item.events.events_request_builder import EventsRequestBuilder
+
+    events = client.users.by_user_id(ANA).events
+    body = event_body(sensitivity=Sensitivity.Private, show_as=FreeBusyStatus.Tentative,
+                      transaction_id="panelist-42",
+                      location=Location(display_name="Amstel", location_email_address=ROOM))  # fmt: skip
+    first = await events.post(body)
+    again = await events.post(body)
+    assert again.id == first.id and len(graph.events(ANA)) == 1
+    assert first.sensitivity == Sensitivity.Private and first.show_as == FreeBusyStatus.Tentative
+    assert first.location.location_email_address == ROOM
+    assert first.response_status.response.value == "organizer" and first.is_organizer
+    assert first.additional_data["@odata.etag"].startswith('W/"')
+    config = EventsRequestBuilder.EventsRequestBuilderGetRequestConfiguration(
+        query_parameters=EventsRequestBuilder.EventsRequestBuilderGetQueryParameters(
+            filter=f"iCalUId eq '{first.i_cal_u_id}'"
+        )
+    )
+    found = await events.get(request_configuration=config)
+    assert [e.id for e in found.value] == [first.id]
+    config.query_parameters.filter = "iCalUId eq 'nope'"
+    assert (await events.get(request_configuration=config)).value == []
+
+
+async def test_patch_delete_and_404_after(graph: FakeGraph, client: Any) -> None:
+    from msgraph.generated.models.event import Event
+
+    events = client.users.by_user_id(ANA).events
+    made = await events.post(event_body())
+    changed = await events.by_event_id(made.id).patch(
+        Event(subject="Moved", start=when(14), end=when(15))
+    )
+    assert changed.subject == "Moved" and changed.start.date_time == "2026-03-24T13:00:00.0000000"
+    assert changed.change_key != made.change_key and changed.i_cal_u_id == made.i_cal_u_id
+    assert await events.by_event_id(made.id).delete() is None
+    assert graph.round_trips[-1].status == 204
+    error = await odata_error(events.by_event_id(made.id).get())
+    assert (error.response_status_code, error.error.code) == (404, "ErrorItemNotFound")
+
+
+def test_bodies_are_checked_against_the_sdk_model(graph: FakeGraph) -> None:
+    start = {"dateTime": "2026-03-24T10:00:00", "timeZone": "Pacific Standard Time"}
+    end = {"dateTime": "2026-03-24T11:00:00", "timeZone": "Pacific Standard Time"}
+    with raw(graph) as http:
+        for bad in ({"subject": "x", "start": start, "end": end, "colour": "red"},
+                    {"subject": "x", "start": start, "end": end, "sensitivity": "secret"},
+                    {"subject": "x", "start": start, "end": {**end, "timeZone": "Mars/Base"}},
+                    {"subject": "x", "start": start}):  # fmt: skip
+            answer = http.post(f"/users/{ANA}/calendar/events", json=bad)
+            assert answer.status_code == 400, bad
+            assert set(answer.json()["error"]) == {"code", "message", "innerError"}
+        made = http.post(f"/users/{ANA}/calendar/events", json={"start": start, "end": end},
+                         headers={"Prefer": 'outlook.timezone="Pacific Standard Time"'})  # fmt: skip
+        assert made.status_code == 201
+        assert made.json()["start"] == {"dateTime": "2026-03-24T10:00:00.0000000",
+                                        "timeZone": "Pacific Standard Time"}  # fmt: skip
+        utc = http.get(f"/users/{ANA}/events/{made.json()['id']}").json()
+        assert utc["start"] == {"dateTime": "2026-03-24T17:00:00.0000000", "timeZone": "UTC"}
+        assert http.delete("/users/nobody@contoso.example/events/x").status_code == 404
+
+
+async def test_teams_meeting_only_for_a_licensed_organiser(graph: FakeGraph, client: Any) -> None:
+    from msgraph.generated.models.online_meeting_provider_type import OnlineMeetingProviderType
+
+    teams = {"is_online_meeting": True,
+             "online_meeting_provider": OnlineMeetingProviderType.TeamsForBusiness}  # fmt: skip
+    made = await client.users.by_user_id(ANA).events.post(event_body(**teams))
+    assert made.is_online_meeting
+    assert made.online_meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+    plain = await client.users.by_user_id(CARL).events.post(event_body(**teams))
+    assert not plain.is_online_meeting and plain.online_meeting is None
+
+
+# ---------------------------------------------------------------------- the scheduling server
+
+
+async def test_attendees_get_copies_and_the_room_answers(graph: FakeGraph, client: Any) -> None:
+    from msgraph.generated.models.event import Event
+
+    made = await client.users.by_user_id(ANA).events.post(
+        event_body(attendees=[attendee(BOB), attendee(ROOM, "resource")])
+    )
+    statuses = {a.email_address.address: a.status.response.value for a in made.attendees}
+    assert statuses == {BOB: "none", ROOM: "accepted"}
+    bob_copy = graph.event(BOB, made.i_cal_u_id)
+    assert bob_copy["id"] != made.id and bob_copy["responseStatus"]["response"] == "notResponded"
+    assert not bob_copy["isOrganizer"]
+    assert graph.event(ROOM, made.i_cal_u_id)["responseStatus"]["response"] == "accepted"
+
+    graph.respond(BOB, made.i_cal_u_id, "declined")
+    seen = await client.users.by_user_id(ANA).events.by_event_id(made.id).get()
+    assert {a.email_address.address: a.status.response.value for a in seen.attendees}[
+        BOB
+    ] == "declined"
+
+    # the room is busy at the new time: it declines, and keeps no copy
+    await client.users.by_user_id(BOB).events.post(
+        event_body("Room blocked", 14, 16, attendees=[attendee(ROOM, "resource")])
+    )
+    moved = (
+        await client.users.by_user_id(ANA)
+        .events.by_event_id(made.id)
+        .patch(Event(start=when(15), end=when(16)))
+    )
+    statuses = {a.email_address.address: a.status.response.value for a in moved.attendees}
+    assert statuses == {BOB: "none", ROOM: "declined"}
+    assert graph.event(BOB, made.i_cal_u_id)["start"]["dateTime"].startswith("2026-03-24T15:00")
+    with pytest.raises(KeyError):
+        graph.event(ROOM, made.i_cal_u_id)
+
+    await client.users.by_user_id(ANA).events.by_event_id(made.id).delete()
+    cancelled = graph.event(BOB, made.i_cal_u_id)
+    assert cancelled["isCancelled"] and cancelled["subject"].startswith("Canceled: ")
+    graph.remove_event(BOB, made.i_cal_u_id)
+    assert all(e["iCalUId"] != made.i_cal_u_id for e in graph.events(BOB))
+
+
+# ---------------------------------------------------------------------- calendarView, delta
+
+
+def series(subject: str = "Standup", count: int = 5) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "start": {"dateTime": "2026-03-23T09:00:00", "timeZone": "W. Europe Standard Time"},
+        "end": {"dateTime": "2026-03-23T09:15:00", "timeZone": "W. Europe Standard Time"},
+        "recurrence": {
+            "pattern": {"type": "daily", "interval": 1},
+            "range": {"type": "numbered", "startDate": "2026-03-23", "numberOfOccurrences": count},
+        },
+    }
+
+
+async def test_calendar_view_expands_series_and_pages(graph: FakeGraph, client: Any) -> None:
+    from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
+        CalendarViewRequestBuilder,
+    )
+
+    master = graph.put_event(ANA, series())
+    await client.users.by_user_id(ANA).events.post(event_body())
+    config = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetRequestConfiguration(
+        query_parameters=CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
+            start_date_time="2026-03-23T00:00:00Z", end_date_time="2026-03-30T00:00:00Z"
+        ),
+        headers={"Prefer": ["odata.maxpagesize=4"]},  # type: ignore[arg-type]
+    )
+    view = client.users.by_user_id(ANA).calendar_view
+    page = await view.get(request_configuration=config)
+    items = list(page.value)
+    while page.odata_next_link:
+        assert page.odata_next_link.startswith(graph.graph_url)
+        page = await view.with_url(page.odata_next_link).get(request_configuration=config)
+        items += page.value
+    assert len(items) == 6
+    occurrences = [e for e in items if e.series_master_id]
+    assert {e.series_master_id for e in occurrences} == {master["id"]}
+    assert {e.type.value for e in occurrences} == {"occurrence"}
+    assert occurrences[0].start.date_time == "2026-03-23T08:00:00.0000000"
+    with raw(graph) as http:
+        missing = http.get(
+            f"/users/{ANA}/calendarView", params={"startDateTime": "2026-03-23T00:00:00Z"}
+        )
+        assert missing.status_code == 400
+
+
+async def test_delta_rounds_removals_and_expiry(graph: FakeGraph, client: Any) -> None:
+    from msgraph.generated.models.event import Event
+    from msgraph.generated.users.item.calendar_view.delta.delta_request_builder import (
+        DeltaRequestBuilder,
+    )
+
+    made = [await client.users.by_user_id(ANA).events.post(event_body(f"E{i}")) for i in range(3)]
+    config = DeltaRequestBuilder.DeltaRequestBuilderGetRequestConfiguration(
+        query_parameters=DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(
+            start_date_time="2026-03-01T00:00:00Z", end_date_time="2026-04-01T00:00:00Z"
+        ),
+        headers={"Prefer": ["odata.maxpagesize=2"]},  # type: ignore[arg-type]
+    )
+    delta = client.users.by_user_id(ANA).calendar_view.delta
+
+    async def round_(first: Any) -> tuple[list[Any], str]:
+        page, seen = await first, []
+        while True:
+            seen += page.value
+            if page.odata_delta_link:
+                return seen, page.odata_delta_link
+            page = await delta.with_url(page.odata_next_link).get(request_configuration=config)
+
+    seen, link = await round_(delta.get(request_configuration=config))
+    assert graph.round_trips[-2].path.endswith("/calendarView/delta()")  # the SDK's form
+    assert sorted(e.subject for e in seen) == ["E0", "E1", "E2"]
+    assert link.startswith(graph.graph_url) and "$deltatoken=" in link
+
+    await client.users.by_user_id(ANA).events.by_event_id(made[0].id).patch(Event(subject="E0!"))
+    await client.users.by_user_id(ANA).events.by_event_id(made[1].id).delete()
+    seen, link = await round_(delta.with_url(link).get(request_configuration=config))
+    assert [(e.id, e.subject) for e in seen if not e.additional_data.get("@removed")] == [
+        (made[0].id, "E0!")
+    ]
+    removed = [e for e in seen if e.additional_data.get("@removed")]
+    assert [(e.id, e.additional_data["@removed"]) for e in removed] == [
+        (made[1].id, {"reason": "deleted"})
+    ]
+    seen, link = await round_(delta.with_url(link).get(request_configuration=config))
+    assert seen == []
+
+    graph.expire_delta_tokens()
+    error = await odata_error(delta.with_url(link).get(request_configuration=config))
+    assert error.response_status_code == 410
+    graph.expire_delta_tokens("syncStateNotFound")
+    error = await odata_error(delta.with_url(link).get(request_configuration=config))
+    assert (error.response_status_code, error.error.code) == (400, "syncStateNotFound")
+    with raw(graph) as http:  # the documented form, without ()
+        answer = http.get(f"/users/{ANA}/calendarView/delta", params={
+            "startDateTime": "2026-03-01T00:00:00Z", "endDateTime": "2026-04-01T00:00:00Z"})  # fmt: skip
+        assert answer.status_code == 200 and "@odata.deltaLink" in answer.json()
+
+
+# ---------------------------------------------------------------------- getSchedule
+
+
+async def test_get_schedule_from_the_sdk(graph: FakeGraph, client: Any) -> None:
+    from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_request_body import (
+        GetSchedulePostRequestBody,
+    )
+
+    await client.users.by_user_id(BOB).events.post(event_body("Busy", 10, 11))
+    body = GetSchedulePostRequestBody(
+        schedules=[BOB, ROOM, "ghost@contoso.example"], start_time=when(9), end_time=when(12),
+        availability_view_interval=60,
+    )  # fmt: skip
+    answer = await client.users.by_user_id(ANA).calendar.get_schedule.post(body)
+    sent = graph.requests[-1][2]
+    assert {"Schedules", "StartTime", "EndTime", "AvailabilityViewInterval"} <= set(sent)
+    by_id = {s.schedule_id: s for s in answer.value}
+    assert by_id[BOB].availability_view == "020"
+    assert [(i.status.value, i.start.date_time) for i in by_id[BOB].schedule_items] == [
+        ("busy", "2026-03-24T09:00:00.0000000")
+    ]
+    assert by_id[ROOM].availability_view == "000"
+    assert by_id["ghost@contoso.example"].error.response_code == "ErrorMailRecipientNotFound"
+    body.end_time = when(9, day=31)
+    body.start_time = when(9, day=1)
+    ok = await client.users.by_user_id(ANA).calendar.get_schedule.post(body)
+    assert len(ok.value) == 3
+    with raw(graph) as http:
+        too_long = http.post(f"/users/{ANA}/calendar/getSchedule", json={
+            "schedules": [BOB],
+            "startTime": {"dateTime": "2026-03-01T00:00:00", "timeZone": "UTC"},
+            "endTime": {"dateTime": "2026-04-15T00:00:00", "timeZone": "UTC"}})  # fmt: skip
+        assert too_long.status_code == 400
