@@ -580,6 +580,19 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
             )
             event = self._parsed(calendar_id, again or item)
+        if teams and not event.conference_url:
+            # Exchange makes the event without its meeting when the organiser has no Teams
+            # licence: no event is left without the meeting it was asked for.
+            with contextlib.suppress(ProviderError):
+                await self.graph.call(
+                    "DELETE", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
+                )
+            self._forget(home, event.uid)
+            raise ProviderError(
+                f"Exchange made no Teams meeting in calendar {home!r}: is its owner licensed "
+                "for Teams?",
+                provider=self.id,
+            )
         return event
 
     async def _cancel_occurrences(self, mailbox: str, graph_id: str, exdates: Any) -> None:

@@ -267,3 +267,38 @@ async def test_an_access_policy_and_a_missing_mailbox_are_named(graph: FakeGraph
     with pytest.raises(ProviderError, match=r"not integrated.*nobody@contoso\.example"):
         await provider.list_events("nobody@contoso.example", at(0, 0), at(1, 0))
     await provider.aclose()
+
+
+async def test_no_event_is_left_without_the_teams_meeting_it_asked_for(graph: FakeGraph) -> None:
+    provider = make_provider(graph)
+    with pytest.raises(
+        ProviderError, match=r"no Teams meeting in calendar 'carl@contoso\.example'"
+    ):
+        await provider.create_event(
+            CARL, draft("teams", at(1, 9), at(1, 10), conference="teams"), "k-c"
+        )
+    assert graph.events(CARL) == []
+    await provider.aclose()
+
+
+async def test_an_event_that_cannot_be_read_is_one_problem_line_and_the_rest_is_read(
+    graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = make_provider(graph)
+    good = await provider.create_event(ANA, draft("good", at(1, 9), at(1, 10)), "k-good")
+    await provider.create_event(ANA, draft("bad", at(2, 9), at(2, 10)), "k-bad")
+    real = provider_module.from_graph
+
+    def picky(item: dict[str, object], calendar_id: str, uid: str | None = None) -> object:
+        if item.get("subject") == "bad":
+            item = {k: v for k, v in item.items() if k != "end"}
+        return real(item, calendar_id, uid)
+
+    monkeypatch.setattr(provider_module, "from_graph", picky)
+    result = await provider.sync(ANA, None)
+    assert [e.uid for e in result.changed] == [good.uid]
+    assert len(result.problems) == 1 and "end is missing" in result.problems[0]
+    assert "ana@contoso.example" in result.problems[0] and "bad" not in result.problems[0]
+    listed = await provider.list_events(ANA, at(0, 0), at(7, 0))
+    assert sorted(e.summary for e in listed) == ["Busy", "good"]
+    await provider.aclose()
