@@ -302,3 +302,21 @@ async def test_an_event_that_cannot_be_read_is_one_problem_line_and_the_rest_is_
     listed = await provider.list_events(ANA, at(0, 0), at(7, 0))
     assert sorted(e.summary for e in listed) == ["Busy", "good"]
     await provider.aclose()
+
+
+async def test_a_series_lists_as_occurrences_and_syncs_as_its_master(graph: FakeGraph) -> None:
+    provider = make_provider(graph)
+    series = await provider.create_event(
+        ANA, draft("daily", at(1, 9), at(1, 10), rrule="FREQ=DAILY;COUNT=4"), "k-series"
+    )
+    assert series.rrule is not None and "FREQ=DAILY" in series.rrule and "COUNT=4" in series.rrule
+    listed = await provider.list_events(ANA, at(0, 0), at(7, 0))
+    assert [(e.uid, e.start, e.recurrence_id) for e in listed] == [
+        (series.uid, at(d, 9), at(d, 9)) for d in (1, 2, 3, 4)
+    ]
+    result = await provider.sync(ANA, None)
+    [master] = result.changed
+    assert (master.uid, master.recurrence_id, master.exdates) == (series.uid, None, ())
+    assert master.rrule == series.rrule and master.start == at(1, 9)
+    assert (await provider.get_event(ANA, series.uid)).rrule == series.rrule
+    await provider.aclose()
