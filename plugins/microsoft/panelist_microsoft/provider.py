@@ -84,6 +84,8 @@ availability service takes at most 100)."""
 _SCHEDULE_SPAN = timedelta(days=41)
 """getSchedule answers windows shorter than 42 days; longer ones are asked in pieces."""
 _ALL_DAY_SLACK = timedelta(hours=14)
+_WINDOW_MOVES = timedelta(days=7)
+"""A delta window set this long ago is set again (a full round, ``reset``) around today."""
 _SERIES_HORIZON = timedelta(days=3 * 366)
 """How far a series without end is compared with its instances to find its EXDATEs."""
 
@@ -449,7 +451,13 @@ class MicrosoftCalendarProvider(CalendarProvider):
     # ------------------------------------------------------------------ sync
 
     async def sync(self, calendar_id: str, cursor: str | None) -> SyncResult:
-        link = _link_of(cursor, calendar_id)
+        """Changes since `cursor`, or everything in the window (``reset``) without one of
+        ours, or once the window it follows has fallen `_WINDOW_MOVES` behind the clock
+        (a deltaLink keeps the window it was made for)."""
+        now = self._now()
+        link, since = _link_of(cursor, calendar_id)
+        if link and (since is None or now.date() - since > _WINDOW_MOVES):
+            link = None
         where = self._where(calendar_id)
         if link:
             try:
@@ -462,7 +470,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                     ) from None
                 raise
         else:
-            now = self._now()
+            since = now.date()
             window = {
                 "startDateTime": utc_text(now - timedelta(days=self.settings.days_back)),
                 "endDateTime": utc_text(now + timedelta(days=self.settings.days_ahead)),
@@ -531,7 +539,9 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 continue
             self._series_uids[(mailbox, master_id)] = event.uid
             changed.append(await self._with_exdates(calendar_id, master_id, event))
-        cursor_out = f"{_CURSOR_VERSION}|{_calendar_tag(calendar_id)}|{delta_link}"
+        cursor_out = (
+            f"{_CURSOR_VERSION}|{_calendar_tag(calendar_id)}|{since.isoformat()}|{delta_link}"
+        )
         return SyncResult(
             changed,
             deleted,
@@ -795,12 +805,17 @@ def _calendar_tag(calendar_id: str) -> str:
     return hashlib.sha256(calendar_id.casefold().encode()).hexdigest()[:10]
 
 
-def _link_of(cursor: str | None, calendar_id: str) -> str | None:
-    """Graph's deltaLink inside one of our cursors for this calendar, else None."""
-    parts = (cursor or "").split("|", 2)
-    if len(parts) != 3 or parts[:2] != [_CURSOR_VERSION, _calendar_tag(calendar_id)]:
-        return None
-    return parts[2] or None
+def _link_of(cursor: str | None, calendar_id: str) -> tuple[str | None, date | None]:
+    """Graph's deltaLink inside one of our cursors for this calendar and the day its window
+    was set from; (None, None) for anything else."""
+    parts = (cursor or "").split("|", 3)
+    if len(parts) != 4 or parts[:2] != [_CURSOR_VERSION, _calendar_tag(calendar_id)]:
+        return None, None
+    try:
+        since = date.fromisoformat(parts[2])
+    except ValueError:
+        return None, None
+    return parts[3] or None, since
 
 
 __all__ = ["MicrosoftCalendarProvider", "NotSupported"]

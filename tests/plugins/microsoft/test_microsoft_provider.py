@@ -320,3 +320,13 @@ async def test_a_series_lists_as_occurrences_and_syncs_as_its_master(graph: Fake
     assert master.rrule == series.rrule and master.start == at(1, 9)
     assert (await provider.get_event(ANA, series.uid)).rrule == series.rrule
     await provider.aclose()
+
+
+async def test_the_sync_window_is_set_again_once_it_falls_a_week_behind(graph: FakeGraph) -> None:
+    provider = make_provider(graph)
+    first = await provider.sync(ANA, None)
+    assert not (await provider.sync(ANA, first.cursor)).reset
+    provider.context.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
+    moved = await provider.sync(ANA, first.cursor)
+    assert moved.reset and moved.cursor != first.cursor
+    await provider.aclose()
