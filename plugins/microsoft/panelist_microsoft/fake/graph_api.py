@@ -99,7 +99,7 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
             continue
         found_path = True
         if candidate.method == method:
-            return candidate, {k: urllib.parse.unquote(v) for k, v in hit.groupdict().items()}
+            return candidate, dict(hit.groupdict())
     if found_path:
         raise GraphError(405, "Request_BadRequest", f"The HTTP method '{method}' is not allowed.")
     return None
@@ -201,15 +201,23 @@ def _room_json(room: Mailbox) -> JSON:
     }
 
 
+def link(fake: FakeGraph, path: str, query: dict[str, str]) -> str:
+    """An absolute link from the fake's own base, as Graph's nextLink and deltaLink are."""
+    return (
+        fake.graph_url
+        + urllib.parse.quote(path, safe="/@()")
+        + "?"
+        + urllib.parse.urlencode(query, quote_via=urllib.parse.quote, safe="$")
+    )
+
+
 def _paged(fake: FakeGraph, request: Request, items: list[JSON]) -> JSON:
     top = int(request.query.get("$top") or PLACES_PAGE_SIZE)
     skip = int(request.query.get("$skip") or 0)
     page: JSON = {"value": items[skip : skip + top]}
     if skip + top < len(items):
         query = {**request.query, "$top": str(top), "$skip": str(skip + top)}
-        page["@odata.nextLink"] = (
-            fake.graph_url + request.path + "?" + urllib.parse.urlencode(query)
-        )
+        page["@odata.nextLink"] = link(fake, request.path, query)
     return page
 
 
@@ -418,33 +426,35 @@ def calendar_view(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
 def calendar_delta(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     mailbox = _mailbox(fake, request)
     size = max_page_size(request.headers.get("prefer"))
-    base = (
-        fake.graph_url + f"/users/{urllib.parse.quote(request.params['user'])}/calendarView/delta()"
-    )
-    if "$skiptoken" in request.query:
-        state = fake.delta_state(request.query["$skiptoken"])
-    else:
-        if "$deltatoken" in request.query:
-            state = fake.delta_state(request.query["$deltatoken"])
-            state = DeltaState(mailbox.id, state.start, state.end, state.since)
+    path = f"/users/{request.params['user']}/calendarView/delta()"
+    try:
+        if "$skiptoken" in request.query:
+            state = fake.delta_state(request.query["$skiptoken"])
+        elif "$deltatoken" in request.query:
+            known = fake.delta_state(request.query["$deltatoken"])
+            state = DeltaState(known.mailbox, known.start, known.end, known.since)
         else:
             start, end = _window(request)
             state = DeltaState(mailbox.id, start, end, 0)
-        if state.mailbox != mailbox.id:
-            raise bad_request("The delta token belongs to another mailbox.", "syncStateInvalid")
+    except GraphError as error:
+        if error.status == 410:  # Location: the same query with an empty token
+            error.headers["Location"] = link(fake, path, {"$deltatoken": ""})
+        raise
+    if state.mailbox != mailbox.id:
+        raise bad_request("The token belongs to another mailbox's sync state.", "syncStateInvalid")
+    if state.pending is None:
         state.upto = fake.clock_now()
         state.pending = _delta_items(mailbox, state, request.time_zone)
-    assert state.pending is not None
     page, rest = state.pending[:size], state.pending[size:]
     answer: JSON = {"value": page}
     if rest:
         token = fake.new_delta_token(
             DeltaState(state.mailbox, state.start, state.end, state.since, rest, state.upto)
         )
-        answer["@odata.nextLink"] = f"{base}?$skiptoken={token}"
+        answer["@odata.nextLink"] = link(fake, path, {"$skiptoken": token})
     else:
         token = fake.new_delta_token(DeltaState(state.mailbox, state.start, state.end, state.upto))
-        answer["@odata.deltaLink"] = f"{base}?$deltatoken={token}"
+        answer["@odata.deltaLink"] = link(fake, path, {"$deltatoken": token})
     return 200, answer
 
 
@@ -462,8 +472,12 @@ def _delta_items(mailbox: Mailbox, state: DeltaState, time_zone: str) -> list[JS
         if live:
             out.extend(render(item, time_zone) for item in live)
         elif state.since:  # gone, cancelled or out of the window: the client knew it
-            out.append({"@odata.type": "#microsoft.graph.event", "id": event_id,
-                        "@removed": {"reason": "deleted"}})  # fmt: skip
+            last = event if event is not None else mailbox.removed.get(event_id, (0, None))[1]
+            ids = [event_id]
+            if last is not None and last.get("recurrence"):
+                ids = [item["id"] for item in instances(last, state.start, state.end)] or ids
+            out.extend({"@odata.type": "#microsoft.graph.event", "id": gone,
+                        "@removed": {"reason": "deleted"}} for gone in ids)  # fmt: skip
     return out
 
 

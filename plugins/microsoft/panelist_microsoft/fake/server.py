@@ -471,7 +471,7 @@ class FakeGraph:
         path = split.path
         if path.startswith("/v1.0"):
             path = path[len("/v1.0") :]
-        path = "/" + path.lstrip("/")
+        path = "/" + urllib.parse.unquote(path).lstrip("/")
         lowered = {name.lower(): value for name, value in headers.items()}
         client_request_id = lowered.get("client-request-id")
         out = {"Content-Type": JSON_TYPE, "request-id": str(uuid.uuid4())}
