@@ -330,3 +330,22 @@ async def test_the_sync_window_is_set_again_once_it_falls_a_week_behind(graph: F
     moved = await provider.sync(ANA, first.cursor)
     assert moved.reset and moved.cursor != first.cursor
     await provider.aclose()
+
+
+async def test_delta_pages_are_followed_and_a_deleted_series_is_reported_by_uid(
+    graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(provider_module, "_PAGE", 2)
+    provider = make_provider(graph)
+    series = await provider.create_event(
+        ANA, draft("daily", at(1, 9), at(1, 10), rrule="FREQ=DAILY;COUNT=3"), "k-s"
+    )
+    single = await provider.create_event(ANA, draft("single", at(5, 9), at(5, 10)), "k-1")
+    graph.clear_log()
+    full = await provider.sync(ANA, None)
+    assert sorted(e.uid for e in full.changed) == sorted([series.uid, single.uid])
+    assert len(trips(graph, "GET", "/calendarView/delta")) >= 2
+    await provider.delete_event(ANA, series.uid)
+    after = await provider.sync(ANA, full.cursor)
+    assert after.deleted == [series.uid] and after.changed == []
+    await provider.aclose()
