@@ -62,6 +62,15 @@ def say(text: str, *, err: bool = False) -> None:
     click.echo(printable(text, multiline=True), err=err)
 
 
+def connect_group(cli: click.Group) -> click.Group:
+    """``panelist connect``, the group under which plugins add ``connect <provider>``."""
+    connect = cli.commands.get("connect")
+    if not isinstance(connect, click.Group):
+        connect = click.Group("connect", help="Connect Panelist to a provider's accounts.")
+        cli.add_command(connect)
+    return connect
+
+
 def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",

@@ -318,6 +318,11 @@ CALLS: dict[str, list[Call]] = {
     "panelist.services.notices.list_notices": [
         lambda s: _module("services.notices").list_notices(s.ws, unread_only=False)
     ],
+    "panelist.services.settings.set_provider_settings": [
+        lambda s: _module("services.settings").set_provider_settings(
+            s.ws, "caldav", {"url": "https://evil.example/"}
+        )
+    ],
     "panelist.services.settings.set_setting": [
         lambda s: _module("services.settings").set_setting(s.ws, "company_name", "Hijacked")
     ],

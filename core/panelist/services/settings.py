@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from panelist import audit
@@ -22,3 +23,20 @@ def set_setting(ws: Workspace, key: str, value: Any) -> None:
         audit.record_by(
             ws, audit.Action.SETTING, f"setting {key}", audit.setting_detail(key, value)
         )
+
+
+def set_provider_settings(ws: Workspace, provider_id: str, values: Mapping[str, str]) -> None:
+    """Store a provider's settings (never its secrets: those go to the keyring) with one
+    audit line naming them, or neither. Plugins' ``panelist connect …`` commands use it."""
+    require(ws.db, ws.user.id, Right.CONFIGURE)
+    with ws.db.atomic():
+        for key, value in values.items():
+            ws.db.execute(
+                "INSERT INTO provider_settings (provider, key, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (provider, key) DO UPDATE SET value = excluded.value",
+                [provider_id, key, str(value)],
+            )
+        detail = ", ".join(
+            f"{key} {audit.setting_detail(key, value)}" for key, value in sorted(values.items())
+        )
+        audit.record_by(ws, audit.Action.SETTING, f"provider {provider_id}", detail)

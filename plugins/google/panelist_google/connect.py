@@ -17,20 +17,17 @@ from typing import Any
 
 import click
 
-from panelist import audit
+from panelist.cli import connect_group
 from panelist.errors import ConfigurationError
 from panelist.permissions import Right, require
+from panelist.services.settings import set_provider_settings
 from panelist.workspace import Workspace, open_workspace
 from panelist_google.config import PROVIDER, SECRET_CLIENT, GoogleSettings, safe_url
 
 
 def add_connect_command(cli: click.Group) -> None:
-    """``connect google …``, under a ``connect`` group other plugins may share."""
-    connect = cli.commands.get("connect")
-    if not isinstance(connect, click.Group):
-        connect = click.Group("connect", help="Connect Panelist to a provider's accounts.")
-        cli.add_command(connect)
-    connect.add_command(google)
+    """``connect google …``, under the ``connect`` group plugins share."""
+    connect_group(cli).add_command(google)
 
 
 @click.group()
@@ -182,14 +179,5 @@ def oauth(
 
 def _store(ws: Workspace, values: dict[str, Any]) -> None:
     """The non-secret settings and an audit line naming them, or neither (Admins only)."""
-    require(ws.db, ws.user.id, Right.CONFIGURE)
     GoogleSettings.from_mapping(values)  # refuses a bad mode or URL before anything is written
-    with ws.db.atomic():
-        for key, value in values.items():
-            ws.db.execute(
-                "INSERT INTO provider_settings (provider, key, value) VALUES (?, ?, ?)"
-                " ON CONFLICT (provider, key) DO UPDATE SET value = excluded.value",
-                [PROVIDER, key, str(value)],
-            )
-        detail = ", ".join(f"{key}={value}" for key, value in sorted(values.items()))
-        audit.record_by(ws, audit.Action.SETTING, f"provider {PROVIDER}", detail)
+    set_provider_settings(ws, PROVIDER, values)
