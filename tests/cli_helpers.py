@@ -14,13 +14,16 @@ def run_panelist(
     env: Mapping[str, str] | None = None,
     unset: Collection[str] = (),
     timeout: float = 120,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`panelist ARGS` in this environment, less `unset`, plus `env`; never raises on exit."""
+    """`panelist ARGS` in this environment, less `unset`, plus `env`, reading `stdin` (none
+    by default); never raises on exit."""
     environment = {key: value for key, value in os.environ.items() if key not in unset}
     return subprocess.run(
         [sys.executable, "-m", "panelist", *args],
         capture_output=True,
         text=True,
+        input=stdin,
         timeout=timeout,
         check=False,
         env=environment | dict(env or {}),

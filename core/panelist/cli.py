@@ -677,7 +677,11 @@ class _PrintableFormatter(logging.Formatter):
 
 
 def _configure_logging() -> None:
-    """Warnings (a skipped plugin, say) as one line each on stderr, no traceback."""
+    """Warnings (a skipped plugin, say) as one line each on stderr, no traceback.
+
+    Libraries' own records (azure-identity logs every failed sign-in with the server's
+    whole answer) are not printed: Panelist reports what failed itself, in one line."""
+    logging.getLogger().addHandler(logging.NullHandler())
     handler = logging.StreamHandler()
     handler.setFormatter(_PrintableFormatter("panelist: %(message)s"))
     logger = logging.getLogger("panelist")

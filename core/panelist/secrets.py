@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 
+from panelist.errors import ConfigurationError
+
 log = logging.getLogger(__name__)
 KEYRING_SERVICE = "panelist"
 
@@ -34,3 +36,19 @@ def get_secret(provider_id: str, name: str) -> str | None:
         return found
     except ImportError:  # pragma: no cover - keyring is a dependency
         return None
+
+
+def keep_secret(provider_id: str, name: str, value: str) -> None:
+    """Into the OS keyring (service "panelist", entry "<provider>:<name>"); nowhere else.
+    For ``panelist connect …``: one clear line when no keyring can keep it."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, f"{provider_id}:{name}", value)
+    except (KeyringError, RuntimeError) as exc:
+        raise ConfigurationError(
+            f"the OS keyring cannot keep secrets here ({type(exc).__name__}); install or "
+            f"unlock one (or set PYTHON_KEYRING_BACKEND), or give the secret as "
+            f"{env_name(provider_id, name)} instead"
+        ) from None

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from panelist.errors import AuthenticationFailed, ConfigurationError, ProviderUnavailable
-from panelist.secrets import KEYRING_SERVICE
 from panelist_google.config import (
     CALENDAR_SCOPES,
     PROVIDER,
@@ -359,17 +358,3 @@ def _plain_http_on_loopback(url: str) -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = before
-
-
-def keep_secret(name: str, value: str) -> None:
-    """Into the OS keyring (service "panelist", entry "google:<name>"); nowhere else."""
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        keyring.set_password(KEYRING_SERVICE, f"{PROVIDER}:{name}", value)
-    except (KeyringError, RuntimeError) as exc:
-        raise ConfigurationError(
-            f"Google: the OS keyring cannot keep secrets here ({type(exc).__name__}); "
-            "install or unlock one (or set PYTHON_KEYRING_BACKEND), then connect again"
-        ) from None

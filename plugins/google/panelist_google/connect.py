@@ -123,13 +123,12 @@ def oauth(
     as_email: str | None,
 ) -> None:
     """Per person: connect one Google account with OAuth (works over SSH)."""
-    from panelist.secrets import get_secret
+    from panelist.secrets import get_secret, keep_secret
     from panelist_google.auth import (
         client_config,
         client_config_from_file,
         code_from_paste,
         finish_consent,
-        keep_secret,
         refresh_token_name,
         start_consent,
     )
@@ -168,8 +167,8 @@ def oauth(
         token = finish_consent(flow, code_from_paste(pasted, state))
         # Only now, with the grant in hand, is anything kept: nothing half-done on a bad paste.
         if client_file is not None:
-            keep_secret(SECRET_CLIENT, secret)
-        keep_secret(refresh_token_name(account), token)
+            keep_secret(PROVIDER, SECRET_CLIENT, secret)
+        keep_secret(PROVIDER, refresh_token_name(account), token)
         if changes:
             _store(ws, changes)
     finally:

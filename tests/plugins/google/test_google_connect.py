@@ -39,7 +39,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "PANELIST_CONFIG": str(tmp_path / "none.toml"),
         "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
         "PANELIST_TEST_KEYRING": str(tmp_path / "keyring.json"),
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]),
     }
 
 

@@ -14,6 +14,7 @@ if str(_PLUGIN) not in sys.path:  # until the plugin is registered in pyproject 
     sys.path.insert(0, str(_PLUGIN))
 
 from microsoft_tenant import ANA, BOB, CARL, CLIENT_ID, ROOM, ROOM_LIST, SECRET  # noqa: E402
+
 from panelist_microsoft.testing import FakeGraph  # noqa: E402
 
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from microsoft_tenant import CLIENT_ID, SECRET
+
+from panelist.clock import FrozenClock
+from panelist.providers import EventDraft, ProviderContext, ResponseStatus
 from panelist_microsoft.convert import graph_time, utc_text
 from panelist_microsoft.graph import mailbox_path
 from panelist_microsoft.provider import MicrosoftCalendarProvider
 from panelist_microsoft.testing import FakeGraph
-
-from panelist.clock import FrozenClock
-from panelist.providers import EventDraft, ProviderContext, ResponseStatus
 
 RESPONSES = {
     ResponseStatus.ACCEPTED: "accepted",

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, time
 import pytest
 from microsoft_helpers import answer, make_provider, override
 from microsoft_tenant import ANA, ROOM
-from panelist_microsoft.testing import FakeGraph
 
 from panelist.testing import CalendarProviderConformance, CalendarUnderTest
 from panelist.testing.conformance import MONDAY
+from panelist_microsoft.testing import FakeGraph
 
 ATTENDEE = "conformance.attendee@example.org"
 

@@ -7,6 +7,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from panelist.errors import NotSupported
+from panelist.providers import Attendee, EventDraft, ResponseStatus, Transparency
 from panelist_microsoft.convert import (
     BadEvent,
     from_graph,
@@ -16,9 +19,6 @@ from panelist_microsoft.convert import (
     transaction_id,
     zone_for,
 )
-
-from panelist.errors import NotSupported
-from panelist.providers import Attendee, EventDraft, ResponseStatus, Transparency
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

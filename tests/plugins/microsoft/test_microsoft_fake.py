@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from microsoft_tenant import ANA, BOB, CARL, CLIENT_ID, ROOM, ROOM_LIST, SECRET
+
 from panelist_microsoft.testing import GRAPH_SCOPE, TEAMS_SERVICE_PLAN_ID, FakeGraph
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::DeprecationWarning")]

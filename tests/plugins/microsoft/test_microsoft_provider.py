@@ -8,12 +8,11 @@ import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import panelist_microsoft.provider as provider_module
 import pytest
 from microsoft_helpers import make_provider, settings_for
 from microsoft_tenant import ANA, BOB, CARL, CLIENT_ID, ROOM
-from panelist_microsoft.testing import FakeGraph
 
+import panelist_microsoft.provider as provider_module
 from panelist.errors import (
     AuthenticationFailed,
     CursorExpired,
@@ -22,6 +21,7 @@ from panelist.errors import (
     ProviderUnavailable,
 )
 from panelist.providers import Attendee, EventDraft, ResponseStatus, Transparency
+from panelist_microsoft.testing import FakeGraph
 
 pytestmark = pytest.mark.anyio
 AMS = ZoneInfo("Europe/Amsterdam")

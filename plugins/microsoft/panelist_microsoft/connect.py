@@ -1,0 +1,137 @@
+"""``panelist connect microsoft``: an app registration with application permissions.
+
+An Admin runs it once for the company: tenant id, client id, and a client secret (asked
+without echo, or taken from ``PANELIST_MICROSOFT_CLIENT_SECRET``) or a certificate. The
+connection is tried before anything is kept: a token is asked for and the directory and
+the first mailbox given with ``--check`` are read, so a wrong secret, a missing consent or
+a mailbox outside the access policy is one line and nothing is half set up. Then the
+secret goes to the OS keyring and the other settings to the database, with an audit line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from panelist.cli import connect_group
+from panelist.errors import ConfigurationError
+from panelist.permissions import Right, require
+from panelist.providers import ProviderContext
+from panelist.secrets import env_name, get_secret, keep_secret
+from panelist.services.settings import set_provider_settings
+from panelist.workspace import open_workspace
+from panelist_microsoft.config import PERMISSIONS, PROVIDER, SECRET_CLIENT, MicrosoftSettings
+
+ACCESS_POLICY = """\
+Limit the app to the mailboxes Panelist needs (Exchange Online PowerShell):
+  New-DistributionGroup -Name "Panelist calendars" -Alias panelist-calendars -Type Security
+  Add-DistributionGroupMember -Identity panelist-calendars -Member ana@contoso.com
+    (each interviewer and each room)
+  New-ApplicationAccessPolicy -AppId {client_id} -AccessRight RestrictAccess
+    -PolicyScopeGroupId panelist-calendars@contoso.com -Description "Panelist calendars"
+  Test-ApplicationAccessPolicy -Identity ana@contoso.com -AppId {client_id}"""
+
+
+def add_connect_command(cli: click.Group) -> None:
+    connect_group(cli).add_command(microsoft)
+
+
+@click.command()
+@click.option("--tenant", "tenant_id", required=True, help="Tenant id (a GUID or contoso.com).")
+@click.option("--client-id", required=True, help="The app registration's application id.")
+@click.option(
+    "--certificate",
+    "certificate_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A PEM with the app's private key and certificate, instead of a client secret.",
+)
+@click.option(
+    "--secret-stdin", is_flag=True, help="Read the client secret from standard input (scripts)."
+)
+@click.option("--booking-mailbox", metavar="EMAIL", help="The mailbox rooms are booked from.")
+@click.option(
+    "--check",
+    "check_mailbox",
+    metavar="EMAIL",
+    help="A mailbox to read as a test (an interviewer's): proves the access policy lets it.",
+)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "as_email", metavar="EMAIL", help="Act as this employee.")
+@click.pass_context
+def microsoft(
+    ctx: click.Context,
+    tenant_id: str,
+    client_id: str,
+    certificate_path: Path | None,
+    secret_stdin: bool,
+    booking_mailbox: str | None,
+    check_mailbox: str | None,
+    db_path: Path | None,
+    as_email: str | None,
+) -> None:
+    """Microsoft 365: an app registration with application permissions (Admins only)."""
+    root = ctx.find_root().obj or {}
+    ws = open_workspace(db_path or root.get("db_path"), as_email or root.get("as_email"))
+    try:
+        require(ws.db, ws.user.id, Right.CONFIGURE)
+        values = {"tenant_id": tenant_id.strip(), "client_id": client_id.strip()}
+        if certificate_path is not None:
+            values |= {"auth": "certificate", "certificate_path": str(certificate_path.absolute())}
+        else:
+            values["auth"] = "secret"
+        if booking_mailbox:
+            values["booking_mailbox"] = booking_mailbox.strip()
+        stored = dict(ws.provider_context(PROVIDER).settings)
+        settings = stored | values
+        MicrosoftSettings.from_mapping(settings)  # a bad id or URL: one line, nothing written
+        typed = None if certificate_path is not None else _typed_secret(secret_stdin)
+        mailbox = (check_mailbox or ws.user.email).strip()
+        asyncio.run(_try(ws.provider_context(PROVIDER), settings, typed, mailbox))
+        # Only now, the connection proved, is anything kept.
+        if typed is not None:
+            keep_secret(PROVIDER, SECRET_CLIENT, typed)
+        set_provider_settings(ws, PROVIDER, values)
+    finally:
+        ws.close()
+    click.echo(f"Microsoft: connected to tenant {tenant_id}; {mailbox}'s calendar was read.")
+    click.echo("The app needs these application permissions, with admin consent:")
+    click.echo("  " + ", ".join((*PERMISSIONS, "User.Read.All")))
+    click.echo(ACCESS_POLICY.format(client_id=client_id))
+    click.echo("Then run 'panelist doctor' to check every mapped calendar.")
+
+
+def _typed_secret(from_stdin: bool) -> str | None:
+    """The secret given now (None when the environment or the keyring has one already)."""
+    if from_stdin:
+        typed = click.get_text_stream("stdin").readline().strip()
+    elif get_secret(PROVIDER, SECRET_CLIENT):
+        return None
+    else:
+        typed = str(click.prompt("Client secret (its Value)", hide_input=True)).strip()
+    if not typed:
+        where = env_name(PROVIDER, SECRET_CLIENT)
+        raise ConfigurationError(f"Microsoft: no client secret given (type it, or set {where})")
+    return typed
+
+
+async def _try(
+    base: ProviderContext, settings: dict[str, str], secret: str | None, mailbox: str
+) -> None:
+    """A token, the directory and `mailbox`'s calendar, with these settings and secret."""
+    from panelist_microsoft.provider import MicrosoftCalendarProvider
+
+    def lookup(provider: str, name: str) -> str | None:
+        return secret if name == SECRET_CLIENT and secret else get_secret(provider, name)
+
+    context = ProviderContext(base.database, base.clock, settings, lookup)
+    provider = MicrosoftCalendarProvider(context)
+    try:
+        checks = await provider.check([mailbox])
+    finally:
+        await provider.aclose()
+    failed = [check for check in checks if check.status == "fail"]
+    if failed:
+        detail = failed[0].detail.removeprefix("Microsoft: ")
+        raise ConfigurationError(f"Microsoft: nothing was saved: {detail}")
