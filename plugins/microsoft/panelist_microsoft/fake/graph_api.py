@@ -158,6 +158,17 @@ def get_user(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     return 200, _user_json(mailbox, request.query.get("$select"))
 
 
+@route("GET", r"/users", READ_USERS, mailbox=False)
+def list_users(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
+    """The directory's users (room mailboxes are users too), the first ``$top`` of them;
+    no paging: a tenant in a test is small."""
+    top = int(request.query.get("$top") or 100)
+    found = sorted(fake.mailboxes.values(), key=lambda m: m.email)[:top]
+    users = [_user_json(m, request.query.get("$select")) for m in found]
+    return 200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+                 "value": users}  # fmt: skip
+
+
 @route("GET", _USER + r"/licenseDetails", READ_USERS, mailbox=False)
 def license_details(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     mailbox = fake.mailbox_or_none(request.params["user"])
