@@ -320,6 +320,19 @@ class FakeGraph:
             scheduling.propagate(self, box, event, times_changed=True)
             return json.loads(json.dumps(event))
 
+    def update_event(self, mailbox: str, ical_uid: str, changes: JSON) -> JSON:
+        """Another client (Outlook) edits an event's fields (not its time); returns it."""
+        with self.lock:
+            box = self.mailbox(mailbox)
+            event_id = scheduling.find_by_uid(box, ical_uid)
+            if event_id is None:
+                raise KeyError(f"{mailbox} holds no event {ical_uid}")
+            event = box.events[event_id]
+            scheduling.apply(self, box, event, graph_api.sdk_round_trip(changes), creating=False)
+            scheduling.store(self, box, event)
+            scheduling.propagate(self, box, event, times_changed=False)
+            return json.loads(json.dumps(event))
+
     def respond(self, mailbox: str, ical_uid: str, response: str) -> None:
         """The attendee answers (``accepted``, ``tentativelyAccepted``, ``declined``) from
         their Outlook: their copy and the organiser's ``attendees[].status`` change."""
