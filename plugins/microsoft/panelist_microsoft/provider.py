@@ -86,8 +86,6 @@ _SCHEDULE_SPAN = timedelta(days=41)
 _ALL_DAY_SLACK = timedelta(hours=14)
 _WINDOW_MOVES = timedelta(days=7)
 """A delta window set this long ago is set again (a full round, ``reset``) around today."""
-_SERIES_HORIZON = timedelta(days=3 * 366)
-"""How far a series without end is compared with its instances to find its EXDATEs."""
 
 
 class MicrosoftCalendarProvider(CalendarProvider):
@@ -298,27 +296,36 @@ class MicrosoftCalendarProvider(CalendarProvider):
         return event
 
     async def _with_exdates(
-        self, mailbox: str, graph_id: str, master: CalendarEvent
+        self,
+        mailbox: str,
+        graph_id: str,
+        master: CalendarEvent,
+        seen: set[datetime] | None = None,
     ) -> CalendarEvent:
-        """The master with EXDATEs: the dates its rule gives that Graph has no instance for
-        (Graph v1.0 names no cancelled occurrences on a master)."""
+        """The master with EXDATEs: the starts its rule gives inside the sync window that
+        Graph has no occurrence for (Graph v1.0 names no cancelled occurrences on a master).
+        `seen`: the original starts of every occurrence in the window, when the caller has
+        them (a full delta round); otherwise they are read from calendarView."""
         if not master.rrule:
             return master
-        expected = _expand(master, self._now() + _SERIES_HORIZON)
+        now = self._now()
+        low = now - timedelta(days=self.settings.days_back)
+        high = now + timedelta(days=self.settings.days_ahead)
+        expected = [t for t in _expand(master, high) if t >= low]
         if not expected:
             return master
-        low, high = min(expected), max(expected) + timedelta(days=1)
-        instances = await self._instances(mailbox, graph_id, low - _ALL_DAY_SLACK, high)
-        seen = set()
-        for item in instances:
-            if item.get("isCancelled"):
-                continue
-            original = item.get("originalStart")
-            try:
-                seen.add(_instant(original) if original else _instant_of(item))
-            except (BadEvent, ValueError):
-                continue
-        missing = tuple(t for t in expected if _key(t) not in {_key(s) for s in seen})
+        if seen is None:
+            seen = set()
+            first, last = min(expected), max(expected) + timedelta(days=1)
+            for item in await self._instances(mailbox, graph_id, first - _ALL_DAY_SLACK, last):
+                if item.get("isCancelled"):
+                    continue
+                original = item.get("originalStart")
+                try:
+                    seen.add(_key(_instant(original) if original else _instant_of(item)))
+                except (BadEvent, ValueError):
+                    continue
+        missing = tuple(t for t in expected if _key(t) not in seen)
         if isinstance(master.start, date) and not isinstance(master.start, datetime):
             missing = tuple(t.date() if isinstance(t, datetime) else t for t in missing)
         elif master.timezone and (zone := zone_for(master.timezone)) is not None:
@@ -488,6 +495,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         gone: list[str] = []
         problems: list[str] = []
         series: dict[str, None] = {}
+        starts: dict[str, set[datetime]] = {}  # a full round: every occurrence in the window
         mailbox = calendar_id.casefold()
         for item in items:
             graph_id = str(item.get("id") or "")
@@ -502,6 +510,10 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 master_id = str(item["seriesMasterId"])
                 self._occurrences[(mailbox, graph_id)] = master_id
                 series[master_id] = None
+                with contextlib.suppress(BadEvent, ValueError):
+                    original = item.get("originalStart")
+                    when = _instant(original) if original else _instant_of(item)
+                    starts.setdefault(master_id, set()).add(_key(when))
                 if kind == "occurrence":
                     continue
             elif kind == "seriesMaster":
@@ -538,7 +550,8 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 )
                 continue
             self._series_uids[(mailbox, master_id)] = event.uid
-            changed.append(await self._with_exdates(calendar_id, master_id, event))
+            seen = None if link else starts.get(master_id, set())
+            changed.append(await self._with_exdates(calendar_id, master_id, event, seen))
         cursor_out = (
             f"{_CURSOR_VERSION}|{_calendar_tag(calendar_id)}|{since.isoformat()}|{delta_link}"
         )
