@@ -399,6 +399,22 @@ async def test_calendar_view_expands_series_and_pages(graph: FakeGraph, client: 
     assert {e.series_master_id for e in occurrences} == {master["id"]}
     assert {e.type.value for e in occurrences} == {"occurrence"}
     assert occurrences[0].start.date_time == "2026-03-23T08:00:00.0000000"
+    # one occurrence moved, one cancelled, from Outlook
+    from datetime import date
+
+    graph.override_occurrence(ANA, master["iCalUId"], date(2026, 3, 24), {
+        "start": {"dateTime": "2026-03-24T13:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-03-24T13:30:00", "timeZone": "UTC"}})  # fmt: skip
+    graph.override_occurrence(ANA, master["iCalUId"], date(2026, 3, 25), None)
+    config.headers = {}
+    items = (await view.get(request_configuration=config)).value
+    kinds = sorted((e.type.value, e.start.date_time) for e in items if e.series_master_id)
+    assert kinds == [
+        ("exception", "2026-03-24T13:00:00.0000000"),
+        ("occurrence", "2026-03-23T08:00:00.0000000"),
+        ("occurrence", "2026-03-26T08:00:00.0000000"),
+        ("occurrence", "2026-03-27T08:00:00.0000000"),
+    ]
     with raw(graph) as http:
         missing = http.get(
             f"/users/{ANA}/calendarView", params={"startDateTime": "2026-03-23T00:00:00Z"}

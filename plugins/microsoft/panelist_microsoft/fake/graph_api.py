@@ -6,7 +6,7 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from panelist_microsoft.fake import scheduling
@@ -14,6 +14,7 @@ from panelist_microsoft.fake.events import (
     READ_ONLY,
     blocks,
     instances,
+    occurrence_id,
     render,
     sdk_round_trip,
     select,
@@ -471,6 +472,12 @@ def _delta_items(mailbox: Mailbox, state: DeltaState, time_zone: str) -> list[JS
         )
         if live:
             out.extend(render(item, time_zone) for item in live)
+            assert event is not None
+            for day, override in event.get("_exceptions", {}).items():
+                if override is None and state.since:  # a cancelled occurrence
+                    out.append({"@odata.type": "#microsoft.graph.event",
+                                "id": occurrence_id(event_id, date.fromisoformat(day)),
+                                "@removed": {"reason": "deleted"}})  # fmt: skip
         elif state.since:  # gone, cancelled or out of the window: the client knew it
             last = event if event is not None else mailbox.removed.get(event_id, (0, None))[1]
             ids = [event_id]

@@ -17,7 +17,7 @@ import traceback
 import urllib.parse
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -327,6 +327,24 @@ class FakeGraph:
             raise ValueError(response)
         with self.lock:
             scheduling.respond(self, self.mailbox(mailbox), ical_uid, response)
+
+    def override_occurrence(
+        self, mailbox: str, ical_uid: str, day: date, changes: JSON | None
+    ) -> None:
+        """The organiser changes one occurrence of a series from Outlook (`changes` as Graph
+        JSON, e.g. ``{"start": {...}, "end": {...}}``: it becomes ``type: exception``), or
+        cancels it (`changes` None: it leaves the series)."""
+        with self.lock:
+            box = self.mailbox(mailbox)
+            event_id = scheduling.find_by_uid(box, ical_uid)
+            if event_id is None:
+                raise KeyError(ical_uid)
+            master = box.events[event_id]
+            master.setdefault("_exceptions", {})[day.isoformat()] = (
+                None if changes is None else graph_api.sdk_round_trip(changes)
+            )
+            scheduling.store(self, box, master)
+            scheduling.propagate(self, box, master, times_changed=False)
 
     def remove_event(self, mailbox: str, ical_uid: str) -> None:
         """The mailbox's owner deletes the event from Outlook (a cancelled copy, say)."""
