@@ -28,5 +28,5 @@ class TestMicrosoftConformance(CalendarProviderConformance):
             respond=functools.partial(answer, graph),
             attendee_calendar_id=ATTENDEE,
             room_calendar_ids=(ROOM,),
-            override=functools.partial(override, provider),
+            override=functools.partial(override, graph),
         )

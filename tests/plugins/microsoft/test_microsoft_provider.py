@@ -349,3 +349,22 @@ async def test_delta_pages_are_followed_and_a_deleted_series_is_reported_by_uid(
     after = await provider.sync(ANA, full.cursor)
     assert after.deleted == [series.uid] and after.changed == []
     await provider.aclose()
+
+
+async def test_an_occurrence_cancelled_in_outlook_is_an_exdate_of_the_master(
+    graph: FakeGraph,
+) -> None:
+    provider = make_provider(graph)
+    series = await provider.create_event(
+        ANA, draft("daily", at(1, 9), at(1, 10), rrule="FREQ=DAILY;COUNT=4"), "k-x"
+    )
+    full = await provider.sync(ANA, None)
+    graph.override_occurrence(ANA, series.uid, at(2, 9).date(), None)
+    master = await provider.get_event(ANA, series.uid)
+    assert master.exdates == (at(2, 9),)
+    listed = await provider.list_events(ANA, at(0, 0), at(7, 0))
+    assert [e.start for e in listed] == [at(1, 9), at(3, 9), at(4, 9)]
+    after = await provider.sync(ANA, full.cursor)
+    [synced] = after.changed
+    assert (synced.uid, synced.exdates) == (series.uid, (at(2, 9),))
+    await provider.aclose()
