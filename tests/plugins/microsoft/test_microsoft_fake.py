@@ -72,6 +72,18 @@ def test_sync_credential_discovers_the_tenant_then_asks_for_a_token(graph: FakeG
     ]
 
 
+def test_a_sync_credential_trusts_the_fake_through_the_environment(
+    graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azure.identity import ClientSecretCredential
+
+    for name, value in graph.ca_environment().items():
+        monkeypatch.setenv(name, value)
+    options = {"authority": graph.authority, "disable_instance_discovery": True}
+    credential = ClientSecretCredential(graph.tenant_id, CLIENT_ID, SECRET, **options)
+    assert credential.get_token(GRAPH_SCOPE).token
+
+
 @pytest.mark.parametrize("aio", [False, True])
 async def test_token_errors_are_entras(graph: FakeGraph, aio: bool) -> None:
     from azure.core.exceptions import ClientAuthenticationError
