@@ -11,7 +11,11 @@ and benchmarks: the REAL msgraph-sdk and azure-identity talk to it.
   ``https://login.microsoftonline.com/common/discovery/instance`` about the unknown host,
   on the internet) and ``connection_verify=str(graph.ca_file)`` (azure-core's transport
   then trusts the fake's certificate). ``graph.credential(client_id, secret, aio=...)``
-  makes a ``ClientSecretCredential`` so. The sync credential (MSAL) first asks
+  makes a ``ClientSecretCredential`` so. A sync credential made without
+  ``connection_verify`` trusts the fake under ``graph.ca_environment()``
+  (``REQUESTS_CA_BUNDLE``, for ``monkeypatch.setenv``); an aio one needs
+  ``connection_verify``: aiohttp reads ``SSL_CERT_FILE`` only once, when imported.
+  The sync credential (MSAL) first asks
   ``GET {authority}/{tenant}/v2.0/.well-known/openid-configuration``, then posts to the
   ``token_endpoint`` it names; the aio one (azure-identity's own AadClient) posts straight
   to ``{authority}/{tenant}/oauth2/v2.0/token``. Grants: client_credentials with

@@ -72,6 +72,18 @@ def test_sync_credential_discovers_the_tenant_then_asks_for_a_token(graph: FakeG
     ]
 
 
+def test_a_sync_credential_trusts_the_fake_through_the_environment(
+    graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azure.identity import ClientSecretCredential
+
+    for name, value in graph.ca_environment().items():
+        monkeypatch.setenv(name, value)
+    options = {"authority": graph.authority, "disable_instance_discovery": True}
+    credential = ClientSecretCredential(graph.tenant_id, CLIENT_ID, SECRET, **options)
+    assert credential.get_token(GRAPH_SCOPE).token
+
+
 @pytest.mark.parametrize("aio", [False, True])
 async def test_token_errors_are_entras(graph: FakeGraph, aio: bool) -> None:
     from azure.core.exceptions import ClientAuthenticationError
@@ -615,3 +627,40 @@ def test_latency_and_the_log(graph: FakeGraph) -> None:
     assert graph.round_trips[-1].path == f"/users/{ANA}/events"
     graph.clear_log()
     assert graph.round_trips == []
+
+
+async def test_sync_credential_under_the_async_client(graph: FakeGraph) -> None:
+    credential = graph.credential(CLIENT_ID, SECRET)  # azure-identity's sync one, MSAL inside
+    client = graph.graph_client(credential)
+    assert (await client.users.by_user_id(BOB).get()).mail == BOB
+    assert (await client.users.by_user_id(ANA).events.get()).value == []
+
+
+async def test_an_attendees_delta_sees_the_invitation_then_its_cancellation(
+    graph: FakeGraph, client: Any
+) -> None:
+    from msgraph.generated.users.item.calendar_view.delta.delta_request_builder import (
+        DeltaRequestBuilder,
+    )
+
+    config = DeltaRequestBuilder.DeltaRequestBuilderGetRequestConfiguration(
+        query_parameters=DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(
+            start_date_time="2026-03-01T00:00:00Z", end_date_time="2026-04-01T00:00:00Z"
+        ),
+        headers={"Prefer": ['outlook.timezone="Pacific Standard Time"']},  # type: ignore[arg-type]
+    )
+    delta = client.users.by_user_id(BOB).calendar_view.delta
+    first = await delta.get(request_configuration=config)
+    assert first.value == [] and first.odata_delta_link
+    made = await client.users.by_user_id(ANA).events.post(event_body(attendees=[attendee(BOB)]))
+    second = await delta.with_url(first.odata_delta_link).get(request_configuration=config)
+    [invitation] = second.value
+    assert invitation.i_cal_u_id == made.i_cal_u_id and invitation.id != made.id
+    assert invitation.response_status.response.value == "notResponded"
+    assert (invitation.start.date_time, invitation.start.time_zone) == (
+        "2026-03-24T02:00:00.0000000", "Pacific Standard Time")  # fmt: skip
+    await client.users.by_user_id(ANA).events.by_event_id(made.id).delete()
+    third = await delta.with_url(second.odata_delta_link).get(request_configuration=config)
+    assert [(e.id, e.additional_data.get("@removed")) for e in third.value] == [
+        (invitation.id, {"reason": "deleted"})
+    ]

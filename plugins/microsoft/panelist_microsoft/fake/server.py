@@ -202,6 +202,13 @@ class FakeGraph:
             "connection_verify": str(self.ca_file),
         }
 
+    def ca_environment(self) -> dict[str, str]:
+        """``REQUESTS_CA_BUNDLE``: the sync credential's requests transport then trusts the
+        fake without ``connection_verify`` (for ``monkeypatch.setenv``). No such variable
+        helps the aio credential: aiohttp builds its default SSL context when imported
+        (``SSL_CERT_FILE`` works only if set before that); give it ``connection_verify``."""
+        return {"REQUESTS_CA_BUNDLE": str(self.ca_file)}
+
     def graph_client(self, credential: Any) -> Any:
         """msgraph-sdk's real ``GraphServiceClient`` on the fake's base URL."""
         from kiota_authentication_azure.azure_identity_authentication_provider import (
