@@ -190,13 +190,16 @@ class MicrosoftCalendarProvider(CalendarProvider):
             "GET",
             f"{mailbox_path(mailbox)}/events",
             self._where(mailbox),
-            query={"$filter": f"iCalUId eq '{quoted}'", "$select": "id,iCalUId,type"},
+            query={"$filter": f"iCalUId eq '{quoted}'", "$select": "id,iCalUId,type,isCancelled"},
         )
-        items = [
-            i
-            for i in (found or {}).get("value") or ()
-            if i.get("type") in (None, "singleInstance", "seriesMaster")
-        ]
+        items = sorted(
+            (
+                i
+                for i in (found or {}).get("value") or ()
+                if i.get("type") in (None, "singleInstance", "seriesMaster")
+            ),
+            key=lambda i: bool(i.get("isCancelled")),  # a live copy before a cancelled one
+        )
         if not items:
             return None
         self._ids[key] = str(items[0]["id"])
