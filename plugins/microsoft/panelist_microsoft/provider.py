@@ -35,6 +35,7 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from panelist.errors import (
     CursorExpired,
@@ -65,6 +66,7 @@ from panelist_microsoft.config import (
     calendar_id_problem,
 )
 from panelist_microsoft.convert import (
+    EXPAND_CONFERENCE,
     BadEvent,
     from_graph,
     parse_time,
@@ -216,7 +218,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
             return None
         try:
             item = await self.batcher.call(
-                "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
+                "GET", _event_path(home, graph_id, expand=True), self._where(calendar_id)
             )
         except EventNotFound:
             self._forget(home, uid)
@@ -225,7 +227,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 return None
             try:
                 item = await self.batcher.call(
-                    "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
+                    "GET", _event_path(home, graph_id, expand=True), self._where(calendar_id)
                 )
             except EventNotFound:
                 self._forget(home, uid)
@@ -260,7 +262,11 @@ class MicrosoftCalendarProvider(CalendarProvider):
         items, _ = await self._pages(
             f"{mailbox_path(calendar_id)}/calendarView",
             self._where(calendar_id),
-            {"startDateTime": utc_text(low), "endDateTime": utc_text(high)},
+            {
+                "startDateTime": utc_text(low),
+                "endDateTime": utc_text(high),
+                "$expand": EXPAND_CONFERENCE,
+            },
         )
         events: list[CalendarEvent] = []
         for item in items:
@@ -597,6 +603,8 @@ class MicrosoftCalendarProvider(CalendarProvider):
             )
         graph_id = str(item["id"])
         event = self._parsed(calendar_id, item)
+        if not teams and draft.conference_url and not event.conference_url:
+            event = dataclasses.replace(event, conference_url=draft.conference_url)
         self._ids[(home.casefold(), event.uid)] = graph_id
         if draft.exdates and item.get("type") == "seriesMaster":
             await self._cancel_occurrences(home, graph_id, draft.exdates)
@@ -679,6 +687,9 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
             )
         event = self._parsed(calendar_id, item)
+        has_teams = bool((item.get("onlineMeeting") or {}).get("joinUrl"))
+        if not has_teams and event.conference_url != (draft.conference_url or None):
+            event = dataclasses.replace(event, conference_url=draft.conference_url or None)
         before = self._parsed(calendar_id, existing).sequence
         event = dataclasses.replace(event, sequence=max(event.sequence, before + 1))
         if draft.exdates and item.get("type") == "seriesMaster":
@@ -740,6 +751,15 @@ class MicrosoftCalendarProvider(CalendarProvider):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _event_path(mailbox: str, graph_id: str, *, expand: bool = False) -> str:
+    """``/users/{mailbox}/events/{id}``, asking for the conference property with `expand`
+    (a path with its query, as a batch part takes it)."""
+    path = f"{mailbox_path(mailbox)}/events/{graph_id}"
+    if expand:
+        path += "?$expand=" + quote(EXPAND_CONFERENCE, safe="$(),'=")
+    return path
 
 
 def _aware(moment: datetime) -> datetime:

@@ -368,3 +368,28 @@ async def test_an_occurrence_cancelled_in_outlook_is_an_exdate_of_the_master(
     [synced] = after.changed
     assert (synced.uid, synced.exdates) == (series.uid, (at(2, 9),))
     await provider.aclose()
+
+
+async def test_a_link_made_elsewhere_is_kept_and_a_teams_meeting_outlives_a_plain_update(
+    graph: FakeGraph,
+) -> None:
+    provider = make_provider(graph)
+    jitsi = "https://meet.jit.si/panelist-abc"
+    made = await provider.create_event(
+        ANA, draft("jitsi", at(1, 9), at(1, 10), conference_url=jitsi), "k-j"
+    )
+    assert made.conference_url == jitsi
+    assert (await provider.get_event(ANA, made.uid)).conference_url == jitsi
+    assert [e.conference_url for e in await provider.list_events(ANA, at(0, 0), at(7, 0))] == [
+        jitsi
+    ]
+    cleared = await provider.update_event(ANA, made.uid, draft("jitsi", at(1, 9), at(1, 10)))
+    assert cleared.conference_url is None
+    assert (await provider.get_event(ANA, made.uid)).conference_url is None
+
+    teams = await provider.create_event(
+        ANA, draft("t", at(2, 9), at(2, 10), conference="teams"), "k-t2"
+    )
+    plain = await provider.update_event(ANA, teams.uid, draft("t", at(2, 11), at(2, 12)))
+    assert plain.conference_url == teams.conference_url
+    await provider.aclose()
