@@ -106,7 +106,8 @@ Simplified: one tenant's directory (mailboxes are not per tenant); no delegated 
 tokens and no findMeetingTimes; only the ``iCalUId eq`` filter; an attendee's copy of a
 series shares the organiser's exceptions; single occurrences cannot be PATCHed or
 DELETEd through the API (501) — use ``override_occurrence``; attendees' answers come
-only through ``respond`` (no accept/decline actions); getSchedule's working hours are
+only through ``respond`` (no accept/decline actions); a room checks whether it is free at a
+series' first occurrence only; getSchedule's working hours are
 fixed (Mon–Fri 08:00–17:00); the Teams block is not added to the body; rooms never answer
 ``tentativelyAccepted``; ``@removed`` items are sent for any change that leaves the
 window, known to the client or not.

@@ -325,6 +325,21 @@ async def test_teams_meeting_only_for_a_licensed_organiser(graph: FakeGraph, cli
     assert made.online_meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
     plain = await client.users.by_user_id(CARL).events.post(event_body(**teams))
     assert not plain.is_online_meeting and plain.online_meeting is None
+    # an attendee not licensed for Teams still holds the organiser's meeting
+    invited = await client.users.by_user_id(ANA).events.post(
+        event_body(attendees=[attendee(CARL)], **teams)
+    )
+    carl_copy = graph.event(CARL, invited.i_cal_u_id)
+    assert carl_copy["onlineMeeting"]["joinUrl"] == invited.online_meeting.join_url
+
+
+async def test_a_user_without_a_mailbox(graph: FakeGraph, client: Any) -> None:
+    graph.add_user("dora@contoso.example", "Dora", mailbox=False)
+    assert (await client.users.by_user_id("dora@contoso.example").get()).display_name == "Dora"
+    error = await odata_error(client.users.by_user_id("dora@contoso.example").events.get())
+    assert (error.response_status_code, error.error.code) == (404, "MailboxNotEnabledForRESTAPI")
+    error = await odata_error(client.users.by_user_id("nobody@contoso.example").events.get())
+    assert (error.response_status_code, error.error.code) == (404, "ErrorInvalidUser")
 
 
 # ---------------------------------------------------------------------- the scheduling server

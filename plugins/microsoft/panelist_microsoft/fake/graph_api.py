@@ -255,6 +255,11 @@ def _mailbox(fake: FakeGraph, request: Request) -> Mailbox:
     mailbox = fake.mailbox_or_none(request.params["user"])
     if mailbox is None:
         raise mailbox_not_found(request.params["user"])
+    if not mailbox.has_mailbox:
+        raise GraphError(
+            404, "MailboxNotEnabledForRESTAPI",
+            "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        )  # fmt: skip
     return mailbox
 
 
@@ -522,7 +527,7 @@ def get_schedule(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     value = []
     for address in schedules:
         other = fake.mailbox_or_none(str(address))
-        if other is None:
+        if other is None or not other.has_mailbox:
             value.append({
                 "scheduleId": address,
                 "availabilityView": "",

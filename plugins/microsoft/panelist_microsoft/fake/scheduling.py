@@ -121,6 +121,9 @@ def apply(fake: FakeGraph, mailbox: Mailbox, event: JSON, body: JSON, *, creatin
         attendees.append(person)
     event["attendees"] = attendees
     # Teams: only for an organiser licensed for it; else the event is made without one
+    # (an attendee's copy keeps the organiser's meeting)
+    if not event.get("isOrganizer"):
+        return
     wants_teams = event.get("isOnlineMeeting") and event.get("onlineMeetingProvider") in (
         "teamsForBusiness",
     )
@@ -150,7 +153,7 @@ def propagate(fake: FakeGraph, organiser: Mailbox, event: JSON, *, times_changed
     for person in event.get("attendees", []):
         address = person["emailAddress"]["address"].lower()
         other = fake.mailbox_or_none(address)
-        if other is None or other is organiser:
+        if other is None or other is organiser or not other.has_mailbox:
             continue
         invited.add(other.id)
         if times_changed and not other.is_room:
