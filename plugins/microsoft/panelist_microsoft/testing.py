@@ -58,7 +58,9 @@ Served (see PROVIDERS.md §2, §6):
 - The scheduling server: an organiser's event with attendees is copied into each
   attendee mailbox the fake knows (own ``id``, same ``iCalUId``, ``notResponded``);
   a room accepts when free and declines when busy (a declined room keeps no copy);
-  the organiser sees ``attendees[].status``. PATCH updates the copies (a new time
+  the organiser sees ``attendees[].status``. A copy shows ``tentative`` until answered
+  (as Outlook puts a meeting request in), then the organiser's ``showAs`` (accepted) or
+  ``free`` (declined). PATCH updates the copies (a new time
   asks everyone again); DELETE cancels them (``isCancelled: true``, subject "Canceled:
   …") until their owner removes them (``remove_event``); a room frees the time at once.
   ``respond(mailbox, ical_uid, "accepted"|"tentativelyAccepted"|"declined")``.

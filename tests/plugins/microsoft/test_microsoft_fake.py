@@ -355,10 +355,13 @@ async def test_attendees_get_copies_and_the_room_answers(graph: FakeGraph, clien
     assert statuses == {BOB: "none", ROOM: "accepted"}
     bob_copy = graph.event(BOB, made.i_cal_u_id)
     assert bob_copy["id"] != made.id and bob_copy["responseStatus"]["response"] == "notResponded"
-    assert not bob_copy["isOrganizer"]
+    assert not bob_copy["isOrganizer"] and bob_copy["showAs"] == "tentative"
     assert graph.event(ROOM, made.i_cal_u_id)["responseStatus"]["response"] == "accepted"
 
+    graph.respond(BOB, made.i_cal_u_id, "accepted")
+    assert graph.event(BOB, made.i_cal_u_id)["showAs"] == "busy"
     graph.respond(BOB, made.i_cal_u_id, "declined")
+    assert graph.event(BOB, made.i_cal_u_id)["showAs"] == "free"
     seen = await client.users.by_user_id(ANA).events.by_event_id(made.id).get()
     assert {a.email_address.address: a.status.response.value for a in seen.attendees}[
         BOB

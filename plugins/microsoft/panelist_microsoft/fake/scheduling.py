@@ -205,11 +205,22 @@ def attendee_copy(
         out["responseStatus"] = copy.deepcopy(mine["status"])
     else:
         out["responseStatus"] = {"response": "notResponded", "time": NEVER}
+    out["showAs"] = copy_show_as(event, out["responseStatus"]["response"])
     if previous is not None:
         out["createdDateTime"] = previous["createdDateTime"]
         for key in ("isReminderOn", "reminderMinutesBeforeStart", "categories"):
             out[key] = previous.get(key)
     return out
+
+
+def copy_show_as(event: JSON, response: str) -> str:
+    """How an invitation shows in the attendee's calendar: tentative until answered (as
+    Outlook puts a new meeting request in), the organiser's showAs once accepted, free when
+    declined."""
+    shown = str(event.get("showAs", "busy"))
+    if shown == "free" or response == "accepted":
+        return shown
+    return "free" if response == "declined" else "tentative"
 
 
 def cancel_copy(fake: FakeGraph, mailbox: Mailbox, copy_id: str) -> None:
@@ -249,6 +260,15 @@ def respond(fake: FakeGraph, mailbox: Mailbox, uid: str, response: str) -> None:
     status = {"response": response, "time": odata_time(fake.now())}
     mine = mailbox.events[copy_id]
     mine["responseStatus"] = dict(status)
+    organiser_event = next(
+        (
+            box.events[i]
+            for box in fake.mailboxes.values()
+            if (i := find_by_uid(box, uid)) is not None and box.events[i].get("isOrganizer")
+        ),
+        mine,
+    )
+    mine["showAs"] = copy_show_as(organiser_event, response)
     store(fake, mailbox, mine)
     for organiser in fake.mailboxes.values():
         event_id = find_by_uid(organiser, uid)
