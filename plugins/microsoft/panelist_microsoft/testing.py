@@ -54,7 +54,10 @@ Served (see PROVIDERS.md §2, §6):
   ``isOnlineMeeting`` + ``teamsForBusiness`` gives ``onlineMeeting.joinUrl`` only for an
   organiser licensed for Teams (else the event is made without one). ``GET``/``PATCH``
   (200)/``DELETE`` (204, then 404 ``ErrorItemNotFound``) ``/users/{id}/events/{id}``;
-  ``$filter=iCalUId eq '…'`` (the only filter) and ``$select`` on ``/events``.
+  ``$filter=iCalUId eq '…'`` (the only filter) and ``$select`` on ``/events``;
+  ``/events/{id}/instances`` of a series; ``GET /users/{id}/calendar`` (the default
+  calendar, ``allowedOnlineMeetingProviders``) and ``/mailboxSettings`` (its
+  ``timeZone``; needs MailboxSettings.Read, which ``DEFAULT_PERMISSIONS`` lacks).
 - The scheduling server: an organiser's event with attendees is copied into each
   attendee mailbox the fake knows (own ``id``, same ``iCalUId``, ``notResponded``);
   a room accepts when free and declines when busy (a declined room keeps no copy);

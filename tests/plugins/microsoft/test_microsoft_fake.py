@@ -445,7 +445,14 @@ async def test_calendar_view_expands_series_and_pages(graph: FakeGraph, client: 
         ("occurrence", "2026-03-26T08:00:00.0000000"),
         ("occurrence", "2026-03-27T08:00:00.0000000"),
     ]
+    window = {"startDateTime": "2026-03-23T00:00:00Z", "endDateTime": "2026-03-30T00:00:00Z"}
     with raw(graph) as http:
+        listed = http.get(f"/users/{ANA}/events/{master['id']}/instances", params=window).json()
+        kinds = [e["type"] for e in listed["value"]]
+        assert kinds == ["occurrence", "exception", "occurrence", "occurrence"]
+        calendar = http.get(f"/users/{ANA}/calendar").json()
+        assert calendar["allowedOnlineMeetingProviders"] == ["teamsForBusiness"]
+        assert http.get(f"/users/{ANA}/mailboxSettings").status_code == 403  # no permission
         missing = http.get(
             f"/users/{ANA}/calendarView", params={"startDateTime": "2026-03-23T00:00:00Z"}
         )
