@@ -54,11 +54,16 @@ Served (see PROVIDERS.md §2, §6):
   ``isOnlineMeeting`` + ``teamsForBusiness`` gives ``onlineMeeting.joinUrl`` only for an
   organiser licensed for Teams (else the event is made without one). ``GET``/``PATCH``
   (200)/``DELETE`` (204, then 404 ``ErrorItemNotFound``) ``/users/{id}/events/{id}``;
-  ``$filter=iCalUId eq '…'`` (the only filter) and ``$select`` on ``/events``.
+  ``$filter=iCalUId eq '…'`` (the only filter) and ``$select`` on ``/events``;
+  ``/events/{id}/instances`` of a series; ``GET /users/{id}/calendar`` (the default
+  calendar, ``allowedOnlineMeetingProviders``) and ``/mailboxSettings`` (its
+  ``timeZone``; needs MailboxSettings.Read, which ``DEFAULT_PERMISSIONS`` lacks).
 - The scheduling server: an organiser's event with attendees is copied into each
   attendee mailbox the fake knows (own ``id``, same ``iCalUId``, ``notResponded``);
   a room accepts when free and declines when busy (a declined room keeps no copy);
-  the organiser sees ``attendees[].status``. PATCH updates the copies (a new time
+  the organiser sees ``attendees[].status``. A copy shows ``tentative`` until answered
+  (as Outlook puts a meeting request in), then the organiser's ``showAs`` (accepted) or
+  ``free`` (declined). PATCH updates the copies (a new time
   asks everyone again); DELETE cancels them (``isCancelled: true``, subject "Canceled:
   …") until their owner removes them (``remove_event``); a room frees the time at once.
   ``respond(mailbox, ical_uid, "accepted"|"tentativelyAccepted"|"declined")``.
@@ -106,7 +111,8 @@ Simplified: one tenant's directory (mailboxes are not per tenant); no delegated 
 tokens and no findMeetingTimes; only the ``iCalUId eq`` filter; an attendee's copy of a
 series shares the organiser's exceptions; single occurrences cannot be PATCHed or
 DELETEd through the API (501) — use ``override_occurrence``; attendees' answers come
-only through ``respond`` (no accept/decline actions); getSchedule's working hours are
+only through ``respond`` (no accept/decline actions); a room checks whether it is free at a
+series' first occurrence only; getSchedule's working hours are
 fixed (Mon–Fri 08:00–17:00); the Teams block is not added to the body; rooms never answer
 ``tentativelyAccepted``; ``@removed`` items are sent for any change that leaves the
 window, known to the client or not.

@@ -325,6 +325,21 @@ async def test_teams_meeting_only_for_a_licensed_organiser(graph: FakeGraph, cli
     assert made.online_meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
     plain = await client.users.by_user_id(CARL).events.post(event_body(**teams))
     assert not plain.is_online_meeting and plain.online_meeting is None
+    # an attendee not licensed for Teams still holds the organiser's meeting
+    invited = await client.users.by_user_id(ANA).events.post(
+        event_body(attendees=[attendee(CARL)], **teams)
+    )
+    carl_copy = graph.event(CARL, invited.i_cal_u_id)
+    assert carl_copy["onlineMeeting"]["joinUrl"] == invited.online_meeting.join_url
+
+
+async def test_a_user_without_a_mailbox(graph: FakeGraph, client: Any) -> None:
+    graph.add_user("dora@contoso.example", "Dora", mailbox=False)
+    assert (await client.users.by_user_id("dora@contoso.example").get()).display_name == "Dora"
+    error = await odata_error(client.users.by_user_id("dora@contoso.example").events.get())
+    assert (error.response_status_code, error.error.code) == (404, "MailboxNotEnabledForRESTAPI")
+    error = await odata_error(client.users.by_user_id("nobody@contoso.example").events.get())
+    assert (error.response_status_code, error.error.code) == (404, "ErrorInvalidUser")
 
 
 # ---------------------------------------------------------------------- the scheduling server
@@ -340,10 +355,13 @@ async def test_attendees_get_copies_and_the_room_answers(graph: FakeGraph, clien
     assert statuses == {BOB: "none", ROOM: "accepted"}
     bob_copy = graph.event(BOB, made.i_cal_u_id)
     assert bob_copy["id"] != made.id and bob_copy["responseStatus"]["response"] == "notResponded"
-    assert not bob_copy["isOrganizer"]
+    assert not bob_copy["isOrganizer"] and bob_copy["showAs"] == "tentative"
     assert graph.event(ROOM, made.i_cal_u_id)["responseStatus"]["response"] == "accepted"
 
+    graph.respond(BOB, made.i_cal_u_id, "accepted")
+    assert graph.event(BOB, made.i_cal_u_id)["showAs"] == "busy"
     graph.respond(BOB, made.i_cal_u_id, "declined")
+    assert graph.event(BOB, made.i_cal_u_id)["showAs"] == "free"
     seen = await client.users.by_user_id(ANA).events.by_event_id(made.id).get()
     assert {a.email_address.address: a.status.response.value for a in seen.attendees}[
         BOB
@@ -427,7 +445,14 @@ async def test_calendar_view_expands_series_and_pages(graph: FakeGraph, client: 
         ("occurrence", "2026-03-26T08:00:00.0000000"),
         ("occurrence", "2026-03-27T08:00:00.0000000"),
     ]
+    window = {"startDateTime": "2026-03-23T00:00:00Z", "endDateTime": "2026-03-30T00:00:00Z"}
     with raw(graph) as http:
+        listed = http.get(f"/users/{ANA}/events/{master['id']}/instances", params=window).json()
+        kinds = [e["type"] for e in listed["value"]]
+        assert kinds == ["occurrence", "exception", "occurrence", "occurrence"]
+        calendar = http.get(f"/users/{ANA}/calendar").json()
+        assert calendar["allowedOnlineMeetingProviders"] == ["teamsForBusiness"]
+        assert http.get(f"/users/{ANA}/mailboxSettings").status_code == 403  # no permission
         missing = http.get(
             f"/users/{ANA}/calendarView", params={"startDateTime": "2026-03-23T00:00:00Z"}
         )

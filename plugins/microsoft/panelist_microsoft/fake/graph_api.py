@@ -255,6 +255,11 @@ def _mailbox(fake: FakeGraph, request: Request) -> Mailbox:
     mailbox = fake.mailbox_or_none(request.params["user"])
     if mailbox is None:
         raise mailbox_not_found(request.params["user"])
+    if not mailbox.has_mailbox:
+        raise GraphError(
+            404, "MailboxNotEnabledForRESTAPI",
+            "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        )  # fmt: skip
     return mailbox
 
 
@@ -420,6 +425,59 @@ def calendar_view(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     return 200, _page_items(fake, request, items)
 
 
+@route("GET", _USER + _CAL + r"/events/(?P<event>[^/]+)/instances", READ_CALENDARS)
+def event_instances(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
+    mailbox = _mailbox(fake, request)
+    master = mailbox.events.get(request.params["event"])
+    if master is None:
+        raise item_not_found()
+    start, end = _window(request)
+    items = [
+        select(render(item, request.time_zone), request.query.get("$select"))
+        for item in sorted(instances(master, start, end), key=lambda item: span(item)[0])
+        if master.get("recurrence")
+    ]
+    return 200, _page_items(fake, request, items)
+
+
+@route("GET", _USER + r"/calendar", READ_CALENDARS)
+def default_calendar(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
+    mailbox = _mailbox(fake, request)
+    return 200, {
+        "id": "AAMkCal" + mailbox.id.replace("-", ""),
+        "name": "Calendar",
+        "color": "auto",
+        "hexColor": "",
+        "isDefaultCalendar": True,
+        "changeKey": "fake",
+        "canShare": True,
+        "canViewPrivateItems": True,
+        "canEdit": True,
+        "allowedOnlineMeetingProviders": ["teamsForBusiness"] if mailbox.teams else [],
+        "defaultOnlineMeetingProvider": "teamsForBusiness" if mailbox.teams else "unknown",
+        "isTallyingResponses": True,
+        "isRemovable": False,
+        "owner": {"name": mailbox.name, "address": mailbox.email},
+    }
+
+
+@route("GET", _USER + r"/mailboxSettings", ("MailboxSettings.Read", "MailboxSettings.ReadWrite"))
+def mailbox_settings(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
+    mailbox = _mailbox(fake, request)
+    return 200, {
+        "timeZone": mailbox.time_zone,
+        "dateFormat": "dd/MM/yyyy",
+        "timeFormat": "HH:mm",
+        "userPurpose": "room" if mailbox.is_room else "user",
+        "workingHours": {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "08:00:00.0000000",
+            "endTime": "17:00:00.0000000",
+            "timeZone": {"name": mailbox.time_zone},
+        },
+    }
+
+
 # ---------------------------------------------------------------------- delta
 
 
@@ -522,7 +580,7 @@ def get_schedule(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     value = []
     for address in schedules:
         other = fake.mailbox_or_none(str(address))
-        if other is None:
+        if other is None or not other.has_mailbox:
             value.append({
                 "scheduleId": address,
                 "availabilityView": "",

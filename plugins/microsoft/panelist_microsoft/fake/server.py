@@ -268,13 +268,20 @@ class FakeGraph:
             self.access_tokens.clear()
 
     def add_user(
-        self, email: str, name: str, *, time_zone: str = "UTC", teams: bool = True
+        self,
+        email: str,
+        name: str,
+        *,
+        time_zone: str = "UTC",
+        teams: bool = True,
+        mailbox: bool = True,
     ) -> Mailbox:
-        """A licensed person with a mailboxes (`teams`: licensed for Teams too)."""
+        """A licensed person with a mailbox (`teams`: licensed for Teams too; `mailbox`
+        False: in the directory only, calendar calls answer 404 MailboxNotEnabledForRESTAPI)."""
         with self.lock:
-            mailbox = Mailbox(str(uuid.uuid4()), email, name, time_zone, teams)
-            self.mailboxes[mailbox.id] = mailbox
-            return mailbox
+            box = Mailbox(str(uuid.uuid4()), email, name, time_zone, teams, has_mailbox=mailbox)
+            self.mailboxes[box.id] = box
+            return box
 
     def add_room(
         self,
