@@ -266,6 +266,9 @@ async def test_an_access_policy_and_a_missing_mailbox_are_named(graph: FakeGraph
     graph.restrict_to(CLIENT_ID, None)
     with pytest.raises(ProviderError, match=r"not integrated.*nobody@contoso\.example"):
         await provider.list_events("nobody@contoso.example", at(0, 0), at(1, 0))
+    graph.add_user("onprem@contoso.example", "On Premises", mailbox=False)
+    with pytest.raises(ProviderError, match=r"not integrated.*onprem@contoso\.example"):
+        await provider.list_events("onprem@contoso.example", at(0, 0), at(1, 0))
     await provider.aclose()
 
 
@@ -392,4 +395,20 @@ async def test_a_link_made_elsewhere_is_kept_and_a_teams_meeting_outlives_a_plai
     )
     plain = await provider.update_event(ANA, teams.uid, draft("t", at(2, 11), at(2, 12)))
     assert plain.conference_url == teams.conference_url
+    await provider.aclose()
+
+
+async def test_more_than_twenty_writes_at_once_go_in_batches_of_twenty(graph: FakeGraph) -> None:
+    provider = make_provider(graph)
+    await provider.list_events(ANA, at(0, 0), at(0, 1))  # signed in
+    graph.clear_log()
+    made = await asyncio.gather(
+        *(
+            provider.create_event(ANA, draft(f"m{n}", at(3, 9), at(3, 10)), f"km{n}")
+            for n in range(25)
+        )
+    )
+    assert len({e.uid for e in made}) == 25
+    assert len(trips(graph, "POST", "/$batch")) == 2
+    assert len([t for t in graph.round_trips if t.in_batch]) == 25
     await provider.aclose()
