@@ -344,15 +344,13 @@ class MicrosoftCalendarProvider(CalendarProvider):
     async def _instances(
         self, mailbox: str, graph_id: str, start: datetime, end: datetime
     ) -> list[dict[str, Any]]:
-        """The occurrences and exceptions of one series in [start, end): the mailbox's
-        calendarView there, filtered by ``seriesMasterId`` (calendarView, unlike
-        ``/instances``, is what every Graph and the fake answer alike)."""
+        """The occurrences and exceptions of one series in [start, end)."""
         items, _ = await self._pages(
-            f"{mailbox_path(mailbox)}/calendarView",
+            f"{mailbox_path(mailbox)}/events/{graph_id}/instances",
             self._where(mailbox),
             {"startDateTime": utc_text(start), "endDateTime": utc_text(end)},
         )
-        return [i for i in items if str(i.get("seriesMasterId") or "") == graph_id]
+        return [i for i in items if str(i.get("seriesMasterId") or graph_id) == graph_id]
 
     def _now(self) -> datetime:
         clock = getattr(self.context, "clock", None)
