@@ -230,6 +230,9 @@ async def test_concurrent_writes_share_one_batch_and_keep_their_own_errors(
     assert len({e.uid for e in made}) == 5
     assert len(trips(graph, "POST", "/$batch")) == 1
     assert len([t for t in graph.round_trips if t.in_batch]) == 5
+    read = await asyncio.gather(*(provider.get_event(ANA, e.uid) for e in made))
+    assert [e.summary for e in read] == [f"b{n}" for n in range(5)]
+    assert len(trips(graph, "POST", "/$batch")) == 2
     graph.fail_next(1, status=429, retry_after=100, paths=("/events",))
     results = await asyncio.gather(
         *(
