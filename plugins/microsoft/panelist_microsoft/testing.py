@@ -109,13 +109,13 @@ Against the SDK, found on this fake (kiota-http 1.16, msgraph-core 1.5.2):
 
 Simplified: one tenant's directory (mailboxes are not per tenant); no delegated (user)
 tokens and no findMeetingTimes; only the ``iCalUId eq`` filter; an attendee's copy of a
-series shares the organiser's exceptions; single occurrences cannot be PATCHed or
-DELETEd through the API (501) — use ``override_occurrence``; attendees' answers come
-only through ``respond`` (no accept/decline actions); a room checks whether it is free at a
-series' first occurrence only; getSchedule's working hours are
-fixed (Mon–Fri 08:00–17:00); the Teams block is not added to the body; rooms never answer
-``tentativelyAccepted``; ``@removed`` items are sent for any change that leaves the
-window, known to the client or not.
+series shares the organiser's exceptions; an occurrence moved (PATCH,
+``override_occurrence``) to an earlier day shows in a calendarView only if the window also
+reaches a day past its original date; attendees' answers come only through ``respond`` (no
+accept/decline actions); a room checks whether it is free at a series' first occurrence
+only; getSchedule's working hours are fixed (Mon–Fri 08:00–17:00); the Teams block is not
+added to the body; rooms never answer ``tentativelyAccepted``; ``@removed`` items are sent
+for any change that leaves the window, known to the client or not.
 
 The code is in `panelist_microsoft.fake`: `wire` (errors, times, zones), `state`,
 `login` (Entra ID: TLS, discovery, tokens), `events` (SDK-model checks, rendering,
