@@ -85,7 +85,8 @@ Served (see PROVIDERS.md §2, §6):
   ``Schedules``, ``StartTime``…), a window under 42 days, ``availabilityViewInterval``,
   lowercase ``scheduleItems[].status``, a per-schedule ``error`` for an unknown address.
 - ``POST /$batch``: at most 20 requests, each dispatched through the same handlers with
-  its own status, headers and body (JSON objects, as Graph), ``dependsOn`` (a failed
+  its own status, headers and body (JSON objects, as Graph; a request body needs its
+  ``Content-Type`` header, else the batch is 400), ``dependsOn`` (a failed
   dependency: 424), answered in reverse order unless ``batch_in_order=True``.
 - Faults: ``fail_next(n, status=429|503|…, code=, paths=, retry_after=0)`` with Graph's
   error body ``{"error": {"code", "message", "innerError": {date, request-id,

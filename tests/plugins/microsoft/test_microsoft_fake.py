@@ -609,6 +609,15 @@ def test_batch_wire(graph: FakeGraph) -> None:
             {"id": str(i), "method": "GET", "url": f"/users/{ANA}/events"} for i in range(21)
         ]
         assert http.post("/$batch", json={"requests": requests}).status_code == 400
+        untyped = [
+            {
+                "id": "1",
+                "method": "POST",
+                "url": f"/users/{ANA}/events",
+                "body": {"start": start, "end": end},
+            }
+        ]
+        assert http.post("/$batch", json={"requests": untyped}).status_code == 400
         answer = http.post("/$batch", json={"requests": [
             {"id": "1", "method": "POST", "url": f"/users/{ANA}/events",
              "headers": {"Content-Type": "application/json"}, "body": {"start": start, "end": end}},
