@@ -85,7 +85,8 @@ Served (see PROVIDERS.md §2, §6):
   ``Schedules``, ``StartTime``…), a window under 42 days, ``availabilityViewInterval``,
   lowercase ``scheduleItems[].status``, a per-schedule ``error`` for an unknown address.
 - ``POST /$batch``: at most 20 requests, each dispatched through the same handlers with
-  its own status, headers and body (JSON objects, as Graph), ``dependsOn`` (a failed
+  its own status, headers and body (JSON objects, as Graph; a request body needs its
+  ``Content-Type`` header, else the batch is 400), ``dependsOn`` (a failed
   dependency: 424), answered in reverse order unless ``batch_in_order=True``.
 - Faults: ``fail_next(n, status=429|503|…, code=, paths=, retry_after=0)`` with Graph's
   error body ``{"error": {"code", "message", "innerError": {date, request-id,
@@ -109,13 +110,13 @@ Against the SDK, found on this fake (kiota-http 1.16, msgraph-core 1.5.2):
 
 Simplified: one tenant's directory (mailboxes are not per tenant); no delegated (user)
 tokens and no findMeetingTimes; only the ``iCalUId eq`` filter; an attendee's copy of a
-series shares the organiser's exceptions; single occurrences cannot be PATCHed or
-DELETEd through the API (501) — use ``override_occurrence``; attendees' answers come
-only through ``respond`` (no accept/decline actions); a room checks whether it is free at a
-series' first occurrence only; getSchedule's working hours are
-fixed (Mon–Fri 08:00–17:00); the Teams block is not added to the body; rooms never answer
-``tentativelyAccepted``; ``@removed`` items are sent for any change that leaves the
-window, known to the client or not.
+series shares the organiser's exceptions; an occurrence moved (PATCH,
+``override_occurrence``) to an earlier day shows in a calendarView only if the window also
+reaches a day past its original date; attendees' answers come only through ``respond`` (no
+accept/decline actions); a room checks whether it is free at a series' first occurrence
+only; getSchedule's working hours are fixed (Mon–Fri 08:00–17:00); the Teams block is not
+added to the body; rooms never answer ``tentativelyAccepted``; ``@removed`` items are sent
+for any change that leaves the window, known to the client or not.
 
 The code is in `panelist_microsoft.fake`: `wire` (errors, times, zones), `state`,
 `login` (Entra ID: TLS, discovery, tokens), `events` (SDK-model checks, rendering,

@@ -446,10 +446,24 @@ async def test_calendar_view_expands_series_and_pages(graph: FakeGraph, client: 
         ("occurrence", "2026-03-27T08:00:00.0000000"),
     ]
     window = {"startDateTime": "2026-03-23T00:00:00Z", "endDateTime": "2026-03-30T00:00:00Z"}
+    # through the API: one occurrence moved (an exception), one deleted
+    events = client.users.by_user_id(ANA).events
+    last, before_last = occurrences[-1], occurrences[-2]
+    from msgraph.generated.models.event import Event
+
+    patched = await events.by_event_id(before_last.id).patch(Event(subject="Moved standup"))
+    assert (patched.id, patched.type.value, patched.subject) == (
+        before_last.id,
+        "exception",
+        "Moved standup",
+    )
+    await events.by_event_id(last.id).delete()
+    error = await odata_error(events.by_event_id(last.id).get())
+    assert error.response_status_code == 404
     with raw(graph) as http:
         listed = http.get(f"/users/{ANA}/events/{master['id']}/instances", params=window).json()
         kinds = [e["type"] for e in listed["value"]]
-        assert kinds == ["occurrence", "exception", "occurrence", "occurrence"]
+        assert kinds == ["occurrence", "exception", "exception"]
         calendar = http.get(f"/users/{ANA}/calendar").json()
         assert calendar["allowedOnlineMeetingProviders"] == ["teamsForBusiness"]
         assert http.get(f"/users/{ANA}/mailboxSettings").status_code == 403  # no permission
@@ -595,6 +609,15 @@ def test_batch_wire(graph: FakeGraph) -> None:
             {"id": str(i), "method": "GET", "url": f"/users/{ANA}/events"} for i in range(21)
         ]
         assert http.post("/$batch", json={"requests": requests}).status_code == 400
+        untyped = [
+            {
+                "id": "1",
+                "method": "POST",
+                "url": f"/users/{ANA}/events",
+                "body": {"start": start, "end": end},
+            }
+        ]
+        assert http.post("/$batch", json={"requests": untyped}).status_code == 400
         answer = http.post("/$batch", json={"requests": [
             {"id": "1", "method": "POST", "url": f"/users/{ANA}/events",
              "headers": {"Content-Type": "application/json"}, "body": {"start": start, "end": end}},

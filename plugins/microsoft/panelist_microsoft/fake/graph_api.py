@@ -306,8 +306,8 @@ def _event(mailbox: Mailbox, event_id: str) -> JSON:
     if occurrence is not None and occurrence[0] in mailbox.events:
         master = mailbox.events[occurrence[0]]
         day = occurrence[1]
-        start = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=1)
-        for item in instances(master, start, start + timedelta(days=3)):
+        start = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=400)
+        for item in instances(master, start, start + timedelta(days=800)):
             if item["id"] == event_id:
                 return item
     raise item_not_found()
@@ -325,8 +325,7 @@ def update_event(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     mailbox = _mailbox(fake, request)
     event_id = request.params["event"]
     if event_id not in mailbox.events:
-        _event(mailbox, event_id)  # an occurrence: 404 if there is none
-        raise GraphError(501, "NotImplemented", "The fake does not change single occurrences.")
+        return _change_occurrence(fake, request, mailbox, event_id, delete=False)
     event = mailbox.events[event_id]
     body = _writable(request.body)
     before = (event["start"], event["end"], event.get("recurrence"))
@@ -344,13 +343,38 @@ def update_event(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     return 200, render(event, request.time_zone)
 
 
+def _change_occurrence(
+    fake: FakeGraph, request: Request, mailbox: Mailbox, event_id: str, *, delete: bool
+) -> tuple[int, JSON | None]:
+    """PATCH of one occurrence makes it an exception; DELETE takes it out of the series."""
+    _event(mailbox, event_id)  # 404 if the series has no such occurrence
+    parsed = split_occurrence_id(event_id)
+    assert parsed is not None
+    master_id, day = parsed
+    master = mailbox.events[master_id]
+    exceptions = master.setdefault("_exceptions", {})
+    if delete:
+        exceptions[day.isoformat()] = None
+    else:
+        body = _writable(request.body)
+        if "recurrence" in body:
+            raise bad_request("An occurrence cannot have a recurrence.", "ErrorInvalidRequest")
+        override = dict(exceptions.get(day.isoformat()) or {})
+        override.update(body)
+        exceptions[day.isoformat()] = override
+    scheduling.store(fake, mailbox, master)
+    scheduling.propagate(fake, mailbox, master, times_changed=False)
+    if delete:
+        return 204, None
+    return 200, render(_event(mailbox, event_id), request.time_zone)
+
+
 @route("DELETE", _USER + _CAL + r"/events/(?P<event>[^/]+)", WRITE_CALENDARS)
 def delete_event(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     mailbox = _mailbox(fake, request)
     event_id = request.params["event"]
     if event_id not in mailbox.events:
-        _event(mailbox, event_id)
-        raise GraphError(501, "NotImplemented", "The fake does not delete single occurrences.")
+        return _change_occurrence(fake, request, mailbox, event_id, delete=True)
     event = mailbox.events[event_id]
     scheduling.remove(fake, mailbox, event_id)
     if event.get("isOrganizer"):

@@ -3,6 +3,7 @@ loopback, the test API that arranges the tenant, faults, batches and the request
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
@@ -620,6 +621,11 @@ class FakeGraph:
                 raise bad_request(
                     f"Number of requests in a batch cannot exceed {MAX_BATCH_REQUESTS}."
                 )
+            for item in requests:
+                has_type = any(k.lower() == "content-type" for k in item.get("headers") or {})
+                if item.get("body") is not None and not has_type:
+                    raise bad_request(f"Write request id : {item.get('id')} does not contain "
+                                      "Content-Type header or body.")  # fmt: skip
             ids = [str(r.get("id")) for r in requests]
             if len(set(ids)) != len(ids):
                 raise bad_request("Request Id must be unique within a batch.")
@@ -653,8 +659,11 @@ class FakeGraph:
         url = str(item.get("url", ""))
         if url.startswith(("http://", "https://")):
             raise bad_request("Batch request URLs must be relative.")
+        body = item.get("body")
+        if isinstance(body, str):  # a body that is not a JSON object comes base64-encoded
+            body = base64.b64decode(body)
         status, out, payload = self.call(str(item.get("method", "GET")).upper(), url, headers,
-                                         item.get("body"), in_batch=True)  # fmt: skip
+                                         body, in_batch=True)  # fmt: skip
         results[request_id] = status
         answer: JSON = {"id": request_id, "status": status, "headers": out}
         if payload:
