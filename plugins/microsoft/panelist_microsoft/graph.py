@@ -4,7 +4,8 @@ mapped to Panelist's, in one line that names the person, room or calendar.
 
 Requests are built as kiota `RequestInformation` on the client's request adapter (the
 SDK's auth provider, middleware and serialisation) and answered as Graph's JSON, which
-`panelist_microsoft.convert` reads: every request says ``Prefer: outlook.timezone="UTC"``.
+`panelist_microsoft.convert` reads: every request says ``Prefer: outlook.timezone="UTC"``
+and ``outlook.body-content-type="text"``.
 
 Throttling: kiota's RetryHandler would honour any Retry-After (up to minutes) inside the
 call, with the TUI waiting; it is turned off, and `Graph.call` retries a 429/503/504 itself
@@ -42,7 +43,8 @@ from panelist_microsoft.config import PROVIDER, MicrosoftSettings
 
 log = logging.getLogger(__name__)
 
-PREFER_UTC = 'outlook.timezone="UTC"'
+PREFER_UTC = 'outlook.timezone="UTC", outlook.body-content-type="text"'
+"""Every answer's times in UTC, and bodies as text (Exchange keeps them as HTML)."""
 RETRY_BUDGET = 5.0
 """Seconds of Retry-After a call waits out itself before giving up to the caller."""
 MAX_BATCH = 20
