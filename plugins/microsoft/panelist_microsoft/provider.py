@@ -398,9 +398,21 @@ class MicrosoftCalendarProvider(CalendarProvider):
             "availabilityViewInterval": 15,
         }
         where = "free/busy of " + ", ".join(repr(i) for i in ids)
-        answer = await self.graph.call(
-            "POST", f"{mailbox_path(anchor)}/calendar/getSchedule", where, body=body
-        )
+        candidates = list(dict.fromkeys([anchor, *ids]))
+        while True:  # asked in one mailbox's name: any that has one will do
+            anchor = candidates.pop(0)
+            try:
+                answer = await self.graph.call(
+                    "POST",
+                    f"{mailbox_path(anchor)}/calendar/getSchedule",
+                    f"{where} (asked as {anchor!r})",
+                    body=body,
+                )
+            except ProviderError as exc:
+                if status_of(exc) != 404 or not candidates:
+                    raise
+                continue
+            break
         by_id = {
             str(v.get("scheduleId", "")).casefold(): v for v in (answer or {}).get("value") or ()
         }

@@ -129,6 +129,10 @@ async def test_free_busy_asks_get_schedule_in_pieces_and_names_a_missing_mailbox
     assert [i.start for i in found[CARL]] == [later.start]
     with pytest.raises(ProviderError, match=r"not integrated.*nobody@contoso\.example"):
         await provider.free_busy([ANA, "nobody@contoso.example"], at(0, 0), at(1, 0))
+    graph.add_user("onprem@contoso.example", "On Premises", mailbox=False)
+    # asked in the name of the next mailbox: the line is about the calendar, not the anchor
+    with pytest.raises(ProviderError, match=r"no free/busy for calendar 'onprem@contoso\.example'"):
+        await provider.free_busy(["onprem@contoso.example", ANA], at(0, 0), at(1, 0))
     await provider.aclose()
 
 
