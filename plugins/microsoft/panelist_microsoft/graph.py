@@ -148,9 +148,18 @@ class Graph:
     def url(self, path: str, query: Mapping[str, str] | None = None) -> str:
         """An absolute URL for a path under /v1.0 (or an absolute link Graph gave, as it is)."""
         if path.startswith(("http://", "https://")):
+            if not self.on_graph(path):  # a link from elsewhere never gets the token
+                raise ProviderError(
+                    "Microsoft: a link Graph did not give (another server) was refused",
+                    provider=PROVIDER,
+                )
             return path
         text = self.settings.graph_base + path
         return text + ("?" + urlencode(query, quote_via=quote, safe="@$(),'") if query else "")
+
+    def on_graph(self, url: str) -> bool:
+        """Whether an absolute URL is under this Graph's base (a nextLink or deltaLink)."""
+        return url.startswith(self.settings.graph_base + "/")
 
     async def call(
         self,

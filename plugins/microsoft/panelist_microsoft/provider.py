@@ -482,6 +482,8 @@ class MicrosoftCalendarProvider(CalendarProvider):
         (a deltaLink keeps the window it was made for)."""
         now = self._now()
         link, since = _link_of(cursor, calendar_id)
+        if link and not self.graph.on_graph(link):
+            link = None  # a cursor of another Graph (api_base changed): start over
         if link and (since is None or now.date() - since > _WINDOW_MOVES):
             link = None
         where = self._where(calendar_id)

@@ -86,6 +86,8 @@ async def test_delta_sync_reports_changes_removals_and_an_expired_link(graph: Fa
     # a cursor of another calendar, or garbage, starts over
     assert (await provider.sync(BOB, nothing.cursor)).reset
     assert (await provider.sync(ANA, "garbage")).reset
+    foreign = nothing.cursor.rsplit("|", 1)[0] + "|https://evil.example/v1.0/delta?$deltatoken=x"
+    assert (await provider.sync(ANA, foreign)).reset
     await provider.aclose()
 
 
