@@ -28,6 +28,7 @@ Configuration: `panelist_microsoft.config`. Calendar ids are mailbox SMTP addres
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import hashlib
@@ -86,6 +87,8 @@ availability service takes at most 100)."""
 _SCHEDULE_SPAN = timedelta(days=41)
 """getSchedule answers windows shorter than 42 days; longer ones are asked in pieces."""
 _ALL_DAY_SLACK = timedelta(hours=14)
+_CONCURRENT_SERIES = 20
+"""Series read at once in a sync round (their masters go to Graph in one batch)."""
 _WINDOW_MOVES = timedelta(days=7)
 """A delta window set this long ago is set again (a full round, ``reset``) around today."""
 
@@ -167,11 +170,10 @@ class MicrosoftCalendarProvider(CalendarProvider):
         key = (mailbox.casefold(), master_id)
         if key not in self._series_uids:
             try:
-                master = await self.graph.call(
+                master = await self.batcher.call(
                     "GET",
-                    f"{mailbox_path(mailbox)}/events/{master_id}",
+                    f"{mailbox_path(mailbox)}/events/{master_id}?$select=id,iCalUId,type",
                     self._where(mailbox),
-                    query={"$select": "id,iCalUId,type"},
                 )
             except EventNotFound:
                 return None
@@ -181,6 +183,16 @@ class MicrosoftCalendarProvider(CalendarProvider):
             self._series_uids[key] = str(uid)
             self._ids[(mailbox.casefold(), str(uid))] = master_id
         return self._series_uids[key]
+
+    async def _series_uids_of(self, mailbox: str, items: list[dict[str, Any]]) -> None:
+        """Look up, at once (one batch per 20), the uids of the series these items belong to."""
+        wanted = {
+            str(i["seriesMasterId"])
+            for i in items
+            if i.get("seriesMasterId")
+            and (mailbox.casefold(), str(i["seriesMasterId"])) not in self._series_uids
+        }
+        await asyncio.gather(*(self._series_uid(mailbox, m) for m in sorted(wanted)))
 
     async def _graph_id(self, mailbox: str, uid: str) -> str | None:
         """The mailbox's Graph id for the event (or series) whose iCalUId is `uid`."""
@@ -268,6 +280,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 "$expand": EXPAND_CONFERENCE,
             },
         )
+        await self._series_uids_of(calendar_id, items)
         events: list[CalendarEvent] = []
         for item in items:
             if item.get("isCancelled"):
@@ -518,6 +531,9 @@ class MicrosoftCalendarProvider(CalendarProvider):
         series: dict[str, None] = {}
         starts: dict[str, set[datetime]] = {}  # a full round: every occurrence in the window
         mailbox = calendar_id.casefold()
+        await self._series_uids_of(
+            calendar_id, [i for i in items if i.get("type") == "exception" and "@removed" not in i]
+        )
         for item in items:
             graph_id = str(item.get("id") or "")
             if "@removed" in item or item.get("isCancelled"):
@@ -549,30 +565,43 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 problems.append(
                     f"event {item.get('iCalUId') or graph_id!r} in calendar {calendar_id!r}: {exc}"
                 )
-        for master_id in series:
-            try:
-                master = await self.graph.call(
-                    "GET", f"{mailbox_path(calendar_id)}/events/{master_id}", where
-                )
-            except EventNotFound:
-                master = None
-            if not master or master.get("isCancelled"):
+        limit = asyncio.Semaphore(_CONCURRENT_SERIES)
+
+        async def master_of(master_id: str) -> CalendarEvent | str | None:
+            """The series' master with its EXDATEs; a problem line; None when it is gone."""
+            async with limit:
+                try:
+                    master = await self.batcher.call(
+                        "GET", _event_path(calendar_id, master_id, expand=True), where
+                    )
+                except EventNotFound:
+                    master = None
+                if not master or master.get("isCancelled"):
+                    return None
+                try:
+                    event = from_graph(master, calendar_id)
+                except BadEvent as exc:
+                    return (
+                        f"series {master.get('iCalUId') or master_id!r} "
+                        f"in calendar {calendar_id!r}: {exc}"
+                    )
+                self._series_uids[(mailbox, master_id)] = event.uid
+                seen = None if link else starts.get(master_id, set())
+                return await self._with_exdates(calendar_id, master_id, event, seen)
+
+        masters = list(series)
+        for master_id, found in zip(
+            masters, await asyncio.gather(*(master_of(m) for m in masters)), strict=True
+        ):
+            if isinstance(found, CalendarEvent):
+                changed.append(found)
+            elif isinstance(found, str):
+                problems.append(found)
+            else:
                 gone.append(master_id)
                 uid = self._series_uids.get((mailbox, master_id))
                 if uid:
                     deleted.append(uid)
-                continue
-            try:
-                event = from_graph(master, calendar_id)
-            except BadEvent as exc:
-                problems.append(
-                    f"series {master.get('iCalUId') or master_id!r} "
-                    f"in calendar {calendar_id!r}: {exc}"
-                )
-                continue
-            self._series_uids[(mailbox, master_id)] = event.uid
-            seen = None if link else starts.get(master_id, set())
-            changed.append(await self._with_exdates(calendar_id, master_id, event, seen))
         cursor_out = (
             f"{_CURSOR_VERSION}|{_calendar_tag(calendar_id)}|{since.isoformat()}|{delta_link}"
         )

@@ -421,3 +421,25 @@ async def test_more_than_twenty_writes_at_once_go_in_batches_of_twenty(graph: Fa
     assert len(trips(graph, "POST", "/$batch")) == 2
     assert len([t for t in graph.round_trips if t.in_batch]) == 25
     await provider.aclose()
+
+
+async def test_the_series_of_a_round_are_read_together(graph: FakeGraph) -> None:
+    provider = make_provider(graph)
+    made = [
+        await provider.create_event(
+            ANA, draft(f"s{n}", at(n, 9), at(n, 10), rrule="FREQ=WEEKLY;COUNT=3"), f"ks{n}"
+        )
+        for n in range(5)
+    ]
+    fresh = make_provider(graph)  # knows no series yet
+    graph.clear_log()
+    result = await fresh.sync(ANA, None)
+    assert sorted(e.uid for e in result.changed) == sorted(e.uid for e in made)
+    assert len(trips(graph, "POST", "/$batch")) == 1
+    assert len([t for t in graph.round_trips if t.in_batch]) == 5
+    graph.clear_log()
+    listed = await make_provider(graph).list_events(ANA, at(0, 0), at(21, 0))
+    assert {e.uid for e in listed} == {e.uid for e in made} and len(listed) == 15
+    assert len(trips(graph, "POST", "/$batch")) == 1
+    await provider.aclose()
+    await fresh.aclose()
