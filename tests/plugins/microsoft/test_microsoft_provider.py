@@ -438,8 +438,9 @@ async def test_the_series_of_a_round_are_read_together(graph: FakeGraph) -> None
     assert len(trips(graph, "POST", "/$batch")) == 1
     assert len([t for t in graph.round_trips if t.in_batch]) == 5
     graph.clear_log()
-    listed = await make_provider(graph).list_events(ANA, at(0, 0), at(21, 0))
+    reader = make_provider(graph)
+    listed = await reader.list_events(ANA, at(0, 0), at(21, 0))
     assert {e.uid for e in listed} == {e.uid for e in made} and len(listed) == 15
     assert len(trips(graph, "POST", "/$batch")) == 1
-    await provider.aclose()
-    await fresh.aclose()
+    for each in (provider, fresh, reader):
+        await each.aclose()
