@@ -129,6 +129,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         self._occurrences: dict[tuple[str, str], str] = {}
         """(mailbox, occurrence Graph id) -> its series master's Graph id (for @removed)."""
         self._rooms: set[str] = set(self.settings.rooms)
+        self._rooms_read = False
 
     @property
     def request_count(self) -> int:
@@ -153,6 +154,18 @@ class MicrosoftCalendarProvider(CalendarProvider):
         if self.is_room(calendar_id) and self.settings.booking_mailbox:
             return self.settings.booking_mailbox
         return calendar_id
+
+    async def _home_of(self, calendar_id: str) -> str:
+        """`_home`, knowing the tenant's rooms: with a booking mailbox set, the room list is
+        read once per instance (one request), so a write on a room's calendar is a booking
+        even in a process that never listed rooms."""
+        if self.settings.booking_mailbox and not self._rooms_read:
+            self._rooms_read = True
+            try:
+                await self.list_rooms()
+            except ProviderError as exc:  # no Place.Read.All: rooms named in settings only
+                log.warning("Exchange: rooms not read (%s); only setting 'rooms' names them", exc)
+        return self._home(calendar_id)
 
     async def _pages(self, url: str, where: str, query: Mapping[str, str] | None = None) -> Any:
         """Every item of a paged collection, and the last page (for its deltaLink)."""
@@ -224,7 +237,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
 
     async def _item(self, calendar_id: str, uid: str) -> tuple[str, dict[str, Any]] | None:
         """(Graph id, the event) in the calendar's home mailbox; None when it is gone."""
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         graph_id = await self._graph_id(home, uid)
         if graph_id is None:
             return None
@@ -314,7 +327,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         graph_id, item = found
         event = self._parsed(calendar_id, item)
         if item.get("type") == "seriesMaster":
-            event = await self._with_exdates(self._home(calendar_id), graph_id, event)
+            event = await self._with_exdates(await self._home_of(calendar_id), graph_id, event)
         return event
 
     async def _with_exdates(
@@ -485,6 +498,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 )
             )
             self._rooms.add(str(email).casefold())
+        self._rooms_read = True
         return rooms
 
     # ------------------------------------------------------------------ sync
@@ -631,7 +645,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 f"{describe(draft)}: an idempotency key is required", field="idempotency_key"
             )
         teams = self._wants_teams(draft)
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         room = calendar_id if home != calendar_id else None
         body = to_graph(draft, idempotency_key=idempotency_key, teams=teams, room=room)
         item = await self.batcher.call(
@@ -709,7 +723,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         if found is None:
             raise self._not_found(calendar_id, uid)
         graph_id, existing = found
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         room = calendar_id if home != calendar_id else None
         body = to_graph(draft, teams=teams, room=room)
         if existing.get("recurrence") and "recurrence" not in body:
@@ -739,7 +753,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         return event
 
     async def delete_event(self, calendar_id: str, uid: str) -> None:
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         graph_id = await self._graph_id(home, uid)
         if graph_id is None:
             return

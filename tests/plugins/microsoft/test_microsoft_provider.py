@@ -170,7 +170,6 @@ async def test_a_panel_event_books_the_room_and_reads_its_answer(graph: FakeGrap
 
 async def test_a_write_on_a_room_goes_to_the_booking_mailbox(graph: FakeGraph) -> None:
     provider = make_provider(graph, settings=settings_for(graph, booking_mailbox=BOB))
-    await provider.list_rooms()
     event = await provider.create_event(ROOM, draft("booked", at(1, 9), at(1, 10)), "k-room")
     assert event.calendar_id == ROOM
     stored = graph.event(BOB, event.uid)
