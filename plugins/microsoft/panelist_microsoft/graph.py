@@ -351,6 +351,7 @@ def _classify(
         error = AuthenticationFailed(
             f"Microsoft Graph refused {where}: {reason}", provider=PROVIDER
         )
+        error.policy = "RAOP" in reason or "access policy" in reason  # type: ignore[attr-defined]
     elif status == 404 and (low in _NO_MAILBOX or "mailbox" in message.casefold()):
         error = ProviderError(
             f"not integrated: {where} has no Exchange Online mailbox Graph can reach "
@@ -378,6 +379,11 @@ def _tagged(error: ProviderError, status: int, code: str) -> ProviderError:
     error.status = status  # type: ignore[attr-defined]
     error.code = code  # type: ignore[attr-defined]
     return error
+
+
+def outside_policy(error: BaseException) -> bool:
+    """A 403 of an Exchange application access policy: the app may not read the mailbox."""
+    return bool(getattr(error, "policy", False))
 
 
 def status_of(error: BaseException) -> int:

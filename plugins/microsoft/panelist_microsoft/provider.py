@@ -33,12 +33,13 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from panelist.errors import (
+    AuthenticationFailed,
     CursorExpired,
     EventNotFound,
     NotSupported,
@@ -75,7 +76,7 @@ from panelist_microsoft.convert import (
     utc_text,
     zone_for,
 )
-from panelist_microsoft.graph import Graph, mailbox_path, status_of
+from panelist_microsoft.graph import Graph, mailbox_path, outside_policy, status_of
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,22 @@ class MicrosoftCalendarProvider(CalendarProvider):
         if self.is_room(calendar_id) and self.settings.booking_mailbox:
             return self.settings.booking_mailbox
         return calendar_id
+
+    @contextlib.asynccontextmanager
+    async def _free_busy_only(self, calendar_id: str) -> AsyncIterator[None]:
+        """A mailbox an Exchange application access policy keeps the app out of can still be
+        read as free/busy (getSchedule, asked in an allowed mailbox's name): `NotSupported`,
+        so that core does that."""
+        try:
+            yield
+        except AuthenticationFailed as exc:
+            if not outside_policy(exc):
+                raise
+            raise NotSupported(
+                f"Exchange calendar {calendar_id!r} is outside the app's application access "
+                "policy: read as free/busy only",
+                provider=self.id,
+            ) from None
 
     async def _home_of(self, calendar_id: str) -> str:
         """`_home`, knowing the tenant's rooms: with a booking mailbox set, the room list is
@@ -284,15 +301,16 @@ class MicrosoftCalendarProvider(CalendarProvider):
         self, calendar_id: str, start: datetime, end: datetime
     ) -> list[CalendarEvent]:
         low, high = start - _ALL_DAY_SLACK, end + _ALL_DAY_SLACK
-        items, _ = await self._pages(
-            f"{mailbox_path(calendar_id)}/calendarView",
-            self._where(calendar_id),
-            {
-                "startDateTime": utc_text(low),
-                "endDateTime": utc_text(high),
-                "$expand": EXPAND_CONFERENCE,
-            },
-        )
+        async with self._free_busy_only(calendar_id):
+            items, _ = await self._pages(
+                f"{mailbox_path(calendar_id)}/calendarView",
+                self._where(calendar_id),
+                {
+                    "startDateTime": utc_text(low),
+                    "endDateTime": utc_text(high),
+                    "$expand": EXPAND_CONFERENCE,
+                },
+            )
         await self._series_uids_of(calendar_id, items)
         events: list[CalendarEvent] = []
         for item in items:
@@ -435,7 +453,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                     body=body,
                 )
             except ProviderError as exc:
-                if status_of(exc) != 404 or not candidates:
+                if not (status_of(exc) == 404 or outside_policy(exc)) or not candidates:
                     raise
                 continue
             break
@@ -530,9 +548,10 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 "startDateTime": utc_text(now - timedelta(days=self.settings.days_back)),
                 "endDateTime": utc_text(now + timedelta(days=self.settings.days_ahead)),
             }
-            items, last = await self._pages(
-                f"{mailbox_path(calendar_id)}/calendarView/delta", where, window
-            )
+            async with self._free_busy_only(calendar_id):
+                items, last = await self._pages(
+                    f"{mailbox_path(calendar_id)}/calendarView/delta", where, window
+                )
         delta_link = last.get("@odata.deltaLink")
         if not delta_link:
             raise ProviderError(
@@ -791,6 +810,21 @@ class MicrosoftCalendarProvider(CalendarProvider):
                     },
                 )
             except ProviderError as exc:
+                if outside_policy(exc):
+                    detail = (
+                        f"calendar {calendar_id!r} is outside the app's application access "
+                        "policy: read as free/busy only, no events written"
+                    )
+                    lines.append(
+                        Check(
+                            "Exchange calendar",
+                            "warn",
+                            detail,
+                            calendar_id=calendar_id,
+                            writable=False,
+                        )
+                    )
+                    continue
                 lines.append(Check("Exchange calendar", "fail", str(exc), calendar_id=calendar_id))
             else:
                 lines.append(

@@ -18,6 +18,7 @@ from panelist.errors import (
     AuthenticationFailed,
     CursorExpired,
     EventNotFound,
+    NotSupported,
     ProviderError,
     ProviderUnavailable,
 )
@@ -268,9 +269,19 @@ async def test_an_access_policy_and_a_missing_mailbox_are_named(graph: FakeGraph
     graph.restrict_to(CLIENT_ID, [ANA])
     provider = make_provider(graph)
     assert await provider.list_events(ANA, at(0, 0), at(1, 0)) == []
-    with pytest.raises(AuthenticationFailed, match="application access policy") as caught:
+    with pytest.raises(NotSupported, match="application access policy") as caught:
         await provider.list_events(BOB, at(0, 0), at(1, 0))
     assert "bob@contoso.example" in str(caught.value)
+    with pytest.raises(NotSupported, match="free/busy only"):
+        await provider.sync(BOB, None)
+    with pytest.raises(AuthenticationFailed, match=r"application access policy.*\n?") as refused:
+        await provider.create_event(BOB, draft("x", at(1, 9), at(1, 10)), "k-p")
+    assert "bob@contoso.example" in str(refused.value)
+    await provider.create_event(ANA, draft("busy", at(1, 9), at(1, 10)), "k-a")
+    [line] = (await provider.check([BOB]))[-1:]
+    assert (line.status, line.calendar_id) == ("warn", BOB) and "free/busy" in line.detail
+    found = await provider.free_busy([BOB, ANA], at(0, 0), at(2, 0))  # asked as ANA
+    assert [i.start for i in found[ANA]] == [at(1, 9)]
     graph.restrict_to(CLIENT_ID, None)
     with pytest.raises(ProviderError, match=r"not integrated.*nobody@contoso\.example"):
         await provider.list_events("nobody@contoso.example", at(0, 0), at(1, 0))
