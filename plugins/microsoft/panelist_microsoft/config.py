@@ -13,6 +13,7 @@ Settings live in core's ``provider_settings`` under provider "microsoft":
   ``https://login.microsoftonline.com``): national clouds, or a loopback fake in tests;
   plain http is allowed for ``api_base`` on this machine only, never for the authority
   (azure-identity takes https alone): ``ca_file`` names a CA bundle to trust for it;
+- ``rooms``: room mailboxes (comma-separated), besides those the room list names;
 - ``sync_days_back`` / ``sync_days_ahead``: the window Graph's calendarView delta follows
   (default 31 days back, 365 ahead);
 - ``timeout``: seconds to wait for an answer (default 20).
@@ -80,8 +81,20 @@ OPTIONS = (
         "Mailbox rooms are booked from",
         help="A write on a room's calendar is made here, with the room invited.",
     ),
+    ProviderOption(
+        "rooms",
+        "Room mailboxes",
+        help="Comma-separated; the tenant's room list (Place.Read.All) names them too.",
+    ),
+    ProviderOption("sync_days_back", "Sync: days back", kind="int", default=str(DEFAULT_DAYS_BACK)),
+    ProviderOption(
+        "sync_days_ahead", "Sync: days ahead", kind="int", default=str(DEFAULT_DAYS_AHEAD)
+    ),
     ProviderOption("api_base", "Graph base URL", kind="url", default=DEFAULT_API_BASE),
     ProviderOption("authority", "Sign-in authority", kind="url", default=DEFAULT_AUTHORITY),
+    ProviderOption(
+        "ca_file", "CA bundle for the authority", help="A private cloud's (or a test's)."
+    ),
     ProviderOption("timeout", "Timeout (seconds)", kind="int", default=str(int(DEFAULT_TIMEOUT))),
 )
 

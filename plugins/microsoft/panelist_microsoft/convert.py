@@ -37,6 +37,10 @@ from panelist.timezones import zone_or_none
 from panelist_microsoft.config import PROVIDER
 
 TEAMS_PROVIDER = "teamsForBusiness"
+CONFERENCE_PROPERTY = "String {00020329-0000-0000-C000-000000000046} Name PanelistConferenceUrl"
+"""A named MAPI property (PS_PUBLIC_STRINGS) for a video link made elsewhere (Jitsi, Zoom),
+which Exchange has no field for; Graph returns it only when asked (`EXPAND_CONFERENCE`)."""
+EXPAND_CONFERENCE = f"singleValueExtendedProperties($filter=id eq '{CONFERENCE_PROPERTY}')"
 
 _RESPONSES = {
     "none": ResponseStatus.NEEDS_ACTION,
@@ -175,7 +179,7 @@ def from_graph(item: dict[str, Any], calendar_id: str, uid: str | None = None) -
         transparency=_SHOW_AS.get(str(item.get("showAs") or "").lower(), Transparency.BUSY),
         attendees=tuple(_attendee(a) for a in item.get("attendees") or () if _address(a)),
         organizer=str(organizer) if organizer else None,
-        conference_url=((item.get("onlineMeeting") or {}).get("joinUrl")) or None,
+        conference_url=_conference_url(item),
         uid=str(uid or own_uid or graph_id),
         calendar_id=calendar_id,
         cancelled=bool(item.get("isCancelled")),
@@ -205,6 +209,19 @@ def sequence_of(item: dict[str, Any]) -> int:
         return max(0, int((_parse_instant(text, "lastModifiedDateTime") - _EPOCH).total_seconds()))
     except BadEvent:
         return 0
+
+
+def _conference_url(item: dict[str, Any]) -> str | None:
+    join = (item.get("onlineMeeting") or {}).get("joinUrl")
+    if join:
+        return str(join)
+    for prop in item.get("singleValueExtendedProperties") or ():
+        if (
+            isinstance(prop, dict)
+            and str(prop.get("id", "")).casefold() == CONFERENCE_PROPERTY.casefold()
+        ):
+            return str(prop.get("value") or "") or None
+    return None
 
 
 def _parse_instant(text: Any, what: str) -> datetime:
@@ -510,6 +527,10 @@ def to_graph(
     if teams:
         body["isOnlineMeeting"] = True
         body["onlineMeetingProvider"] = TEAMS_PROVIDER
+    else:  # a link made elsewhere, or none (an update clears the one before)
+        body["singleValueExtendedProperties"] = [
+            {"id": CONFERENCE_PROPERTY, "value": draft.conference_url or ""}
+        ]
     recurrence = recurrence_of(draft)
     if recurrence is not None:
         body["recurrence"] = recurrence

@@ -4,7 +4,8 @@ mapped to Panelist's, in one line that names the person, room or calendar.
 
 Requests are built as kiota `RequestInformation` on the client's request adapter (the
 SDK's auth provider, middleware and serialisation) and answered as Graph's JSON, which
-`panelist_microsoft.convert` reads: every request says ``Prefer: outlook.timezone="UTC"``.
+`panelist_microsoft.convert` reads: every request says ``Prefer: outlook.timezone="UTC"``
+and ``outlook.body-content-type="text"``.
 
 Throttling: kiota's RetryHandler would honour any Retry-After (up to minutes) inside the
 call, with the TUI waiting; it is turned off, and `Graph.call` retries a 429/503/504 itself
@@ -42,7 +43,8 @@ from panelist_microsoft.config import PROVIDER, MicrosoftSettings
 
 log = logging.getLogger(__name__)
 
-PREFER_UTC = 'outlook.timezone="UTC"'
+PREFER_UTC = 'outlook.timezone="UTC", outlook.body-content-type="text"'
+"""Every answer's times in UTC, and bodies as text (Exchange keeps them as HTML)."""
 RETRY_BUDGET = 5.0
 """Seconds of Retry-After a call waits out itself before giving up to the caller."""
 MAX_BATCH = 20
@@ -146,9 +148,18 @@ class Graph:
     def url(self, path: str, query: Mapping[str, str] | None = None) -> str:
         """An absolute URL for a path under /v1.0 (or an absolute link Graph gave, as it is)."""
         if path.startswith(("http://", "https://")):
+            if not self.on_graph(path):  # a link from elsewhere never gets the token
+                raise ProviderError(
+                    "Microsoft: a link Graph did not give (another server) was refused",
+                    provider=PROVIDER,
+                )
             return path
         text = self.settings.graph_base + path
         return text + ("?" + urlencode(query, quote_via=quote, safe="@$(),'") if query else "")
+
+    def on_graph(self, url: str) -> bool:
+        """Whether an absolute URL is under this Graph's base (a nextLink or deltaLink)."""
+        return url.startswith(self.settings.graph_base + "/")
 
     async def call(
         self,
@@ -340,6 +351,7 @@ def _classify(
         error = AuthenticationFailed(
             f"Microsoft Graph refused {where}: {reason}", provider=PROVIDER
         )
+        error.policy = "RAOP" in reason or "access policy" in reason  # type: ignore[attr-defined]
     elif status == 404 and (low in _NO_MAILBOX or "mailbox" in message.casefold()):
         error = ProviderError(
             f"not integrated: {where} has no Exchange Online mailbox Graph can reach "
@@ -367,6 +379,11 @@ def _tagged(error: ProviderError, status: int, code: str) -> ProviderError:
     error.status = status  # type: ignore[attr-defined]
     error.code = code  # type: ignore[attr-defined]
     return error
+
+
+def outside_policy(error: BaseException) -> bool:
+    """A 403 of an Exchange application access policy: the app may not read the mailbox."""
+    return bool(getattr(error, "policy", False))
 
 
 def status_of(error: BaseException) -> int:

@@ -28,15 +28,18 @@ Configuration: `panelist_microsoft.config`. Calendar ids are mailbox SMTP addres
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from panelist.errors import (
+    AuthenticationFailed,
     CursorExpired,
     EventNotFound,
     NotSupported,
@@ -65,6 +68,7 @@ from panelist_microsoft.config import (
     calendar_id_problem,
 )
 from panelist_microsoft.convert import (
+    EXPAND_CONFERENCE,
     BadEvent,
     from_graph,
     parse_time,
@@ -72,7 +76,7 @@ from panelist_microsoft.convert import (
     utc_text,
     zone_for,
 )
-from panelist_microsoft.graph import Graph, mailbox_path, status_of
+from panelist_microsoft.graph import Graph, mailbox_path, outside_policy, status_of
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +88,10 @@ availability service takes at most 100)."""
 _SCHEDULE_SPAN = timedelta(days=41)
 """getSchedule answers windows shorter than 42 days; longer ones are asked in pieces."""
 _ALL_DAY_SLACK = timedelta(hours=14)
+_CONCURRENT_SERIES = 20
+"""Series read at once in a sync round (their masters go to Graph in one batch)."""
 _WINDOW_MOVES = timedelta(days=7)
 """A delta window set this long ago is set again (a full round, ``reset``) around today."""
-_SERIES_HORIZON = timedelta(days=3 * 366)
-"""How far a series without end is compared with its instances to find its EXDATEs."""
 
 
 class MicrosoftCalendarProvider(CalendarProvider):
@@ -126,6 +130,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         self._occurrences: dict[tuple[str, str], str] = {}
         """(mailbox, occurrence Graph id) -> its series master's Graph id (for @removed)."""
         self._rooms: set[str] = set(self.settings.rooms)
+        self._rooms_read = False
 
     @property
     def request_count(self) -> int:
@@ -151,6 +156,34 @@ class MicrosoftCalendarProvider(CalendarProvider):
             return self.settings.booking_mailbox
         return calendar_id
 
+    @contextlib.asynccontextmanager
+    async def _free_busy_only(self, calendar_id: str) -> AsyncIterator[None]:
+        """A mailbox an Exchange application access policy keeps the app out of can still be
+        read as free/busy (getSchedule, asked in an allowed mailbox's name): `NotSupported`,
+        so that core does that."""
+        try:
+            yield
+        except AuthenticationFailed as exc:
+            if not outside_policy(exc):
+                raise
+            raise NotSupported(
+                f"Exchange calendar {calendar_id!r} is outside the app's application access "
+                "policy: read as free/busy only",
+                provider=self.id,
+            ) from None
+
+    async def _home_of(self, calendar_id: str) -> str:
+        """`_home`, knowing the tenant's rooms: with a booking mailbox set, the room list is
+        read once per instance (one request), so a write on a room's calendar is a booking
+        even in a process that never listed rooms."""
+        if self.settings.booking_mailbox and not self._rooms_read:
+            self._rooms_read = True
+            try:
+                await self.list_rooms()
+            except ProviderError as exc:  # no Place.Read.All: rooms named in settings only
+                log.warning("Exchange: rooms not read (%s); only setting 'rooms' names them", exc)
+        return self._home(calendar_id)
+
     async def _pages(self, url: str, where: str, query: Mapping[str, str] | None = None) -> Any:
         """Every item of a paged collection, and the last page (for its deltaLink)."""
         items: list[dict[str, Any]] = []
@@ -167,11 +200,10 @@ class MicrosoftCalendarProvider(CalendarProvider):
         key = (mailbox.casefold(), master_id)
         if key not in self._series_uids:
             try:
-                master = await self.graph.call(
+                master = await self.batcher.call(
                     "GET",
-                    f"{mailbox_path(mailbox)}/events/{master_id}",
+                    f"{mailbox_path(mailbox)}/events/{master_id}?$select=id,iCalUId,type",
                     self._where(mailbox),
-                    query={"$select": "id,iCalUId,type"},
                 )
             except EventNotFound:
                 return None
@@ -181,6 +213,16 @@ class MicrosoftCalendarProvider(CalendarProvider):
             self._series_uids[key] = str(uid)
             self._ids[(mailbox.casefold(), str(uid))] = master_id
         return self._series_uids[key]
+
+    async def _series_uids_of(self, mailbox: str, items: list[dict[str, Any]]) -> None:
+        """Look up, at once (one batch per 20), the uids of the series these items belong to."""
+        wanted = {
+            str(i["seriesMasterId"])
+            for i in items
+            if i.get("seriesMasterId")
+            and (mailbox.casefold(), str(i["seriesMasterId"])) not in self._series_uids
+        }
+        await asyncio.gather(*(self._series_uid(mailbox, m) for m in sorted(wanted)))
 
     async def _graph_id(self, mailbox: str, uid: str) -> str | None:
         """The mailbox's Graph id for the event (or series) whose iCalUId is `uid`."""
@@ -192,13 +234,16 @@ class MicrosoftCalendarProvider(CalendarProvider):
             "GET",
             f"{mailbox_path(mailbox)}/events",
             self._where(mailbox),
-            query={"$filter": f"iCalUId eq '{quoted}'", "$select": "id,iCalUId,type"},
+            query={"$filter": f"iCalUId eq '{quoted}'", "$select": "id,iCalUId,type,isCancelled"},
         )
-        items = [
-            i
-            for i in (found or {}).get("value") or ()
-            if i.get("type") in (None, "singleInstance", "seriesMaster")
-        ]
+        items = sorted(
+            (
+                i
+                for i in (found or {}).get("value") or ()
+                if i.get("type") in (None, "singleInstance", "seriesMaster")
+            ),
+            key=lambda i: bool(i.get("isCancelled")),  # a live copy before a cancelled one
+        )
         if not items:
             return None
         self._ids[key] = str(items[0]["id"])
@@ -209,13 +254,13 @@ class MicrosoftCalendarProvider(CalendarProvider):
 
     async def _item(self, calendar_id: str, uid: str) -> tuple[str, dict[str, Any]] | None:
         """(Graph id, the event) in the calendar's home mailbox; None when it is gone."""
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         graph_id = await self._graph_id(home, uid)
         if graph_id is None:
             return None
         try:
             item = await self.batcher.call(
-                "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
+                "GET", _event_path(home, graph_id, expand=True), self._where(calendar_id)
             )
         except EventNotFound:
             self._forget(home, uid)
@@ -224,7 +269,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 return None
             try:
                 item = await self.batcher.call(
-                    "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
+                    "GET", _event_path(home, graph_id, expand=True), self._where(calendar_id)
                 )
             except EventNotFound:
                 self._forget(home, uid)
@@ -256,11 +301,17 @@ class MicrosoftCalendarProvider(CalendarProvider):
         self, calendar_id: str, start: datetime, end: datetime
     ) -> list[CalendarEvent]:
         low, high = start - _ALL_DAY_SLACK, end + _ALL_DAY_SLACK
-        items, _ = await self._pages(
-            f"{mailbox_path(calendar_id)}/calendarView",
-            self._where(calendar_id),
-            {"startDateTime": utc_text(low), "endDateTime": utc_text(high)},
-        )
+        async with self._free_busy_only(calendar_id):
+            items, _ = await self._pages(
+                f"{mailbox_path(calendar_id)}/calendarView",
+                self._where(calendar_id),
+                {
+                    "startDateTime": utc_text(low),
+                    "endDateTime": utc_text(high),
+                    "$expand": EXPAND_CONFERENCE,
+                },
+            )
+        await self._series_uids_of(calendar_id, items)
         events: list[CalendarEvent] = []
         for item in items:
             if item.get("isCancelled"):
@@ -294,31 +345,40 @@ class MicrosoftCalendarProvider(CalendarProvider):
         graph_id, item = found
         event = self._parsed(calendar_id, item)
         if item.get("type") == "seriesMaster":
-            event = await self._with_exdates(self._home(calendar_id), graph_id, event)
+            event = await self._with_exdates(await self._home_of(calendar_id), graph_id, event)
         return event
 
     async def _with_exdates(
-        self, mailbox: str, graph_id: str, master: CalendarEvent
+        self,
+        mailbox: str,
+        graph_id: str,
+        master: CalendarEvent,
+        seen: set[datetime] | None = None,
     ) -> CalendarEvent:
-        """The master with EXDATEs: the dates its rule gives that Graph has no instance for
-        (Graph v1.0 names no cancelled occurrences on a master)."""
+        """The master with EXDATEs: the starts its rule gives inside the sync window that
+        Graph has no occurrence for (Graph v1.0 names no cancelled occurrences on a master).
+        `seen`: the original starts of every occurrence in the window, when the caller has
+        them (a full delta round); otherwise they are read from calendarView."""
         if not master.rrule:
             return master
-        expected = _expand(master, self._now() + _SERIES_HORIZON)
+        now = self._now()
+        low = now - timedelta(days=self.settings.days_back)
+        high = now + timedelta(days=self.settings.days_ahead)
+        expected = [t for t in _expand(master, high) if t >= low]
         if not expected:
             return master
-        low, high = min(expected), max(expected) + timedelta(days=1)
-        instances = await self._instances(mailbox, graph_id, low - _ALL_DAY_SLACK, high)
-        seen = set()
-        for item in instances:
-            if item.get("isCancelled"):
-                continue
-            original = item.get("originalStart")
-            try:
-                seen.add(_instant(original) if original else _instant_of(item))
-            except (BadEvent, ValueError):
-                continue
-        missing = tuple(t for t in expected if _key(t) not in {_key(s) for s in seen})
+        if seen is None:
+            seen = set()
+            first, last = min(expected), max(expected) + timedelta(days=1)
+            for item in await self._instances(mailbox, graph_id, first - _ALL_DAY_SLACK, last):
+                if item.get("isCancelled"):
+                    continue
+                original = item.get("originalStart")
+                try:
+                    seen.add(_key(_instant(original) if original else _instant_of(item)))
+                except (BadEvent, ValueError):
+                    continue
+        missing = tuple(t for t in expected if _key(t) not in seen)
         if isinstance(master.start, date) and not isinstance(master.start, datetime):
             missing = tuple(t.date() if isinstance(t, datetime) else t for t in missing)
         elif master.timezone and (zone := zone_for(master.timezone)) is not None:
@@ -328,15 +388,13 @@ class MicrosoftCalendarProvider(CalendarProvider):
     async def _instances(
         self, mailbox: str, graph_id: str, start: datetime, end: datetime
     ) -> list[dict[str, Any]]:
-        """The occurrences and exceptions of one series in [start, end): the mailbox's
-        calendarView there, filtered by ``seriesMasterId`` (calendarView, unlike
-        ``/instances``, is what every Graph and the fake answer alike)."""
+        """The occurrences and exceptions of one series in [start, end)."""
         items, _ = await self._pages(
-            f"{mailbox_path(mailbox)}/calendarView",
+            f"{mailbox_path(mailbox)}/events/{graph_id}/instances",
             self._where(mailbox),
             {"startDateTime": utc_text(start), "endDateTime": utc_text(end)},
         )
-        return [i for i in items if str(i.get("seriesMasterId") or "") == graph_id]
+        return [i for i in items if str(i.get("seriesMasterId") or graph_id) == graph_id]
 
     def _now(self) -> datetime:
         clock = getattr(self.context, "clock", None)
@@ -384,9 +442,21 @@ class MicrosoftCalendarProvider(CalendarProvider):
             "availabilityViewInterval": 15,
         }
         where = "free/busy of " + ", ".join(repr(i) for i in ids)
-        answer = await self.graph.call(
-            "POST", f"{mailbox_path(anchor)}/calendar/getSchedule", where, body=body
-        )
+        candidates = list(dict.fromkeys([anchor, *ids]))
+        while True:  # asked in one mailbox's name: any that has one will do
+            anchor = candidates.pop(0)
+            try:
+                answer = await self.graph.call(
+                    "POST",
+                    f"{mailbox_path(anchor)}/calendar/getSchedule",
+                    f"{where} (asked as {anchor!r})",
+                    body=body,
+                )
+            except ProviderError as exc:
+                if not (status_of(exc) == 404 or outside_policy(exc)) or not candidates:
+                    raise
+                continue
+            break
         by_id = {
             str(v.get("scheduleId", "")).casefold(): v for v in (answer or {}).get("value") or ()
         }
@@ -446,6 +516,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 )
             )
             self._rooms.add(str(email).casefold())
+        self._rooms_read = True
         return rooms
 
     # ------------------------------------------------------------------ sync
@@ -456,6 +527,8 @@ class MicrosoftCalendarProvider(CalendarProvider):
         (a deltaLink keeps the window it was made for)."""
         now = self._now()
         link, since = _link_of(cursor, calendar_id)
+        if link and not self.graph.on_graph(link):
+            link = None  # a cursor of another Graph (api_base changed): start over
         if link and (since is None or now.date() - since > _WINDOW_MOVES):
             link = None
         where = self._where(calendar_id)
@@ -475,9 +548,10 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 "startDateTime": utc_text(now - timedelta(days=self.settings.days_back)),
                 "endDateTime": utc_text(now + timedelta(days=self.settings.days_ahead)),
             }
-            items, last = await self._pages(
-                f"{mailbox_path(calendar_id)}/calendarView/delta", where, window
-            )
+            async with self._free_busy_only(calendar_id):
+                items, last = await self._pages(
+                    f"{mailbox_path(calendar_id)}/calendarView/delta", where, window
+                )
         delta_link = last.get("@odata.deltaLink")
         if not delta_link:
             raise ProviderError(
@@ -488,7 +562,11 @@ class MicrosoftCalendarProvider(CalendarProvider):
         gone: list[str] = []
         problems: list[str] = []
         series: dict[str, None] = {}
+        starts: dict[str, set[datetime]] = {}  # a full round: every occurrence in the window
         mailbox = calendar_id.casefold()
+        await self._series_uids_of(
+            calendar_id, [i for i in items if i.get("type") == "exception" and "@removed" not in i]
+        )
         for item in items:
             graph_id = str(item.get("id") or "")
             if "@removed" in item or item.get("isCancelled"):
@@ -502,6 +580,10 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 master_id = str(item["seriesMasterId"])
                 self._occurrences[(mailbox, graph_id)] = master_id
                 series[master_id] = None
+                with contextlib.suppress(BadEvent, ValueError):
+                    original = item.get("originalStart")
+                    when = _instant(original) if original else _instant_of(item)
+                    starts.setdefault(master_id, set()).add(_key(when))
                 if kind == "occurrence":
                     continue
             elif kind == "seriesMaster":
@@ -516,29 +598,43 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 problems.append(
                     f"event {item.get('iCalUId') or graph_id!r} in calendar {calendar_id!r}: {exc}"
                 )
-        for master_id in series:
-            try:
-                master = await self.graph.call(
-                    "GET", f"{mailbox_path(calendar_id)}/events/{master_id}", where
-                )
-            except EventNotFound:
-                master = None
-            if not master or master.get("isCancelled"):
+        limit = asyncio.Semaphore(_CONCURRENT_SERIES)
+
+        async def master_of(master_id: str) -> CalendarEvent | str | None:
+            """The series' master with its EXDATEs; a problem line; None when it is gone."""
+            async with limit:
+                try:
+                    master = await self.batcher.call(
+                        "GET", _event_path(calendar_id, master_id, expand=True), where
+                    )
+                except EventNotFound:
+                    master = None
+                if not master or master.get("isCancelled"):
+                    return None
+                try:
+                    event = from_graph(master, calendar_id)
+                except BadEvent as exc:
+                    return (
+                        f"series {master.get('iCalUId') or master_id!r} "
+                        f"in calendar {calendar_id!r}: {exc}"
+                    )
+                self._series_uids[(mailbox, master_id)] = event.uid
+                seen = None if link else starts.get(master_id, set())
+                return await self._with_exdates(calendar_id, master_id, event, seen)
+
+        masters = list(series)
+        for master_id, found in zip(
+            masters, await asyncio.gather(*(master_of(m) for m in masters)), strict=True
+        ):
+            if isinstance(found, CalendarEvent):
+                changed.append(found)
+            elif isinstance(found, str):
+                problems.append(found)
+            else:
                 gone.append(master_id)
                 uid = self._series_uids.get((mailbox, master_id))
                 if uid:
                     deleted.append(uid)
-                continue
-            try:
-                event = from_graph(master, calendar_id)
-            except BadEvent as exc:
-                problems.append(
-                    f"series {master.get('iCalUId') or master_id!r} "
-                    f"in calendar {calendar_id!r}: {exc}"
-                )
-                continue
-            self._series_uids[(mailbox, master_id)] = event.uid
-            changed.append(await self._with_exdates(calendar_id, master_id, event))
         cursor_out = (
             f"{_CURSOR_VERSION}|{_calendar_tag(calendar_id)}|{since.isoformat()}|{delta_link}"
         )
@@ -568,7 +664,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 f"{describe(draft)}: an idempotency key is required", field="idempotency_key"
             )
         teams = self._wants_teams(draft)
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         room = calendar_id if home != calendar_id else None
         body = to_graph(draft, idempotency_key=idempotency_key, teams=teams, room=room)
         item = await self.batcher.call(
@@ -581,6 +677,8 @@ class MicrosoftCalendarProvider(CalendarProvider):
             )
         graph_id = str(item["id"])
         event = self._parsed(calendar_id, item)
+        if not teams and draft.conference_url and not event.conference_url:
+            event = dataclasses.replace(event, conference_url=draft.conference_url)
         self._ids[(home.casefold(), event.uid)] = graph_id
         if draft.exdates and item.get("type") == "seriesMaster":
             await self._cancel_occurrences(home, graph_id, draft.exdates)
@@ -644,7 +742,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         if found is None:
             raise self._not_found(calendar_id, uid)
         graph_id, existing = found
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         room = calendar_id if home != calendar_id else None
         body = to_graph(draft, teams=teams, room=room)
         if existing.get("recurrence") and "recurrence" not in body:
@@ -663,6 +761,9 @@ class MicrosoftCalendarProvider(CalendarProvider):
                 "GET", f"{mailbox_path(home)}/events/{graph_id}", self._where(calendar_id)
             )
         event = self._parsed(calendar_id, item)
+        has_teams = bool((item.get("onlineMeeting") or {}).get("joinUrl"))
+        if not has_teams and event.conference_url != (draft.conference_url or None):
+            event = dataclasses.replace(event, conference_url=draft.conference_url or None)
         before = self._parsed(calendar_id, existing).sequence
         event = dataclasses.replace(event, sequence=max(event.sequence, before + 1))
         if draft.exdates and item.get("type") == "seriesMaster":
@@ -671,7 +772,7 @@ class MicrosoftCalendarProvider(CalendarProvider):
         return event
 
     async def delete_event(self, calendar_id: str, uid: str) -> None:
-        home = self._home(calendar_id)
+        home = await self._home_of(calendar_id)
         graph_id = await self._graph_id(home, uid)
         if graph_id is None:
             return
@@ -709,6 +810,21 @@ class MicrosoftCalendarProvider(CalendarProvider):
                     },
                 )
             except ProviderError as exc:
+                if outside_policy(exc):
+                    detail = (
+                        f"calendar {calendar_id!r} is outside the app's application access "
+                        "policy: read as free/busy only, no events written"
+                    )
+                    lines.append(
+                        Check(
+                            "Exchange calendar",
+                            "warn",
+                            detail,
+                            calendar_id=calendar_id,
+                            writable=False,
+                        )
+                    )
+                    continue
                 lines.append(Check("Exchange calendar", "fail", str(exc), calendar_id=calendar_id))
             else:
                 lines.append(
@@ -724,6 +840,15 @@ class MicrosoftCalendarProvider(CalendarProvider):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _event_path(mailbox: str, graph_id: str, *, expand: bool = False) -> str:
+    """``/users/{mailbox}/events/{id}``, asking for the conference property with `expand`
+    (a path with its query, as a batch part takes it)."""
+    path = f"{mailbox_path(mailbox)}/events/{graph_id}"
+    if expand:
+        path += "?$expand=" + quote(EXPAND_CONFERENCE, safe="$(),'=")
+    return path
 
 
 def _aware(moment: datetime) -> datetime:

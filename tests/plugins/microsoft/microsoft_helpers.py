@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from microsoft_tenant import CLIENT_ID, SECRET
 
 from panelist.clock import FrozenClock
 from panelist.providers import EventDraft, ProviderContext, ResponseStatus
-from panelist_microsoft.convert import graph_time, utc_text
-from panelist_microsoft.graph import mailbox_path
+from panelist_microsoft.convert import graph_time
 from panelist_microsoft.provider import MicrosoftCalendarProvider
 from panelist_microsoft.testing import FakeGraph
 
@@ -57,38 +56,18 @@ def answer(
     graph.respond(email, uid, RESPONSES[status])
 
 
-async def override(
-    provider: MicrosoftCalendarProvider,
-    calendar_id: str,
-    uid: str,
-    recurrence_id: datetime,
-    draft: EventDraft,
-) -> Any:
-    """Outlook moves one occurrence: PATCH the instance whose originalStart it is."""
-    master_id = await provider._graph_id(calendar_id, uid)
-    assert master_id is not None
-    where = f"calendar {calendar_id!r}"
-    instances, _ = await provider._pages(
-        f"{mailbox_path(calendar_id)}/events/{master_id}/instances",
-        where,
+def override(
+    graph: FakeGraph, calendar_id: str, uid: str, recurrence_id: datetime, draft: EventDraft
+) -> None:
+    """Outlook moves one occurrence of a series (it becomes an exception)."""
+    zone = ZoneInfo(draft.timezone or "UTC")
+    graph.override_occurrence(
+        calendar_id,
+        uid,
+        recurrence_id.astimezone(zone).date(),
         {
-            "startDateTime": utc_text(recurrence_id - timedelta(hours=1)),
-            "endDateTime": utc_text(recurrence_id + timedelta(hours=1)),
+            "subject": draft.summary,
+            "start": graph_time(draft.start, draft.timezone),
+            "end": graph_time(draft.end, draft.timezone),
         },
     )
-    wanted = recurrence_id.astimezone(UTC)
-    for item in instances:
-        original = str(item.get("originalStart") or "")
-        when = datetime.fromisoformat(original.replace("Z", "+00:00")[:25]).astimezone(UTC)
-        if when.replace(microsecond=0) == wanted:
-            return await provider.graph.call(
-                "PATCH",
-                f"{mailbox_path(calendar_id)}/events/{item['id']}",
-                where,
-                body={
-                    "subject": draft.summary,
-                    "start": graph_time(draft.start, draft.timezone),
-                    "end": graph_time(draft.end, draft.timezone),
-                },
-            )
-    raise AssertionError(f"no occurrence at {recurrence_id}")

@@ -4,6 +4,7 @@ through the real msgraph-sdk and azure-identity (client credentials)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 
 import pytest
@@ -19,14 +20,15 @@ ATTENDEE = "conformance.attendee@example.org"
 
 class TestMicrosoftConformance(CalendarProviderConformance):
     @pytest.fixture
-    def calendar_under_test(self, graph: FakeGraph) -> CalendarUnderTest:
+    async def calendar_under_test(self, graph: FakeGraph) -> AsyncIterator[CalendarUnderTest]:
         graph.add_user(ATTENDEE, "Attendee")
         provider = make_provider(graph, datetime.combine(MONDAY, time(), UTC))
-        return CalendarUnderTest(
+        yield CalendarUnderTest(
             provider,
             calendar_id=ANA,
             respond=functools.partial(answer, graph),
             attendee_calendar_id=ATTENDEE,
             room_calendar_ids=(ROOM,),
-            override=functools.partial(override, provider),
+            override=functools.partial(override, graph),
         )
+        await provider.aclose()

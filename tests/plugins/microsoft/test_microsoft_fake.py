@@ -73,6 +73,18 @@ def test_sync_credential_discovers_the_tenant_then_asks_for_a_token(graph: FakeG
     ]
 
 
+def test_a_sync_credential_trusts_the_fake_through_the_environment(
+    graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azure.identity import ClientSecretCredential
+
+    for name, value in graph.ca_environment().items():
+        monkeypatch.setenv(name, value)
+    options = {"authority": graph.authority, "disable_instance_discovery": True}
+    credential = ClientSecretCredential(graph.tenant_id, CLIENT_ID, SECRET, **options)
+    assert credential.get_token(GRAPH_SCOPE).token
+
+
 @pytest.mark.parametrize("aio", [False, True])
 async def test_token_errors_are_entras(graph: FakeGraph, aio: bool) -> None:
     from azure.core.exceptions import ClientAuthenticationError
@@ -314,6 +326,21 @@ async def test_teams_meeting_only_for_a_licensed_organiser(graph: FakeGraph, cli
     assert made.online_meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
     plain = await client.users.by_user_id(CARL).events.post(event_body(**teams))
     assert not plain.is_online_meeting and plain.online_meeting is None
+    # an attendee not licensed for Teams still holds the organiser's meeting
+    invited = await client.users.by_user_id(ANA).events.post(
+        event_body(attendees=[attendee(CARL)], **teams)
+    )
+    carl_copy = graph.event(CARL, invited.i_cal_u_id)
+    assert carl_copy["onlineMeeting"]["joinUrl"] == invited.online_meeting.join_url
+
+
+async def test_a_user_without_a_mailbox(graph: FakeGraph, client: Any) -> None:
+    graph.add_user("dora@contoso.example", "Dora", mailbox=False)
+    assert (await client.users.by_user_id("dora@contoso.example").get()).display_name == "Dora"
+    error = await odata_error(client.users.by_user_id("dora@contoso.example").events.get())
+    assert (error.response_status_code, error.error.code) == (404, "MailboxNotEnabledForRESTAPI")
+    error = await odata_error(client.users.by_user_id("nobody@contoso.example").events.get())
+    assert (error.response_status_code, error.error.code) == (404, "ErrorInvalidUser")
 
 
 # ---------------------------------------------------------------------- the scheduling server
@@ -329,10 +356,13 @@ async def test_attendees_get_copies_and_the_room_answers(graph: FakeGraph, clien
     assert statuses == {BOB: "none", ROOM: "accepted"}
     bob_copy = graph.event(BOB, made.i_cal_u_id)
     assert bob_copy["id"] != made.id and bob_copy["responseStatus"]["response"] == "notResponded"
-    assert not bob_copy["isOrganizer"]
+    assert not bob_copy["isOrganizer"] and bob_copy["showAs"] == "tentative"
     assert graph.event(ROOM, made.i_cal_u_id)["responseStatus"]["response"] == "accepted"
 
+    graph.respond(BOB, made.i_cal_u_id, "accepted")
+    assert graph.event(BOB, made.i_cal_u_id)["showAs"] == "busy"
     graph.respond(BOB, made.i_cal_u_id, "declined")
+    assert graph.event(BOB, made.i_cal_u_id)["showAs"] == "free"
     seen = await client.users.by_user_id(ANA).events.by_event_id(made.id).get()
     assert {a.email_address.address: a.status.response.value for a in seen.attendees}[
         BOB
@@ -400,7 +430,44 @@ async def test_calendar_view_expands_series_and_pages(graph: FakeGraph, client: 
     assert {e.series_master_id for e in occurrences} == {master["id"]}
     assert {e.type.value for e in occurrences} == {"occurrence"}
     assert occurrences[0].start.date_time == "2026-03-23T08:00:00.0000000"
+    # one occurrence moved, one cancelled, from Outlook
+    from datetime import date
+
+    graph.override_occurrence(ANA, master["iCalUId"], date(2026, 3, 24), {
+        "start": {"dateTime": "2026-03-24T13:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-03-24T13:30:00", "timeZone": "UTC"}})  # fmt: skip
+    graph.override_occurrence(ANA, master["iCalUId"], date(2026, 3, 25), None)
+    config.headers = {}
+    items = (await view.get(request_configuration=config)).value
+    kinds = sorted((e.type.value, e.start.date_time) for e in items if e.series_master_id)
+    assert kinds == [
+        ("exception", "2026-03-24T13:00:00.0000000"),
+        ("occurrence", "2026-03-23T08:00:00.0000000"),
+        ("occurrence", "2026-03-26T08:00:00.0000000"),
+        ("occurrence", "2026-03-27T08:00:00.0000000"),
+    ]
+    window = {"startDateTime": "2026-03-23T00:00:00Z", "endDateTime": "2026-03-30T00:00:00Z"}
+    # through the API: one occurrence moved (an exception), one deleted
+    events = client.users.by_user_id(ANA).events
+    last, before_last = occurrences[-1], occurrences[-2]
+    from msgraph.generated.models.event import Event
+
+    patched = await events.by_event_id(before_last.id).patch(Event(subject="Moved standup"))
+    assert (patched.id, patched.type.value, patched.subject) == (
+        before_last.id,
+        "exception",
+        "Moved standup",
+    )
+    await events.by_event_id(last.id).delete()
+    error = await odata_error(events.by_event_id(last.id).get())
+    assert error.response_status_code == 404
     with raw(graph) as http:
+        listed = http.get(f"/users/{ANA}/events/{master['id']}/instances", params=window).json()
+        kinds = [e["type"] for e in listed["value"]]
+        assert kinds == ["occurrence", "exception", "exception"]
+        calendar = http.get(f"/users/{ANA}/calendar").json()
+        assert calendar["allowedOnlineMeetingProviders"] == ["teamsForBusiness"]
+        assert http.get(f"/users/{ANA}/mailboxSettings").status_code == 403  # no permission
         missing = http.get(
             f"/users/{ANA}/calendarView", params={"startDateTime": "2026-03-23T00:00:00Z"}
         )
@@ -543,6 +610,15 @@ def test_batch_wire(graph: FakeGraph) -> None:
             {"id": str(i), "method": "GET", "url": f"/users/{ANA}/events"} for i in range(21)
         ]
         assert http.post("/$batch", json={"requests": requests}).status_code == 400
+        untyped = [
+            {
+                "id": "1",
+                "method": "POST",
+                "url": f"/users/{ANA}/events",
+                "body": {"start": start, "end": end},
+            }
+        ]
+        assert http.post("/$batch", json={"requests": untyped}).status_code == 400
         answer = http.post("/$batch", json={"requests": [
             {"id": "1", "method": "POST", "url": f"/users/{ANA}/events",
              "headers": {"Content-Type": "application/json"}, "body": {"start": start, "end": end}},
@@ -600,3 +676,40 @@ def test_latency_and_the_log(graph: FakeGraph) -> None:
     assert graph.round_trips[-1].path == f"/users/{ANA}/events"
     graph.clear_log()
     assert graph.round_trips == []
+
+
+async def test_sync_credential_under_the_async_client(graph: FakeGraph) -> None:
+    credential = graph.credential(CLIENT_ID, SECRET)  # azure-identity's sync one, MSAL inside
+    client = graph.graph_client(credential)
+    assert (await client.users.by_user_id(BOB).get()).mail == BOB
+    assert (await client.users.by_user_id(ANA).events.get()).value == []
+
+
+async def test_an_attendees_delta_sees_the_invitation_then_its_cancellation(
+    graph: FakeGraph, client: Any
+) -> None:
+    from msgraph.generated.users.item.calendar_view.delta.delta_request_builder import (
+        DeltaRequestBuilder,
+    )
+
+    config = DeltaRequestBuilder.DeltaRequestBuilderGetRequestConfiguration(
+        query_parameters=DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(
+            start_date_time="2026-03-01T00:00:00Z", end_date_time="2026-04-01T00:00:00Z"
+        ),
+        headers={"Prefer": ['outlook.timezone="Pacific Standard Time"']},  # type: ignore[arg-type]
+    )
+    delta = client.users.by_user_id(BOB).calendar_view.delta
+    first = await delta.get(request_configuration=config)
+    assert first.value == [] and first.odata_delta_link
+    made = await client.users.by_user_id(ANA).events.post(event_body(attendees=[attendee(BOB)]))
+    second = await delta.with_url(first.odata_delta_link).get(request_configuration=config)
+    [invitation] = second.value
+    assert invitation.i_cal_u_id == made.i_cal_u_id and invitation.id != made.id
+    assert invitation.response_status.response.value == "notResponded"
+    assert (invitation.start.date_time, invitation.start.time_zone) == (
+        "2026-03-24T02:00:00.0000000", "Pacific Standard Time")  # fmt: skip
+    await client.users.by_user_id(ANA).events.by_event_id(made.id).delete()
+    third = await delta.with_url(second.odata_delta_link).get(request_configuration=config)
+    assert [(e.id, e.additional_data.get("@removed")) for e in third.value] == [
+        (invitation.id, {"reason": "deleted"})
+    ]

@@ -17,6 +17,7 @@ from panelist.errors import (
     AuthenticationFailed,
     CursorExpired,
     EventNotFound,
+    NotSupported,
     ProviderError,
     ProviderUnavailable,
 )
@@ -86,6 +87,8 @@ async def test_delta_sync_reports_changes_removals_and_an_expired_link(graph: Fa
     # a cursor of another calendar, or garbage, starts over
     assert (await provider.sync(BOB, nothing.cursor)).reset
     assert (await provider.sync(ANA, "garbage")).reset
+    foreign = nothing.cursor.rsplit("|", 1)[0] + "|https://evil.example/v1.0/delta?$deltatoken=x"
+    assert (await provider.sync(ANA, foreign)).reset
     await provider.aclose()
 
 
@@ -129,6 +132,10 @@ async def test_free_busy_asks_get_schedule_in_pieces_and_names_a_missing_mailbox
     assert [i.start for i in found[CARL]] == [later.start]
     with pytest.raises(ProviderError, match=r"not integrated.*nobody@contoso\.example"):
         await provider.free_busy([ANA, "nobody@contoso.example"], at(0, 0), at(1, 0))
+    graph.add_user("onprem@contoso.example", "On Premises", mailbox=False)
+    # asked in the name of the next mailbox: the line is about the calendar, not the anchor
+    with pytest.raises(ProviderError, match=r"no free/busy for calendar 'onprem@contoso\.example'"):
+        await provider.free_busy(["onprem@contoso.example", ANA], at(0, 0), at(1, 0))
     await provider.aclose()
 
 
@@ -164,7 +171,6 @@ async def test_a_panel_event_books_the_room_and_reads_its_answer(graph: FakeGrap
 
 async def test_a_write_on_a_room_goes_to_the_booking_mailbox(graph: FakeGraph) -> None:
     provider = make_provider(graph, settings=settings_for(graph, booking_mailbox=BOB))
-    await provider.list_rooms()
     event = await provider.create_event(ROOM, draft("booked", at(1, 9), at(1, 10)), "k-room")
     assert event.calendar_id == ROOM
     stored = graph.event(BOB, event.uid)
@@ -230,6 +236,9 @@ async def test_concurrent_writes_share_one_batch_and_keep_their_own_errors(
     assert len({e.uid for e in made}) == 5
     assert len(trips(graph, "POST", "/$batch")) == 1
     assert len([t for t in graph.round_trips if t.in_batch]) == 5
+    read = await asyncio.gather(*(provider.get_event(ANA, e.uid) for e in made))
+    assert [e.summary for e in read] == [f"b{n}" for n in range(5)]
+    assert len(trips(graph, "POST", "/$batch")) == 2
     graph.fail_next(1, status=429, retry_after=100, paths=("/events",))
     results = await asyncio.gather(
         *(
@@ -260,12 +269,25 @@ async def test_an_access_policy_and_a_missing_mailbox_are_named(graph: FakeGraph
     graph.restrict_to(CLIENT_ID, [ANA])
     provider = make_provider(graph)
     assert await provider.list_events(ANA, at(0, 0), at(1, 0)) == []
-    with pytest.raises(AuthenticationFailed, match="application access policy") as caught:
+    with pytest.raises(NotSupported, match="application access policy") as caught:
         await provider.list_events(BOB, at(0, 0), at(1, 0))
     assert "bob@contoso.example" in str(caught.value)
+    with pytest.raises(NotSupported, match="free/busy only"):
+        await provider.sync(BOB, None)
+    with pytest.raises(AuthenticationFailed, match=r"application access policy.*\n?") as refused:
+        await provider.create_event(BOB, draft("x", at(1, 9), at(1, 10)), "k-p")
+    assert "bob@contoso.example" in str(refused.value)
+    await provider.create_event(ANA, draft("busy", at(1, 9), at(1, 10)), "k-a")
+    [line] = (await provider.check([BOB]))[-1:]
+    assert (line.status, line.calendar_id) == ("warn", BOB) and "free/busy" in line.detail
+    found = await provider.free_busy([BOB, ANA], at(0, 0), at(2, 0))  # asked as ANA
+    assert [i.start for i in found[ANA]] == [at(1, 9)]
     graph.restrict_to(CLIENT_ID, None)
     with pytest.raises(ProviderError, match=r"not integrated.*nobody@contoso\.example"):
         await provider.list_events("nobody@contoso.example", at(0, 0), at(1, 0))
+    graph.add_user("onprem@contoso.example", "On Premises", mailbox=False)
+    with pytest.raises(ProviderError, match=r"not integrated.*onprem@contoso\.example"):
+        await provider.list_events("onprem@contoso.example", at(0, 0), at(1, 0))
     await provider.aclose()
 
 
@@ -349,3 +371,86 @@ async def test_delta_pages_are_followed_and_a_deleted_series_is_reported_by_uid(
     after = await provider.sync(ANA, full.cursor)
     assert after.deleted == [series.uid] and after.changed == []
     await provider.aclose()
+
+
+async def test_an_occurrence_cancelled_in_outlook_is_an_exdate_of_the_master(
+    graph: FakeGraph,
+) -> None:
+    provider = make_provider(graph)
+    series = await provider.create_event(
+        ANA, draft("daily", at(1, 9), at(1, 10), rrule="FREQ=DAILY;COUNT=4"), "k-x"
+    )
+    full = await provider.sync(ANA, None)
+    graph.override_occurrence(ANA, series.uid, at(2, 9).date(), None)
+    master = await provider.get_event(ANA, series.uid)
+    assert master.exdates == (at(2, 9),)
+    listed = await provider.list_events(ANA, at(0, 0), at(7, 0))
+    assert [e.start for e in listed] == [at(1, 9), at(3, 9), at(4, 9)]
+    after = await provider.sync(ANA, full.cursor)
+    [synced] = after.changed
+    assert (synced.uid, synced.exdates) == (series.uid, (at(2, 9),))
+    await provider.aclose()
+
+
+async def test_a_link_made_elsewhere_is_kept_and_a_teams_meeting_outlives_a_plain_update(
+    graph: FakeGraph,
+) -> None:
+    provider = make_provider(graph)
+    jitsi = "https://meet.jit.si/panelist-abc"
+    made = await provider.create_event(
+        ANA, draft("jitsi", at(1, 9), at(1, 10), conference_url=jitsi), "k-j"
+    )
+    assert made.conference_url == jitsi
+    assert (await provider.get_event(ANA, made.uid)).conference_url == jitsi
+    assert [e.conference_url for e in await provider.list_events(ANA, at(0, 0), at(7, 0))] == [
+        jitsi
+    ]
+    cleared = await provider.update_event(ANA, made.uid, draft("jitsi", at(1, 9), at(1, 10)))
+    assert cleared.conference_url is None
+    assert (await provider.get_event(ANA, made.uid)).conference_url is None
+
+    teams = await provider.create_event(
+        ANA, draft("t", at(2, 9), at(2, 10), conference="teams"), "k-t2"
+    )
+    plain = await provider.update_event(ANA, teams.uid, draft("t", at(2, 11), at(2, 12)))
+    assert plain.conference_url == teams.conference_url
+    await provider.aclose()
+
+
+async def test_more_than_twenty_writes_at_once_go_in_batches_of_twenty(graph: FakeGraph) -> None:
+    provider = make_provider(graph)
+    await provider.list_events(ANA, at(0, 0), at(0, 1))  # signed in
+    graph.clear_log()
+    made = await asyncio.gather(
+        *(
+            provider.create_event(ANA, draft(f"m{n}", at(3, 9), at(3, 10)), f"km{n}")
+            for n in range(25)
+        )
+    )
+    assert len({e.uid for e in made}) == 25
+    assert len(trips(graph, "POST", "/$batch")) == 2
+    assert len([t for t in graph.round_trips if t.in_batch]) == 25
+    await provider.aclose()
+
+
+async def test_the_series_of_a_round_are_read_together(graph: FakeGraph) -> None:
+    provider = make_provider(graph)
+    made = [
+        await provider.create_event(
+            ANA, draft(f"s{n}", at(n, 9), at(n, 10), rrule="FREQ=WEEKLY;COUNT=3"), f"ks{n}"
+        )
+        for n in range(5)
+    ]
+    fresh = make_provider(graph)  # knows no series yet
+    graph.clear_log()
+    result = await fresh.sync(ANA, None)
+    assert sorted(e.uid for e in result.changed) == sorted(e.uid for e in made)
+    assert len(trips(graph, "POST", "/$batch")) == 1
+    assert len([t for t in graph.round_trips if t.in_batch]) == 5
+    graph.clear_log()
+    reader = make_provider(graph)
+    listed = await reader.list_events(ANA, at(0, 0), at(21, 0))
+    assert {e.uid for e in listed} == {e.uid for e in made} and len(listed) == 15
+    assert len(trips(graph, "POST", "/$batch")) == 1
+    for each in (provider, fresh, reader):
+        await each.aclose()

@@ -6,7 +6,7 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from panelist_microsoft.fake import scheduling
@@ -14,6 +14,7 @@ from panelist_microsoft.fake.events import (
     READ_ONLY,
     blocks,
     instances,
+    occurrence_id,
     render,
     sdk_round_trip,
     select,
@@ -265,6 +266,11 @@ def _mailbox(fake: FakeGraph, request: Request) -> Mailbox:
     mailbox = fake.mailbox_or_none(request.params["user"])
     if mailbox is None:
         raise mailbox_not_found(request.params["user"])
+    if not mailbox.has_mailbox:
+        raise GraphError(
+            404, "MailboxNotEnabledForRESTAPI",
+            "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        )  # fmt: skip
     return mailbox
 
 
@@ -311,8 +317,8 @@ def _event(mailbox: Mailbox, event_id: str) -> JSON:
     if occurrence is not None and occurrence[0] in mailbox.events:
         master = mailbox.events[occurrence[0]]
         day = occurrence[1]
-        start = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=1)
-        for item in instances(master, start, start + timedelta(days=3)):
+        start = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=400)
+        for item in instances(master, start, start + timedelta(days=800)):
             if item["id"] == event_id:
                 return item
     raise item_not_found()
@@ -330,8 +336,7 @@ def update_event(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     mailbox = _mailbox(fake, request)
     event_id = request.params["event"]
     if event_id not in mailbox.events:
-        _event(mailbox, event_id)  # an occurrence: 404 if there is none
-        raise GraphError(501, "NotImplemented", "The fake does not change single occurrences.")
+        return _change_occurrence(fake, request, mailbox, event_id, delete=False)
     event = mailbox.events[event_id]
     body = _writable(request.body)
     before = (event["start"], event["end"], event.get("recurrence"))
@@ -349,13 +354,38 @@ def update_event(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     return 200, render(event, request.time_zone)
 
 
+def _change_occurrence(
+    fake: FakeGraph, request: Request, mailbox: Mailbox, event_id: str, *, delete: bool
+) -> tuple[int, JSON | None]:
+    """PATCH of one occurrence makes it an exception; DELETE takes it out of the series."""
+    _event(mailbox, event_id)  # 404 if the series has no such occurrence
+    parsed = split_occurrence_id(event_id)
+    assert parsed is not None
+    master_id, day = parsed
+    master = mailbox.events[master_id]
+    exceptions = master.setdefault("_exceptions", {})
+    if delete:
+        exceptions[day.isoformat()] = None
+    else:
+        body = _writable(request.body)
+        if "recurrence" in body:
+            raise bad_request("An occurrence cannot have a recurrence.", "ErrorInvalidRequest")
+        override = dict(exceptions.get(day.isoformat()) or {})
+        override.update(body)
+        exceptions[day.isoformat()] = override
+    scheduling.store(fake, mailbox, master)
+    scheduling.propagate(fake, mailbox, master, times_changed=False)
+    if delete:
+        return 204, None
+    return 200, render(_event(mailbox, event_id), request.time_zone)
+
+
 @route("DELETE", _USER + _CAL + r"/events/(?P<event>[^/]+)", WRITE_CALENDARS)
 def delete_event(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     mailbox = _mailbox(fake, request)
     event_id = request.params["event"]
     if event_id not in mailbox.events:
-        _event(mailbox, event_id)
-        raise GraphError(501, "NotImplemented", "The fake does not delete single occurrences.")
+        return _change_occurrence(fake, request, mailbox, event_id, delete=True)
     event = mailbox.events[event_id]
     scheduling.remove(fake, mailbox, event_id)
     if event.get("isOrganizer"):
@@ -430,6 +460,59 @@ def calendar_view(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     return 200, _page_items(fake, request, items)
 
 
+@route("GET", _USER + _CAL + r"/events/(?P<event>[^/]+)/instances", READ_CALENDARS)
+def event_instances(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
+    mailbox = _mailbox(fake, request)
+    master = mailbox.events.get(request.params["event"])
+    if master is None:
+        raise item_not_found()
+    start, end = _window(request)
+    items = [
+        select(render(item, request.time_zone), request.query.get("$select"))
+        for item in sorted(instances(master, start, end), key=lambda item: span(item)[0])
+        if master.get("recurrence")
+    ]
+    return 200, _page_items(fake, request, items)
+
+
+@route("GET", _USER + r"/calendar", READ_CALENDARS)
+def default_calendar(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
+    mailbox = _mailbox(fake, request)
+    return 200, {
+        "id": "AAMkCal" + mailbox.id.replace("-", ""),
+        "name": "Calendar",
+        "color": "auto",
+        "hexColor": "",
+        "isDefaultCalendar": True,
+        "changeKey": "fake",
+        "canShare": True,
+        "canViewPrivateItems": True,
+        "canEdit": True,
+        "allowedOnlineMeetingProviders": ["teamsForBusiness"] if mailbox.teams else [],
+        "defaultOnlineMeetingProvider": "teamsForBusiness" if mailbox.teams else "unknown",
+        "isTallyingResponses": True,
+        "isRemovable": False,
+        "owner": {"name": mailbox.name, "address": mailbox.email},
+    }
+
+
+@route("GET", _USER + r"/mailboxSettings", ("MailboxSettings.Read", "MailboxSettings.ReadWrite"))
+def mailbox_settings(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
+    mailbox = _mailbox(fake, request)
+    return 200, {
+        "timeZone": mailbox.time_zone,
+        "dateFormat": "dd/MM/yyyy",
+        "timeFormat": "HH:mm",
+        "userPurpose": "room" if mailbox.is_room else "user",
+        "workingHours": {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "08:00:00.0000000",
+            "endTime": "17:00:00.0000000",
+            "timeZone": {"name": mailbox.time_zone},
+        },
+    }
+
+
 # ---------------------------------------------------------------------- delta
 
 
@@ -482,6 +565,12 @@ def _delta_items(mailbox: Mailbox, state: DeltaState, time_zone: str) -> list[JS
         )
         if live:
             out.extend(render(item, time_zone) for item in live)
+            assert event is not None
+            for day, override in event.get("_exceptions", {}).items():
+                if override is None and state.since:  # a cancelled occurrence
+                    out.append({"@odata.type": "#microsoft.graph.event",
+                                "id": occurrence_id(event_id, date.fromisoformat(day)),
+                                "@removed": {"reason": "deleted"}})  # fmt: skip
         elif state.since:  # gone, cancelled or out of the window: the client knew it
             last = event if event is not None else mailbox.removed.get(event_id, (0, None))[1]
             ids = [event_id]
@@ -526,7 +615,7 @@ def get_schedule(fake: FakeGraph, request: Request) -> tuple[int, JSON | None]:
     value = []
     for address in schedules:
         other = fake.mailbox_or_none(str(address))
-        if other is None:
+        if other is None or not other.has_mailbox:
             value.append({
                 "scheduleId": address,
                 "availabilityView": "",

@@ -121,6 +121,9 @@ def apply(fake: FakeGraph, mailbox: Mailbox, event: JSON, body: JSON, *, creatin
         attendees.append(person)
     event["attendees"] = attendees
     # Teams: only for an organiser licensed for it; else the event is made without one
+    # (an attendee's copy keeps the organiser's meeting)
+    if not event.get("isOrganizer"):
+        return
     wants_teams = event.get("isOnlineMeeting") and event.get("onlineMeetingProvider") in (
         "teamsForBusiness",
     )
@@ -150,7 +153,7 @@ def propagate(fake: FakeGraph, organiser: Mailbox, event: JSON, *, times_changed
     for person in event.get("attendees", []):
         address = person["emailAddress"]["address"].lower()
         other = fake.mailbox_or_none(address)
-        if other is None or other is organiser:
+        if other is None or other is organiser or not other.has_mailbox:
             continue
         invited.add(other.id)
         if times_changed and not other.is_room:
@@ -202,11 +205,22 @@ def attendee_copy(
         out["responseStatus"] = copy.deepcopy(mine["status"])
     else:
         out["responseStatus"] = {"response": "notResponded", "time": NEVER}
+    out["showAs"] = copy_show_as(event, out["responseStatus"]["response"])
     if previous is not None:
         out["createdDateTime"] = previous["createdDateTime"]
         for key in ("isReminderOn", "reminderMinutesBeforeStart", "categories"):
             out[key] = previous.get(key)
     return out
+
+
+def copy_show_as(event: JSON, response: str) -> str:
+    """How an invitation shows in the attendee's calendar: tentative until answered (as
+    Outlook puts a new meeting request in), the organiser's showAs once accepted, free when
+    declined."""
+    shown = str(event.get("showAs", "busy"))
+    if shown == "free" or response == "accepted":
+        return shown
+    return "free" if response == "declined" else "tentative"
 
 
 def cancel_copy(fake: FakeGraph, mailbox: Mailbox, copy_id: str) -> None:
@@ -246,6 +260,15 @@ def respond(fake: FakeGraph, mailbox: Mailbox, uid: str, response: str) -> None:
     status = {"response": response, "time": odata_time(fake.now())}
     mine = mailbox.events[copy_id]
     mine["responseStatus"] = dict(status)
+    organiser_event = next(
+        (
+            box.events[i]
+            for box in fake.mailboxes.values()
+            if (i := find_by_uid(box, uid)) is not None and box.events[i].get("isOrganizer")
+        ),
+        mine,
+    )
+    mine["showAs"] = copy_show_as(organiser_event, response)
     store(fake, mailbox, mine)
     for organiser in fake.mailboxes.values():
         event_id = find_by_uid(organiser, uid)

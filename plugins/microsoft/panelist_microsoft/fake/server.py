@@ -3,6 +3,7 @@ loopback, the test API that arranges the tenant, faults, batches and the request
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
@@ -17,7 +18,7 @@ import traceback
 import urllib.parse
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -202,6 +203,13 @@ class FakeGraph:
             "connection_verify": str(self.ca_file),
         }
 
+    def ca_environment(self) -> dict[str, str]:
+        """``REQUESTS_CA_BUNDLE``: the sync credential's requests transport then trusts the
+        fake without ``connection_verify`` (for ``monkeypatch.setenv``). No such variable
+        helps the aio credential: aiohttp builds its default SSL context when imported
+        (``SSL_CERT_FILE`` works only if set before that); give it ``connection_verify``."""
+        return {"REQUESTS_CA_BUNDLE": str(self.ca_file)}
+
     def graph_client(self, credential: Any) -> Any:
         """msgraph-sdk's real ``GraphServiceClient`` on the fake's base URL."""
         from kiota_authentication_azure.azure_identity_authentication_provider import (
@@ -261,13 +269,20 @@ class FakeGraph:
             self.access_tokens.clear()
 
     def add_user(
-        self, email: str, name: str, *, time_zone: str = "UTC", teams: bool = True
+        self,
+        email: str,
+        name: str,
+        *,
+        time_zone: str = "UTC",
+        teams: bool = True,
+        mailbox: bool = True,
     ) -> Mailbox:
-        """A licensed person with a mailboxes (`teams`: licensed for Teams too)."""
+        """A licensed person with a mailbox (`teams`: licensed for Teams too; `mailbox`
+        False: in the directory only, calendar calls answer 404 MailboxNotEnabledForRESTAPI)."""
         with self.lock:
-            mailbox = Mailbox(str(uuid.uuid4()), email, name, time_zone, teams)
-            self.mailboxes[mailbox.id] = mailbox
-            return mailbox
+            box = Mailbox(str(uuid.uuid4()), email, name, time_zone, teams, has_mailbox=mailbox)
+            self.mailboxes[box.id] = box
+            return box
 
     def add_room(
         self,
@@ -340,6 +355,24 @@ class FakeGraph:
             raise ValueError(response)
         with self.lock:
             scheduling.respond(self, self.mailbox(mailbox), ical_uid, response)
+
+    def override_occurrence(
+        self, mailbox: str, ical_uid: str, day: date, changes: JSON | None
+    ) -> None:
+        """The organiser changes one occurrence of a series from Outlook (`changes` as Graph
+        JSON, e.g. ``{"start": {...}, "end": {...}}``: it becomes ``type: exception``), or
+        cancels it (`changes` None: it leaves the series)."""
+        with self.lock:
+            box = self.mailbox(mailbox)
+            event_id = scheduling.find_by_uid(box, ical_uid)
+            if event_id is None:
+                raise KeyError(ical_uid)
+            master = box.events[event_id]
+            master.setdefault("_exceptions", {})[day.isoformat()] = (
+                None if changes is None else graph_api.sdk_round_trip(changes)
+            )
+            scheduling.store(self, box, master)
+            scheduling.propagate(self, box, master, times_changed=False)
 
     def remove_event(self, mailbox: str, ical_uid: str) -> None:
         """The mailbox's owner deletes the event from Outlook (a cancelled copy, say)."""
@@ -601,6 +634,11 @@ class FakeGraph:
                 raise bad_request(
                     f"Number of requests in a batch cannot exceed {MAX_BATCH_REQUESTS}."
                 )
+            for item in requests:
+                has_type = any(k.lower() == "content-type" for k in item.get("headers") or {})
+                if item.get("body") is not None and not has_type:
+                    raise bad_request(f"Write request id : {item.get('id')} does not contain "
+                                      "Content-Type header or body.")  # fmt: skip
             ids = [str(r.get("id")) for r in requests]
             if len(set(ids)) != len(ids):
                 raise bad_request("Request Id must be unique within a batch.")
@@ -634,8 +672,11 @@ class FakeGraph:
         url = str(item.get("url", ""))
         if url.startswith(("http://", "https://")):
             raise bad_request("Batch request URLs must be relative.")
+        body = item.get("body")
+        if isinstance(body, str):  # a body that is not a JSON object comes base64-encoded
+            body = base64.b64decode(body)
         status, out, payload = self.call(str(item.get("method", "GET")).upper(), url, headers,
-                                         item.get("body"), in_batch=True)  # fmt: skip
+                                         body, in_batch=True)  # fmt: skip
         results[request_id] = status
         answer: JSON = {"id": request_id, "status": status, "headers": out}
         if payload:

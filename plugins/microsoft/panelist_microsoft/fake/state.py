@@ -53,6 +53,8 @@ class Mailbox:
     floor: int | None = None
     room_list: str | None = None
     auto_accept: bool = True
+    #: an Exchange Online mailbox (a user without one answers MailboxNotEnabledForRESTAPI)
+    has_mailbox: bool = True
     #: Graph id -> stored event (the master of a series, never its occurrences)
     events: dict[str, JSON] = field(default_factory=dict)
     #: Graph id -> clock stamp of its last change (deleted ones too, for delta)
