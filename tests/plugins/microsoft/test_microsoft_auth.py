@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from microsoft_helpers import make_provider, settings_for
 from microsoft_tenant import ANA
+
+from panelist.errors import AuthenticationFailed, ConfigurationError
 from panelist_microsoft.config import MicrosoftSettings, calendar_id_problem
 from panelist_microsoft.provider import MicrosoftCalendarProvider
 from panelist_microsoft.testing import FakeGraph
-
-from panelist.errors import AuthenticationFailed, ConfigurationError
 
 pytestmark = pytest.mark.anyio
 WEEK = datetime(2026, 3, 23, tzinfo=UTC), datetime(2026, 3, 30, tzinfo=UTC)
