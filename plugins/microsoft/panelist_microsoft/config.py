@@ -52,7 +52,7 @@ SCOPE = "/.default"
 
 SECRET_CLIENT = "client_secret"
 SECRET_CERTIFICATE_PASSWORD = "certificate_password"
-PERMISSIONS = ("Calendars.ReadWrite", "Place.Read.All")
+PERMISSIONS = ("Calendars.ReadWrite", "Place.Read.All", "User.Read.All")
 """Application permissions the app registration needs (admin consent)."""
 
 OPTIONS = (

@@ -97,7 +97,7 @@ def microsoft(
         ws.close()
     click.echo(f"Microsoft: connected to tenant {tenant_id}; {mailbox}'s calendar was read.")
     click.echo("The app needs these application permissions, with admin consent:")
-    click.echo("  " + ", ".join((*PERMISSIONS, "User.Read.All")))
+    click.echo("  " + ", ".join(PERMISSIONS))
     click.echo(ACCESS_POLICY.format(client_id=client_id))
     click.echo("Then run 'panelist doctor' to check every mapped calendar.")
 
