@@ -151,7 +151,8 @@ async def test_graph_failing_mid_invite_is_finished_by_resume_without_duplicates
     service: SchedulingService, company: MicrosoftCompany, smtp: tuple[int, Received]
 ) -> None:
     graph = company.graph
-    graph.fail_next(100, status=503, paths=("/events",))
+    # down until cleared, asking for more time than any budget here: given up at once
+    graph.fail_next(1_000_000, status=503, paths=("/events",), retry_after=60)
     with pytest.raises(OutboxIncomplete) as caught:
         await service.invite(request("sam", "ana", "piet"))
     assert caught.value.retryable

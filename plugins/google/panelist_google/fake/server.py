@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import copy
 import functools
 import itertools
 import json
 import secrets
-import socket
 import threading
 import time
 import traceback
@@ -19,11 +17,11 @@ from datetime import UTC, date, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from panelist.testing.loopback import LoopbackHTTPServer
 from panelist_google.fake import calendar_api, workspace_api  # noqa: F401  (they register the handlers)
 from panelist_google.fake.events import (
     blocks_time,
@@ -114,18 +112,13 @@ class FakeGoogle:
         self._pages: dict[str, Page] = {}
         self._faults: list[Fault] = []
         self._pending_meets: dict[tuple[str, str], int] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._connections: set[socket.socket] = set()
-        self._thread: threading.Thread | None = None
-        self._stopping = False
+        self._http = LoopbackHTTPServer(self.handle_http, name="fake-google")
 
     # ------------------------------------------------------------------ lifecycle
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "start the fake first"
-        port: int = self._server.server_address[1]
-        return port
+        return self._http.port
 
     @property
     def url(self) -> str:
@@ -156,41 +149,11 @@ class FakeGoogle:
         return self.url
 
     def start(self) -> FakeGoogle:
-        fake = self
-
-        class Handler(_Handler):
-            google = fake
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._stopping = False
-        self._thread = threading.Thread(target=self._serve, name="fake-google", daemon=True)
-        self._thread.start()
+        self._http.start()
         return self
 
-    def _serve(self) -> None:
-        # handle_request with no timeout, woken by a connection on stop: no timed waits,
-        # which libfaketime would stretch.
-        assert self._server is not None
-        self._server.timeout = None
-        while not self._stopping:
-            self._server.handle_request()
-
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._stopping = True
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", self.port)).close()
-        assert self._thread is not None
-        self._thread.join()
-        self._server.server_close()
-        self._server = None
-        with self.lock:  # end kept-alive connections: their handler threads then return
-            connections, self._connections = list(self._connections), set()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+        self._http.stop()
 
     def __enter__(self) -> FakeGoogle:
         return self.start()
@@ -949,38 +912,3 @@ def _verify_jwt(assertion: str, key_for: Callable[[str], Any]) -> tuple[JSON, JS
     except InvalidSignature:
         raise OAuthError("invalid_grant", "Invalid JWT Signature.") from None
     return header, claims
-
-
-class _Handler(BaseHTTPRequestHandler):
-    google: FakeGoogle
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        with self.google.lock:
-            self.google._connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.google.lock:
-            self.google._connections.discard(self.connection)
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {key: value for key, value in self.headers.items()}
-        status, out_headers, payload = self.google.handle_http(
-            self.command, self.path, headers, body
-        )
-        self.send_response(status)
-        for name, value in out_headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass

@@ -4,13 +4,11 @@ loopback, the test API that arranges the tenant, faults, batches and the request
 from __future__ import annotations
 
 import base64
-import contextlib
+import functools
 import itertools
 import json
 import secrets
 import shutil
-import socket
-import ssl
 import tempfile
 import threading
 import time
@@ -19,11 +17,11 @@ import urllib.parse
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from panelist.testing.loopback import LoopbackHTTPServer
 from panelist_microsoft.fake import graph_api, login, scheduling
 from panelist_microsoft.fake.state import App, DeltaState, Fault, Grant, Mailbox, RoundTrip
 from panelist_microsoft.fake.wire import (
@@ -81,10 +79,10 @@ class FakeGraph:
         self._delta: dict[str, DeltaState] = {}
         self._delta_expired: tuple[int, str, str] | None = None
         self._faults: list[Fault] = []
-        self._servers: list[ThreadingHTTPServer] = []
-        self._threads: list[threading.Thread] = []
-        self._connections: set[socket.socket] = set()
-        self._stopping = False
+        self._graph_server = LoopbackHTTPServer(
+            functools.partial(self.handle_http, tls=False), name="fake-graph"
+        )
+        self._login_server: LoopbackHTTPServer | None = None  # https: its certificate at start
         self._dir: Path | None = None
         self.ca_file: Path | None = None
 
@@ -92,11 +90,12 @@ class FakeGraph:
 
     @property
     def graph_port(self) -> int:
-        return int(self._servers[0].server_address[1])
+        return self._graph_server.port
 
     @property
     def login_port(self) -> int:
-        return int(self._servers[1].server_address[1])
+        assert self._login_server is not None, "not started"
+        return self._login_server.port
 
     @property
     def graph_url(self) -> str:
@@ -109,57 +108,24 @@ class FakeGraph:
         return f"https://127.0.0.1:{self.login_port}"
 
     def start(self) -> FakeGraph:
-        fake = self
         self._dir = Path(tempfile.mkdtemp(prefix="fake-graph-"))
         self.ca_file, key_file = login.write_tls_files(self._dir)
-
-        class GraphHandler(_Handler):
-            graph = fake
-            tls = False
-
-        class LoginHandler(_Handler):
-            graph = fake
-            tls = True
-
-        graph_server = ThreadingHTTPServer(("127.0.0.1", 0), GraphHandler)
-        login_server = ThreadingHTTPServer(("127.0.0.1", 0), LoginHandler)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.ca_file, key_file)
-        login_server.socket = context.wrap_socket(login_server.socket, server_side=True)
-        self._stopping = False
-        for server, name in ((graph_server, "fake-graph"), (login_server, "fake-login")):
-            server.daemon_threads = True
-            self._servers.append(server)
-            thread = threading.Thread(target=self._serve, args=(server,), name=name, daemon=True)
-            self._threads.append(thread)
-            thread.start()
+        self._login_server = LoopbackHTTPServer(
+            functools.partial(self.handle_http, tls=True),
+            name="fake-login",
+            tls=(Path(self.ca_file), Path(key_file)),
+        )
+        self._graph_server.start()
+        self._login_server.start()
         return self
 
-    def _serve(self, server: ThreadingHTTPServer) -> None:
-        # no timed waits (libfaketime would stretch them): woken by a connection on stop
-        server.timeout = None
-        while not self._stopping:
-            server.handle_request()
-
     def stop(self) -> None:
-        if not self._servers:
-            return
-        self._stopping = True
-        for server in self._servers:
-            with contextlib.suppress(OSError):
-                socket.create_connection(server.server_address[:2]).close()  # type: ignore[arg-type]
-        for thread in self._threads:
-            thread.join()
-        for server in self._servers:
-            server.server_close()
-        self._servers, self._threads = [], []
-        with self.lock:
-            connections, self._connections = list(self._connections), set()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+        self._graph_server.stop()
+        if self._login_server is not None:
+            self._login_server.stop()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
 
     def __enter__(self) -> FakeGraph:
         return self.start()
@@ -682,39 +648,3 @@ class FakeGraph:
         if payload:
             answer["body"] = json.loads(payload)
         return answer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    graph: FakeGraph
-    tls: bool
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        with self.graph.lock:
-            self.graph._connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.graph.lock:
-            self.graph._connections.discard(self.connection)
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {key: value for key, value in self.headers.items()}
-        status, out_headers, payload = self.graph.handle_http(
-            self.command, self.path, headers, body, tls=self.tls
-        )
-        self.send_response(status)
-        for name, value in out_headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
