@@ -6,7 +6,7 @@ import pytest
 
 from panelist.errors import ConfigurationError, ForeignOrigin
 from panelist.providers.calendar import CalendarProvider
-from panelist.providers.urls import join_on_origin, origin_of
+from panelist.providers.urls import https_or_loopback, join_on_origin, origin_of
 
 BASE = "https://dav.example.com/remote.php/dav/"
 
@@ -73,3 +73,24 @@ def test_origins_compare_with_default_ports_and_case_normalised() -> None:
 
 def test_a_calendar_provider_accepts_any_calendar_id_unless_it_says_otherwise() -> None:
     assert CalendarProvider.check_calendar_id({}, "//anything/") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://graph.microsoft.com", True),
+        ("http://127.0.0.1:8080", True),
+        ("http://[::1]:8080", True),
+        ("http://localhost:1", True),
+        ("http://graph.microsoft.com", False),  # credentials in the clear to another host
+        ("http://127.0.0.1.evil.example", False),
+        ("ftp://127.0.0.1", False),
+        ("https://", False),
+    ],
+)
+def test_only_https_or_this_machine_carries_credentials(url: str, allowed: bool) -> None:
+    if allowed:
+        assert https_or_loopback(url, "api_base", "Microsoft") == url
+    else:
+        with pytest.raises(ConfigurationError, match=r"^Microsoft: .*\(setting 'api_base'\)"):
+            https_or_loopback(url, "api_base", "Microsoft")

@@ -10,11 +10,12 @@ absolute URL, ``user@host``, a backslash, a percent-encoded host).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from panelist.errors import ForeignOrigin
+from panelist.errors import ConfigurationError, ForeignOrigin
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Backslashes and controls are read differently by different URL parsers: refuse them.
@@ -79,3 +80,27 @@ def _origin(parts: SplitResult, shown: str) -> Origin:
         raise ForeignOrigin(f"{shown} has an invalid port") from None
     host = (parts.hostname or "").rstrip(".")
     return Origin(scheme, host, port if port is not None else _DEFAULT_PORTS[scheme])
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether `host` is this machine (where a test's loopback fake listens)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def https_or_loopback(url: str, setting: str, provider: str) -> str:
+    """`url` when it is https, or http on this machine (a test fake); else one clear line
+    naming the `setting` (credentials must not travel in the clear to another host)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and is_loopback(parts.hostname):
+        return url
+    raise ConfigurationError(
+        f"{provider}: {url!r} is not an https URL (setting {setting!r}); "
+        "plain http is allowed only on this machine"
+    )

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from panelist.errors import AuthenticationFailed, ConfigurationError, ProviderUnavailable
+from panelist.providers.urls import is_loopback
 from panelist_google.config import (
     CALENDAR_SCOPES,
     PROVIDER,
@@ -26,7 +27,6 @@ from panelist_google.config import (
     SECRET_REFRESH,
     SERVICE_ACCOUNT_SCOPES,
     GoogleSettings,
-    is_loopback,
     safe_url,
 )
 

@@ -30,14 +30,13 @@ Secrets (environment ``PANELIST_GOOGLE_<NAME>`` or the keyring, service "panelis
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
 
 from panelist.errors import ConfigurationError
 from panelist.providers import ProviderOption
+from panelist.providers.urls import https_or_loopback
 
 PROVIDER = "google"
 MEET_PROVIDER = "google_meet"
@@ -169,26 +168,9 @@ class GoogleSettings:
         return "@" in calendar_id and not domain.endswith(_NOT_A_PERSON)
 
 
-def is_loopback(host: str | None) -> bool:
-    if host in ("localhost",):
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
-
-
 def safe_url(url: str, setting: str) -> str:
     """`url` when it is https, or http on this machine (a test fake); else one clear line."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and is_loopback(parts.hostname):
-        return url
-    raise ConfigurationError(
-        f"Google: {url!r} is not an https URL (setting {setting!r}); "
-        "plain http is allowed only on this machine"
-    )
+    return https_or_loopback(url, setting, "Google")
 
 
 def calendar_id_problem(calendar_id: str) -> str | None:

@@ -27,7 +27,6 @@ Calendar ids are mailbox SMTP addresses (a person's, a room's).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from urllib.parse import urlsplit
 
 from panelist.errors import ConfigurationError
 from panelist.providers import ProviderOption
+from panelist.providers.urls import https_or_loopback
 
 PROVIDER = "microsoft"
 TEAMS = "teams"
@@ -176,26 +176,9 @@ class MicrosoftSettings:
         return self.tenant_id, self.client_id
 
 
-def is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
-
-
 def safe_url(url: str, setting: str) -> str:
     """`url` when it is https, or http on this machine (a test fake); else one clear line."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and is_loopback(parts.hostname):
-        return url
-    raise ConfigurationError(
-        f"Microsoft: {url!r} is not an https URL (setting {setting!r}); "
-        "plain http is allowed only on this machine"
-    )
+    return https_or_loopback(url, setting, "Microsoft")
 
 
 _SMTP = re.compile(r"[^@\s/?#'\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
