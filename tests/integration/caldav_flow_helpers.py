@@ -209,15 +209,32 @@ def _fill(db: Database, company: Company) -> None:
 
 
 def open_service(
-    company: Company, registry: PluginRegistry, clock: FrozenClock, smtp_port: int, **kwargs: Any
+    company: Any,
+    registry: PluginRegistry,
+    clock: FrozenClock,
+    smtp_port: int,
+    *,
+    retry: RetryPolicy = RETRIES,
+    **kwargs: Any,
 ) -> SchedulingService:
-    """A session as Rosa: its own workspace, so its own provider instances."""
+    """A session as Rosa on `company` (this one, or its Google or Microsoft twin: anything
+    with a `db_path`): its own workspace, so its own provider instances."""
     db = open_database(company.db_path, registry.migrations)
     user = find_employee_by_email(db, email("rosa"))
     assert user is not None
     ws = Workspace(db, company.db_path, registry, clock, user)
     transport = SmtpTransport("127.0.0.1", smtp_port, security="none", timeout=5)
-    return SchedulingService(ws, transport, retry=RETRIES, **kwargs)
+    return SchedulingService(ws, transport, retry=retry, **kwargs)
+
+
+class NoServer:
+    """What `_fill` asks of a company when its calendars are moved elsewhere after."""
+
+    server = type("Server", (), {"url": "http://127.0.0.1:9/"})()
+    user = "unused"
+
+    def calendar_id(self, key: str) -> str:
+        return f"unused/{key}/"
 
 
 async def aclose_service(service: SchedulingService) -> None:

@@ -9,16 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from caldav_flow_helpers import PEOPLE, RETRIES, _fill, email, employee_id
+from caldav_flow_helpers import PEOPLE, NoServer, _fill, email, employee_id
 from smtp_helpers import Received
 
-from panelist.clock import FrozenClock
-from panelist.mail.transport import SmtpTransport
 from panelist.plugins import PluginRegistry
-from panelist.scheduling import SchedulingService
-from panelist.services.directory import find_employee_by_email
 from panelist.storage.database import open_database
-from panelist.workspace import Workspace
 from panelist_google.config import SERVICE_ACCOUNT_SCOPES
 from panelist_google.testing import FakeGoogle
 
@@ -63,7 +58,7 @@ def build_google_company(
     db = open_database(company.db_path, registry.migrations)
     try:
         with db.atomic():
-            _fill(db, _NoServer())  # the CalDAV flow's company, then moved to Google
+            _fill(db, NoServer())  # the CalDAV flow's company, then moved to Google
             for key in ON_GOOGLE:
                 db.execute(
                     "UPDATE employees SET calendar_provider = 'google', calendar_id = ?"
@@ -89,25 +84,3 @@ def build_google_company(
     finally:
         db.close()
     return company
-
-
-class _NoServer:
-    """What `_fill` asks of the CalDAV company; the rows are moved to Google after."""
-
-    server = type("Server", (), {"url": "http://127.0.0.1:9/"})()
-    user = "unused"
-
-    def calendar_id(self, key: str) -> str:
-        return f"unused/{key}/"
-
-
-def open_google_service(
-    company: GoogleCompany, registry: PluginRegistry, clock: FrozenClock, smtp_port: int,
-    **kwargs: Any,
-) -> SchedulingService:  # fmt: skip
-    db = open_database(company.db_path, registry.migrations)
-    user = find_employee_by_email(db, email("rosa"))
-    assert user is not None
-    ws = Workspace(db, company.db_path, registry, clock, user)
-    transport = SmtpTransport("127.0.0.1", smtp_port, security="none", timeout=5)
-    return SchedulingService(ws, transport, retry=RETRIES, **kwargs)

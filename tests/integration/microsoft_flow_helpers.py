@@ -9,16 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from caldav_flow_helpers import PEOPLE, _fill, email, employee_id
+from caldav_flow_helpers import PEOPLE, NoServer, _fill, email, employee_id
 from smtp_helpers import Received
 
-from panelist.clock import FrozenClock
-from panelist.mail.transport import SmtpTransport
 from panelist.plugins import PluginRegistry
-from panelist.scheduling import RetryPolicy, SchedulingService
-from panelist.services.directory import find_employee_by_email
+from panelist.scheduling import RetryPolicy
 from panelist.storage.database import open_database
-from panelist.workspace import Workspace
 from panelist_microsoft.testing import FakeGraph
 
 CLIENT_ID = "0c5d7a8e-4b1f-4f2a-9d3e-7a6b5c4d3e2f"
@@ -56,7 +52,7 @@ def build_microsoft_company(
     db = open_database(company.db_path, registry.migrations)
     try:
         with db.atomic():
-            _fill(db, _NoServer())  # the CalDAV flow's company, then moved to Exchange
+            _fill(db, NoServer())  # the CalDAV flow's company, then moved to Exchange
             for key in ON_EXCHANGE:
                 db.execute(
                     "UPDATE employees SET calendar_provider = 'microsoft', calendar_id = ?"
@@ -85,24 +81,3 @@ def build_microsoft_company(
     finally:
         db.close()
     return company
-
-
-class _NoServer:
-    """What `_fill` asks of the CalDAV company; the rows are moved to Exchange after."""
-
-    server = type("Server", (), {"url": "http://127.0.0.1:9/"})()
-    user = "unused"
-
-    def calendar_id(self, key: str) -> str:
-        return f"unused/{key}/"
-
-
-def open_microsoft_service(
-    company: MicrosoftCompany, registry: PluginRegistry, clock: FrozenClock, smtp_port: int
-) -> SchedulingService:
-    db = open_database(company.db_path, registry.migrations)
-    user = find_employee_by_email(db, email("rosa"))
-    assert user is not None
-    ws = Workspace(db, company.db_path, registry, clock, user)
-    transport = SmtpTransport("127.0.0.1", smtp_port, security="none", timeout=5)
-    return SchedulingService(ws, transport, retry=RETRIES)

@@ -9,12 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from caldav_flow_helpers import TUESDAY_10, Received, email, employee_id
+from caldav_flow_helpers import TUESDAY_10, Received, email, employee_id, open_service
 from google_flow_helpers import (
     ROOM,
     GoogleCompany,
     build_google_company,
-    open_google_service,
 )
 
 from panelist.clock import FrozenClock
@@ -50,7 +49,7 @@ def company(
 def service(
     company: GoogleCompany, registry: PluginRegistry, clock: FrozenClock, smtp: tuple[int, Received]
 ) -> Iterator[SchedulingService]:
-    service = open_google_service(company, registry, clock, smtp[0])
+    service = open_service(company, registry, clock, smtp[0])
     yield service
     service.ws.close()
 

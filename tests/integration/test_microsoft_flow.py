@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from caldav_flow_helpers import TUESDAY_10, Received, email, employee_id
+from caldav_flow_helpers import TUESDAY_10, Received, email, employee_id, open_service
 from microsoft_flow_helpers import (
+    RETRIES,
     ROOM,
     SECRET,
     MicrosoftCompany,
     build_microsoft_company,
-    open_microsoft_service,
 )
 
 from panelist.clock import FrozenClock
@@ -58,7 +58,7 @@ def service(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[SchedulingService]:
     monkeypatch.setenv("PANELIST_MICROSOFT_CLIENT_SECRET", SECRET)  # as a host's service would
-    service = open_microsoft_service(company, registry, clock, smtp[0])
+    service = open_service(company, registry, clock, smtp[0], retry=RETRIES)
     yield service
     service.ws.close()
 
