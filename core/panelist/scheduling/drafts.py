@@ -7,6 +7,8 @@ other colleagues see only "Busy".
 
 from __future__ import annotations
 
+from typing import Any
+
 from panelist.models import Employee, Room
 from panelist.providers import (
     Attendee,
@@ -48,14 +50,10 @@ def event_draft(
     if isinstance(owner, Employee) and CalendarCapability.ATTENDEES in capabilities:
         response = record.participant(owner.id).response
         attendees = (Attendee(owner.email, owner.name, response),)
-    return EventDraft(
-        summary=summary(record),
-        start=record.start,
-        end=record.end,
-        timezone=record.timezone,
-        description=_description(record, base_url, reference),
-        location=record.location,
-        private=True,
+    return _interview_event(
+        record,
+        base_url,
+        reference,
         attendees=attendees,
         organizer=record.organiser.email if attendees else None,
         conference_url=record.video_link,
@@ -76,6 +74,21 @@ def panel_draft(
     if room is not None and room.calendar_id is not None:
         answer = record.room_response
         attendees += (Attendee(room.calendar_id, room.name, answer, resource=True),)
+    return _interview_event(
+        record,
+        base_url,
+        reference,
+        attendees=attendees,
+        organizer=panel.owner.email,
+        conference_url=None if panel.conference else record.video_link,
+        conference=panel.conference,
+    )
+
+
+def _interview_event(
+    record: InterviewRecord, base_url: str, reference: str | None, **who: Any
+) -> EventDraft:
+    """What every internal event of the interview says; `who` adds attendees and links."""
     return EventDraft(
         summary=summary(record),
         start=record.start,
@@ -84,10 +97,7 @@ def panel_draft(
         description=_description(record, base_url, reference),
         location=record.location,
         private=True,
-        attendees=attendees,
-        organizer=panel.owner.email,
-        conference_url=None if panel.conference else record.video_link,
-        conference=panel.conference,
+        **who,
     )
 
 
