@@ -5,6 +5,7 @@ from panelist.providers.calendar import CalendarCapability, CalendarProvider
 from panelist.providers.conference import (
     ConferenceCapability,
     ConferenceProvider,
+    HostMeeting,
     Meeting,
     MeetingDraft,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ConferenceProvider",
     "EventDraft",
     "EventTime",
+    "HostMeeting",
     "Meeting",
     "MeetingDraft",
     "Provider",

@@ -7,6 +7,7 @@ from abc import abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from panelist.errors import NotSupported
 from panelist.providers.base import Provider
 
 
@@ -20,6 +21,10 @@ class ConferenceCapability(enum.Flag):
     """A create repeated with the same key returns the first meeting."""
     DIAL_IN = enum.auto()
     """Meetings come with telephone dial-in details."""
+    LISTS_HOST_MEETINGS = enum.auto()
+    """`host_meetings` lists a host's meetings at the provider, those made outside Panelist
+    too, so core keeps a host to one meeting at a time where the provider itself lets
+    meetings overlap (Zoom, GoTo Meeting)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,15 @@ class MeetingDraft:
     host_email: str
     timezone: str = "UTC"
     agenda: str = ""
+
+
+@dataclass(frozen=True)
+class HostMeeting:
+    """A meeting a host has at the provider: when, and its id (its topic may be private)."""
+
+    meeting_id: str
+    start: datetime
+    end: datetime
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,13 @@ class ConferenceProvider(Provider):
     @abstractmethod
     async def delete_meeting(self, meeting_id: str) -> None:
         """Delete the meeting; deleting one that is already gone is not an error."""
+
+    async def host_meetings(
+        self, host_email: str, start: datetime, end: datetime
+    ) -> list[HostMeeting]:
+        """The host's meetings overlapping [start, end), Panelist's own included
+        (with `LISTS_HOST_MEETINGS`)."""
+        raise NotSupported(f"{self.display_name} does not list a host's meetings", provider=self.id)
 
     def join_link(self, meeting: Meeting) -> str:
         """The link participants open; providers may add a passcode or similar."""
