@@ -119,8 +119,11 @@ def _description(record: InterviewRecord, base_url: str, reference: str | None) 
 
 
 def meeting_draft(record: InterviewRecord, host_account: str) -> MeetingDraft:
+    """The video meeting: its topic shows on the provider's join page to anyone with the
+    link, so it names the candidate by first name only."""
+    first_name = record.candidate_name.split()[0] if record.candidate_name.split() else ""
     return MeetingDraft(
-        topic=summary(record),
+        topic=f"Interview: {first_name} ({record.job_title})",
         start=record.start,
         end=record.end,
         host_email=host_account,

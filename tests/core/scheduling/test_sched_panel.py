@@ -18,7 +18,7 @@ import pytest
 from panelist.errors import PanelistError
 from panelist.models import CandidateStatus, Employee, InterviewStatus, Method, Room, WorkingHours
 from panelist.providers import CalendarCapability, ResponseStatus
-from panelist.scheduling.drafts import panel_draft
+from panelist.scheduling.drafts import meeting_draft, panel_draft, summary
 from panelist.scheduling.outbox import Kind
 from panelist.scheduling.panel import PANEL_REF, Panel, panel_of
 from panelist.scheduling.records import InterviewRecord, ParticipantRecord
@@ -171,3 +171,10 @@ def test_cancelling_deletes_the_panel_event_with_its_meeting_and_tells_everyone(
 def test_an_uninstalled_provider_is_no_scheduling_server() -> None:
     gone = [dataclasses.replace(p, calendar_provider="gone") for p in (SAM, ANA)]
     assert panel_of(record(*gone, host=gone[0]), lookup) is None
+
+
+def test_the_video_meetings_topic_names_the_candidate_by_first_name_only() -> None:
+    """The provider's join page shows the topic to anyone with the link (issue 16)."""
+    interview = dataclasses.replace(record(SAM), candidate_name="Daan de Jong")
+    assert meeting_draft(interview, SAM.email).topic == "Interview: Daan (Engineer)"
+    assert summary(interview) == "Interview: Daan de Jong (Engineer)"  # private events: all
