@@ -184,7 +184,7 @@ def _answer(response: requests.Response, what: str) -> ZoomAnswer:
             f"Zoom refused the token for {what}: {detail}", provider=PROVIDER
         )
     if status == 404:
-        raise ZoomNotFound(f"Zoom: {what} does not exist: {detail}", status, code)
+        raise ZoomNotFound(f"Zoom: {what}: {detail}", status, code)
     raise ZoomFailure(f"Zoom refused {what}: {detail}", status, code)
 
 

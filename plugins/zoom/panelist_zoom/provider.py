@@ -166,7 +166,17 @@ class ZoomProvider(ConferenceProvider):
 
     def _create(self, draft: MeetingDraft, key: str) -> Meeting:
         host = draft.host_email.strip()
-        marker = reference(self.settings.reference_scope, key)
+        try:
+            return self._find_or_make(host, draft, reference(self.settings.reference_scope, key))
+        except ZoomNotFound as exc:
+            if exc.code != CODE_NO_USER:
+                raise
+            raise ProviderError(
+                f"Zoom: {host} is not a user of this Zoom account (code {exc.code})",
+                provider=self.id,
+            ) from None
+
+    def _find_or_make(self, host: str, draft: MeetingDraft, marker: str) -> Meeting:
         earlier = self._find(host, marker)
         if earlier is not None:  # made before, its answer lost: that one, as drafted now
             return self._update(str(earlier["id"]), draft)
@@ -181,16 +191,10 @@ class ZoomProvider(ConferenceProvider):
                 "approval_type": 2,  # no registration
             },
         }
-        try:
-            made = self.wire.call(
-                f"a meeting of {host}",
-                lambda z: z.meeting.create(user_id=_user_path(host), **body),
-            ).body
-        except ZoomNotFound as exc:
-            raise ProviderError(
-                f"Zoom: {host} is not a user of this Zoom account (code {exc.code})",
-                provider=self.id,
-            ) from None
+        made = self.wire.call(
+            f"a meeting of {host}",
+            lambda z: z.meeting.create(user_id=_user_path(host), **body),
+        ).body
         return self._meeting(host, made, draft)
 
     def _find(self, host: str, marker: str) -> dict[str, Any] | None:
