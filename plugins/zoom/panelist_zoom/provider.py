@@ -149,7 +149,7 @@ class ZoomProvider(ConferenceProvider):
             page = (
                 self.wire.call(
                     f"the meetings of {host}",
-                    lambda z, q=query: z.meeting.list(user_id=_user_path(host), **q),  # type: ignore[misc]
+                    lambda z, q=query: z.meeting.list(user_id=_user_path(host), **q),
                 ).body
                 or {}
             )

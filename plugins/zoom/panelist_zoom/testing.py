@@ -22,7 +22,8 @@
 - Faults: ``fail_next(status, code=, message=, retry_after=, path=, method=)`` (a 429
   with or without Retry-After, a 500 …); ``drop_next_create()``: the meeting is stored,
   then the connection is closed with no answer (a crash between Zoom making the meeting
-  and the client hearing of it).
+  and the client hearing of it); ``drop_next_create(then_down=True)``: and every call
+  answers 503 after it until ``come_back()``.
 - Inspect ``meetings`` (by id), ``meetings_of(host)``, ``seen`` (method, path, query,
   body, status of each API call), ``token_requests``; ``add_meeting`` makes one "outside
   Panelist".

@@ -117,6 +117,8 @@ class FakeZoom:
         self.now: datetime | None = None
         self._faults: list[Fault] = []
         self._drop_creates = 0
+        self._down_after_drop = False
+        self.down = False
         self._pages: dict[str, int] = {}
         self._ids = itertools.count(81234567890, 7919)
         self._lock = threading.RLock()
@@ -196,9 +198,15 @@ class FakeZoom:
         for _ in range(times):
             self._faults.append(Fault(status, code, message, retry_after, path, method))
 
-    def drop_next_create(self) -> None:
-        """The next meeting create is stored, then the connection is closed unanswered."""
+    def drop_next_create(self, *, then_down: bool = False) -> None:
+        """The next meeting create is stored, then the connection is closed unanswered; with
+        `then_down`, every API call answers 503 after that until `come_back()`."""
         self._drop_creates += 1
+        self._down_after_drop = then_down
+
+    def come_back(self) -> None:
+        """The outage `drop_next_create(then_down=True)` began is over."""
+        self.down = False
 
     def expire_tokens(self) -> None:
         """Every access token issued so far is refused from now on (code 124)."""
@@ -273,6 +281,8 @@ class FakeZoom:
         bearer = _header(headers, "Authorization").removeprefix("Bearer ")
         if bearer not in self.tokens:
             return _json(401, {"code": 124, "message": "Invalid access token."})
+        if self.down:
+            return _json(503, {"code": 503, "message": _reason(503)})
         for fault in self._faults:
             if (fault.path is None or fault.path == path) and fault.method in (None, method):
                 self._faults.remove(fault)
@@ -328,6 +338,7 @@ class FakeZoom:
         made = self._store(user, body)
         if self._drop_creates:
             self._drop_creates -= 1
+            self.down = self._down_after_drop
             raise _Dropped
         full = self._full(made)
         full["start_url"] = (
