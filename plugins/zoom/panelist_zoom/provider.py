@@ -39,7 +39,7 @@ from panelist.providers import (
     MeetingDraft,
     ProviderContext,
 )
-from panelist_zoom.client import CODE_NO_USER, ZoomFailure, ZoomNotFound, ZoomWire
+from panelist_zoom.client import CODE_NO_USER, ZoomNotFound, ZoomWire
 from panelist_zoom.config import OPTIONS, PROVIDER, SECRET_CLIENT, ZoomSettings
 
 T = TypeVar("T")
@@ -88,10 +88,8 @@ class ZoomProvider(ConferenceProvider):
             user = self.wire.call(
                 f"the Zoom user {email}", lambda z: z.user.get(id=_user_path(email))
             ).body
-        except ZoomFailure as exc:
-            if exc.status in (400, 404):  # 1001: no such user in this account
-                return False
-            raise
+        except ZoomNotFound:  # 1001: no such user in this account
+            return False
         return (
             isinstance(user, dict)
             and user.get("status") == "active"

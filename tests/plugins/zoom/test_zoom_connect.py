@@ -86,6 +86,18 @@ def test_a_wrong_secret_is_one_line_and_nothing_is_kept(
     assert not (tmp_path / "keyring.json").exists()
 
 
+def test_a_missing_scope_is_named_and_nothing_is_kept(
+    zoom: FakeZoom, db_file: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    zoom.revoke_scope("user:read:user:admin")
+    before = saved(db_file)
+    code, output = connect(zoom, db_file, env, CLIENT_SECRET)
+    assert code != 0
+    assert "nothing was saved" in output and "user:read:user:admin" in output
+    assert saved(db_file) == before
+    assert not (tmp_path / "keyring.json").exists()
+
+
 def test_connecting_keeps_the_secret_in_the_keyring_only(
     zoom: FakeZoom, db_file: Path, env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -179,6 +179,14 @@ async def test_host_meetings_are_the_hosts_own_made_anywhere(zoom: FakeZoom) -> 
     assert await provider.host_meetings("nobody@contoso.example", START, START) == []
 
 
+async def test_a_missing_scope_is_an_error_naming_it_not_an_unverified_host(
+    zoom: FakeZoom,
+) -> None:
+    zoom.revoke_scope("user:read:user:admin")
+    with pytest.raises(ProviderError, match=r"does not contain scopes:\[user:read:user:admin\]"):
+        await zoom_provider(zoom).is_verified_host(ANA)
+
+
 async def test_an_expired_token_is_fetched_again_once(zoom: FakeZoom) -> None:
     provider = zoom_provider(zoom)
     assert await provider.is_verified_host(ANA)

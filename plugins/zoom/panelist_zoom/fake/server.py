@@ -106,6 +106,8 @@ class FakeZoom:
         self.account_id = ACCOUNT_ID
         self.client_id = CLIENT_ID
         self.client_secret = CLIENT_SECRET
+        self.scopes: set[str] = set(SCOPES.split())
+        """The app's scopes; `revoke_scope` takes one away (calls needing it: 400 code 4711)."""
         self.users: dict[str, ZoomUser] = {}
         self.meetings: dict[int, dict[str, Any]] = {}
         self.deleted: set[int] = set()
@@ -208,6 +210,10 @@ class FakeZoom:
         """The outage `drop_next_create(then_down=True)` began is over."""
         self.down = False
 
+    def revoke_scope(self, scope: str) -> None:
+        """The Server-to-Server app loses `scope` (an admin edits it in the Marketplace)."""
+        self.scopes.discard(scope)
+
     def expire_tokens(self) -> None:
         """Every access token issued so far is refused from now on (code 124)."""
         self.tokens.clear()
@@ -294,6 +300,10 @@ class FakeZoom:
                 status, hdrs, payload = _json(fault.status, answer)
                 return status, hdrs | extra, payload
         segments = path.strip("/").split("/")
+        needed = _scope_for(method, segments)
+        if needed and needed not in self.scopes:
+            return _json(400, {"code": 4711, "message": "Invalid access token, does not contain "
+                                                        f"scopes:[{needed}]."})  # fmt: skip
         if segments[0] == "users" and len(segments) in (2, 3):
             user = self.users.get(segments[1].casefold()) or next(
                 (u for u in self.users.values() if u.id == segments[1]), None
@@ -451,6 +461,21 @@ class FakeZoom:
         return _json(200, {"page_size": size, "total_records": len(mine),
                            "next_page_token": following,
                            "meetings": items})  # fmt: skip
+
+
+def _scope_for(method: str, segments: list[str]) -> str | None:
+    """The granular scope a call needs."""
+    if segments[0] == "users" and len(segments) == 2:
+        return "user:read:user:admin"
+    if segments[0] == "users" and segments[2:] == ["meetings"]:
+        return {
+            "GET": "meeting:read:list_meetings:admin",
+            "POST": "meeting:write:meeting:admin",
+        }.get(method)
+    if segments[0] == "meetings":
+        return {"GET": "meeting:read:meeting:admin", "PATCH": "meeting:update:meeting:admin",
+                "DELETE": "meeting:delete:meeting:admin"}.get(method)  # fmt: skip
+    return None
 
 
 def _meeting_problems(body: Any, *, creating: bool) -> list[dict[str, str]]:
