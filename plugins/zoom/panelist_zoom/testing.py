@@ -23,7 +23,9 @@
   with or without Retry-After, a 500 …); ``drop_next_create()``: the meeting is stored,
   then the connection is closed with no answer (a crash between Zoom making the meeting
   and the client hearing of it); ``drop_next_create(then_down=True)``: and every call
-  answers 503 after it until ``come_back()``.
+  answers 503 after it until ``come_back()``; ``hold_next_create()``: the meeting is stored
+  and its answer waits for ``release()`` (the event returned is set once it exists: a test
+  kills the client process then).
 - Inspect ``meetings`` (by id), ``meetings_of(host)``, ``seen`` (method, path, query,
   body, status of each API call), ``token_requests``; ``add_meeting`` makes one "outside
   Panelist".

@@ -120,6 +120,8 @@ class FakeZoom:
         self._faults: list[Fault] = []
         self._drop_creates = 0
         self._down_after_drop = False
+        self._held: threading.Event | None = None
+        self._release: threading.Event | None = None
         self.down = False
         self._pages: dict[str, int] = {}
         self._ids = itertools.count(81234567890, 7919)
@@ -135,6 +137,7 @@ class FakeZoom:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release()
         self._server.stop()
 
     @property
@@ -205,6 +208,18 @@ class FakeZoom:
         `then_down`, every API call answers 503 after that until `come_back()`."""
         self._drop_creates += 1
         self._down_after_drop = then_down
+
+    def hold_next_create(self) -> threading.Event:
+        """The next meeting create is stored, then its answer waits until `release()`: the
+        event returned is set once the meeting exists (a test can kill the client then)."""
+        self._held = threading.Event()
+        self._release = threading.Event()
+        return self._held
+
+    def release(self) -> None:
+        """Let a held answer go (to whoever still listens)."""
+        if self._release is not None:
+            self._release.set()
 
     def come_back(self) -> None:
         """The outage `drop_next_create(then_down=True)` began is over."""
@@ -350,6 +365,14 @@ class FakeZoom:
             self._drop_creates -= 1
             self.down = self._down_after_drop
             raise _Dropped
+        if self._held is not None and self._release is not None:
+            held, release, self._held = self._held, self._release, None
+            held.set()
+            self._lock.release()  # others may call while this answer waits
+            try:
+                release.wait()
+            finally:
+                self._lock.acquire()
         full = self._full(made)
         full["start_url"] = (
             f"https://us05web.zoom.us/s/{made['id']}?zak={secrets.token_urlsafe(32)}"
