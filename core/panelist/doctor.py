@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from panelist.errors import PanelistError
 from panelist.providers import Check, CheckStatus, Provider
+from panelist.services.directory import providers_with_settings
 
 if TYPE_CHECKING:
     from panelist.calendars import CalendarKey, MappedCalendar
@@ -198,8 +199,7 @@ def _configured(ws: Workspace, kind: str) -> set[str]:
     installed: dict[str, type[Provider]] = dict(
         ws.registry.calendar_providers if kind == "calendar" else ws.registry.conference_providers
     )
-    rows = ws.db.execute("SELECT DISTINCT provider FROM provider_settings").fetchall()
-    configured = {provider for (provider,) in rows}
+    configured = providers_with_settings(ws.db)
     return {
         provider_id
         for provider_id, provider in installed.items()

@@ -318,6 +318,12 @@ CALLS: dict[str, list[Call]] = {
     "panelist.services.notices.list_notices": [
         lambda s: _module("services.notices").list_notices(s.ws, unread_only=False)
     ],
+    "panelist.services.hosts.stale_verifications": [
+        lambda s: _module("services.hosts").stale_verifications(s.ws, 1)
+    ],
+    "panelist.services.hosts.verify_host": [
+        lambda s: _module("services.hosts").verify_host(s.ws, 1, force=True)
+    ],
     "panelist.services.settings.set_provider_settings": [
         lambda s: _module("services.settings").set_provider_settings(
             s.ws, "caldav", {"url": "https://evil.example/"}

@@ -43,8 +43,8 @@ class HostNotVerified(SchedulingError):
 
 
 class HostHasOverlappingMeeting(SchedulingError):
-    def __init__(self, host: str, when: str) -> None:
-        super().__init__(f"{host} already hosts a video interview {when}", field="video_host")
+    def __init__(self, host: str, when: str, what: str = "a video interview") -> None:
+        super().__init__(f"{host} already hosts {what} {when}", field="video_host")
 
 
 class SlotTaken(SchedulingError):

@@ -39,9 +39,15 @@ from panelist.models import Employee, Room
 from panelist.providers import (
     CalendarEvent,
     ConferenceCapability,
+    HostMeeting,
 )
 from panelist.retry import RetryPolicy, with_retries
-from panelist.scheduling.errors import HostNotVerified, RoomTaken, SlotTaken
+from panelist.scheduling.errors import (
+    HostHasOverlappingMeeting,
+    HostNotVerified,
+    RoomTaken,
+    SlotTaken,
+)
 from panelist.scheduling.validation import Slot
 from panelist.services.calendar_view import read_absences, read_calendar
 from panelist.services.directory import get_setting
@@ -84,15 +90,20 @@ async def recheck_providers(
     own_uids: Collection[str] = (),
     video: tuple[str, str] | None = None,
 ) -> None:
-    """Raise `SlotTaken`, `RoomTaken` or `HostNotVerified` from what the providers say now.
+    """Raise `SlotTaken`, `RoomTaken`, `HostNotVerified` or `HostHasOverlappingMeeting`
+    from what the providers say now.
 
-    `video` is (provider id, host account) for a video interview.
+    `video` is (provider id, host account) for a video interview; where the video provider
+    lists a host's meetings (`LISTS_HOST_MEETINGS`), one of them overlapping the slot (but
+    for the interview's own, among `own_uids`) is a conflict as an interview would be.
     """
     window = _Window.around(slot)
     people = [_person(ws, p, window, policy, own_uids) for p in slot.participants]
     rooms = [_room(ws, slot.room, window, policy, own_uids)] if slot.room is not None else []
     reads = asyncio.gather(*people, *rooms)
-    found, verified = await asyncio.gather(reads, _host_verified(ws, video, policy))
+    found, verified, hosting = await asyncio.gather(
+        reads, _host_verified(ws, video, policy), _host_meetings(ws, video, slot, policy)
+    )
     read_people, read_rooms = found[: len(people)], found[len(people) :]
     for read in read_rooms:
         if room_busy(read.timeline).overlaps(*window.slot):
@@ -103,6 +114,11 @@ async def recheck_providers(
         raise SlotTaken(problems)
     if video is not None and not verified and slot.video_host is not None:
         raise HostNotVerified(slot.video_host.name, ws.conference_provider(video[0]).display_name)
+    others = [m for m in hosting if m.meeting_id not in own_uids]
+    if others and video is not None and slot.video_host is not None:
+        name = ws.conference_provider(video[0]).display_name
+        when = slot.span(others[0].start, others[0].end)
+        raise HostHasOverlappingMeeting(slot.video_host.name, when, f"a {name} meeting")
 
 
 def _person_problems(slot: Slot, read: _Read, window: _Window) -> list[str]:
@@ -209,6 +225,27 @@ async def _events(
         )
     except ProviderError as exc:
         message = f"{provider.display_name} did not answer for {whose}; the time is not checked"
+        raise _named(exc, message, provider.id) from exc
+
+
+async def _host_meetings(
+    ws: Workspace, video: tuple[str, str] | None, slot: Slot, policy: RetryPolicy
+) -> list[HostMeeting]:
+    """The host's meetings at the video provider during the slot, where it lists them."""
+    if video is None:
+        return []
+    provider = ws.conference_provider(video[0])
+    if ConferenceCapability.LISTS_HOST_MEETINGS not in provider.capabilities:
+        return []
+    account = video[1]
+    try:
+        return await with_retries(
+            lambda: provider.host_meetings(account, slot.start, slot.end),
+            policy,
+            provider=provider.id,
+        )
+    except ProviderError as exc:
+        message = f"{provider.display_name} did not answer which meetings {account} hosts"
         raise _named(exc, message, provider.id) from exc
 
 

@@ -35,6 +35,8 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "provider_call_timeout_s": 20,
     # The calendar cache (panelist.calendars): calendars on screen older than this are synced.
     "calendar_freshness_seconds": 60,
+    # How long a video provider's verdict on a host is trusted before it is asked again.
+    "host_verification_ttl_hours": 24,
     # How long a process may hold outbox rows before another takes them over (a dead one's at once).
     "outbox_claim_minutes": 10,
     # Evaluation reminders when an interview has a form but names no policy of its own.
@@ -69,6 +71,11 @@ def positive_setting(db: Database, key: str) -> float:
     if not number > 0:
         raise ConfigurationError(f"setting {key}: must be more than 0, got {value!r}")
     return number
+
+
+def providers_with_settings(db: Database) -> set[str]:
+    """The provider ids that have settings here (set up, as far as the database knows)."""
+    return {str(p) for (p,) in db.execute("SELECT DISTINCT provider FROM provider_settings")}
 
 
 def provider_settings(db: Database, provider_id: str) -> dict[str, str]:

@@ -78,6 +78,12 @@ def m009_panel_event(db: Database) -> None:
     run_script(db, _M009)
 
 
+@core_migrations
+def m010_host_checks(db: Database) -> None:
+    """When each video provider was last asked about a host (panelist.services.hosts)."""
+    run_script(db, "ALTER TABLE video_accounts ADD COLUMN checked_at TEXT;")
+
+
 _M009 = """
 ALTER TABLE interviews ADD COLUMN room_response TEXT NOT NULL DEFAULT 'needs_action';
 

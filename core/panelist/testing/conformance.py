@@ -20,7 +20,8 @@ behaviour the contract asks for instead (usually `NotSupported`):
 - a draft asking for a conference the calendar does not list in `conferences` is
   refused with `NotSupported` (and without SHARED_EVENTS the event stays in its calendar);
 - without VERIFIES_HOSTS, any valid email may host; without UPDATE_IN_PLACE an
-  update still returns the meeting at its new time; without DIAL_IN there is none.
+  update still returns the meeting at its new time; without DIAL_IN there is none;
+  without LISTS_HOST_MEETINGS, `host_meetings` raises `NotSupported`.
 
 The calendar under test should be one that only the suite writes to while it
 runs (sync is checked for exactly the suite's own changes). Every event and
@@ -970,6 +971,23 @@ class ConferenceProviderConformance:
             assert await conf.provider.is_verified_host(unverified) is False
         else:
             assert await conf.provider.is_verified_host(f"anyone-{conf.tag}@example.org") is True
+
+    async def test_a_hosts_meetings_are_listed_where_the_provider_lists_them(
+        self, conformance_conference: _Conference
+    ) -> None:
+        conf = conformance_conference
+        host = conf.under_test.host_email
+        if not conf.can(ConferenceCapability.LISTS_HOST_MEETINGS):
+            with pytest.raises(NotSupported):
+                await conf.provider.host_meetings(host, at(1, 9), at(1, 18))
+            return
+        meeting = await conf.create(conf.draft(at(1, 10), at(1, 11)), "listed")
+        during = await conf.provider.host_meetings(host, at(1, 10, 30), at(1, 12))
+        assert meeting.meeting_id in {m.meeting_id for m in during}
+        found = next(m for m in during if m.meeting_id == meeting.meeting_id)
+        assert (utc(found.start), utc(found.end)) == (utc(at(1, 10)), utc(at(1, 11)))
+        later = await conf.provider.host_meetings(host, at(1, 11), at(1, 12))
+        assert meeting.meeting_id not in {m.meeting_id for m in later}  # ends as that starts
 
     async def test_meeting_that_ends_before_it_starts_is_refused(
         self, conformance_conference: _Conference

@@ -39,6 +39,7 @@ from panelist.providers import (
     ConferenceCapability,
     ConferenceProvider,
     EventDraft,
+    HostMeeting,
     Meeting,
     MeetingDraft,
     ProviderContext,
@@ -189,13 +190,32 @@ class StrictMeetings(ConferenceProvider):
 
     id = "strict"
     display_name = "Strict Meetings"
-    capabilities = ConferenceCapability.VERIFIES_HOSTS | ConferenceCapability.IDEMPOTENT_CREATE
+    capabilities = (
+        ConferenceCapability.VERIFIES_HOSTS
+        | ConferenceCapability.IDEMPOTENT_CREATE
+        | ConferenceCapability.LISTS_HOST_MEETINGS
+    )
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
         self.meetings: dict[str, Meeting] = {}
         self.deleted: list[str] = []
         self.creates = 0
+        self.elsewhere: list[tuple[str, HostMeeting]] = []
+        """(host, meeting) made outside Panelist, as a host does in the provider's own app."""
+
+    async def host_meetings(
+        self, host_email: str, start: datetime, end: datetime
+    ) -> list[HostMeeting]:
+        mine = [(m.host_email, HostMeeting(m.meeting_id, m.start, m.end))
+                for m in self.meetings.values()]  # fmt: skip
+        return [
+            meeting
+            for host, meeting in [*mine, *self.elsewhere]
+            if host.casefold() == host_email.casefold()
+            and meeting.start < end
+            and meeting.end > start
+        ]
 
     async def is_verified_host(self, email: str) -> bool:
         hosts = {h.strip().casefold() for h in self.context.settings.get("hosts", "").split(",")}

@@ -13,9 +13,10 @@ import scheduling_helpers as h
 
 from panelist.errors import PermissionDenied
 from panelist.models import InterviewStatus, Method
-from panelist.providers import EventDraft, ResponseStatus
+from panelist.providers import EventDraft, HostMeeting, ResponseStatus
 from panelist.providers.ical import event_from_dict
 from panelist.scheduling import InterviewNotOpen, SchedulingService, SlotTaken, list_notices
+from panelist.scheduling.errors import HostHasOverlappingMeeting
 
 pytestmark = pytest.mark.anyio
 LATER = h.TUESDAY_10 + timedelta(days=1, hours=3)  # Wednesday 13:00 in Amsterdam
@@ -224,3 +225,35 @@ async def test_only_a_scheduler_may_cancel(service: SchedulingService, clock: ob
             await SchedulingService(eve).cancel(record.id)
     finally:
         eve.close()
+
+
+async def test_a_meeting_the_host_made_elsewhere_is_a_conflict_but_not_the_interviews_own(
+    service: SchedulingService,
+) -> None:
+    """Zoom and GoTo let a host's meetings overlap; core asks the provider (SPEC §2.6)."""
+    service.ws.db.table("provider_settings").insert(
+        {"provider": "strict", "key": "hosts", "value": h.email("sam")}
+    )
+    strict = service.ws.conference_provider("strict")
+    start = h.request("sam").start
+    strict.elsewhere.append(  # type: ignore[attr-defined]
+        (
+            h.email("sam"),
+            HostMeeting("zoom-123", start + timedelta(minutes=30), start + timedelta(hours=2)),
+        )
+    )
+    video = h.request("sam", method=Method.VIDEO, host="sam", video="strict")
+    with pytest.raises(
+        HostHasOverlappingMeeting,
+        match=r"^Sam Lee already hosts a Strict Meetings meeting 10:30–12:00$",
+    ):
+        await service.invite(video)
+    assert service.ws.db.execute("SELECT count(*) FROM interviews").fetchone()[0] == 0
+
+    strict.elsewhere.clear()  # type: ignore[attr-defined]
+    record = await service.invite(video)
+    # Moving it by half an hour overlaps only its own meeting: no conflict.
+    moved = await service.reschedule(
+        record.id, record.start + timedelta(minutes=30), record.end + timedelta(minutes=30)
+    )
+    assert moved.start == record.start + timedelta(minutes=30)

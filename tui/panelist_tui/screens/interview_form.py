@@ -50,6 +50,7 @@ from panelist.scheduling import (
     load_interview,
 )
 from panelist.services.directory import get_employee
+from panelist.services.hosts import verify_host
 from panelist.services.interview_form import (
     FormChoices,
     form_choices,
@@ -192,6 +193,12 @@ class InterviewFormScreen(Screen[int | None]):
         Binding("escape", "close", "Back", tooltip="Leave the form without inviting"),
         Binding("ctrl+f", "find_time", "Find a time", tooltip="Find a time in the calendar"),
         Binding("ctrl+s", "invite", "Invite", tooltip="Invite interviewers"),
+        Binding(
+            "ctrl+r",
+            "check_host",
+            "Check host",
+            tooltip="Ask the video providers again whether the host may host",
+        ),
     ]
 
     def __init__(self, application_id: int, interview_id: int | None = None) -> None:
@@ -349,6 +356,7 @@ class InterviewFormScreen(Screen[int | None]):
                 self._select("#organiser").value = choices.default_organiser_id
         self._show_legend()
         self._refresh_video(keep=True)
+        self._check_host(force=False)
         self._refresh_title()
         self.validate_form()
         focus = "#date" if self.editing else "#type"
@@ -591,6 +599,31 @@ class InterviewFormScreen(Screen[int | None]):
     def _host_changed(self) -> None:
         self._refresh_providers()
         self.validate_form()
+        self._check_host(force=False)
+
+    def action_check_host(self) -> None:
+        self._check_host(force=True)
+
+    @work(exclusive=True, group="host-check")
+    async def _check_host(self, *, force: bool) -> None:
+        """Verdicts older than their time-to-live (all with `force`) asked again; the
+        providers offered follow (panelist.services.hosts)."""
+        host = self._value("#host")
+        if not isinstance(host, int) or self._value("#method") is not Method.VIDEO:
+            return
+        try:
+            checks = await verify_host(self.app.workspace, host, force=force)
+        except PanelistError as error:
+            self.app.report_error(error)
+            return
+        if self._value("#host") == host:
+            self._refresh_providers()
+            self.validate_form()
+        unanswered = [c.problem for c in checks if c.verified is None]
+        if unanswered:
+            self.notify(f"Not checked: {unanswered[0]}", severity="warning")
+        elif force:
+            self.notify("Checked with the video providers.")
 
     def _hosts(self) -> list[Employee]:
         """Who may host a video interview: the participants and the organiser."""
