@@ -1,0 +1,1 @@
+"""The loopback fake of Zoom: see `panelist_zoom.testing`."""
