@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -121,7 +122,9 @@ def _typed_secret(from_stdin: bool, asked: bool) -> str | None:
     """The client secret given now: from stdin, or asked for with --client-id when neither
     the environment nor the keyring has one."""
     if from_stdin:
-        typed = click.get_text_stream("stdin").readline().strip()
+        # sys.stdin itself, which the prompt for the pasted address reads next: a second
+        # reader over the same pipe would buffer that line away.
+        typed = sys.stdin.readline().strip()
     elif not asked or get_secret(PROVIDER, SECRET_CLIENT):
         return None
     else:
