@@ -62,18 +62,24 @@ class GoToAPI:
         self._refresh: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def client(self) -> httpx.AsyncClient:
-        if self._client is None:
+        """The HTTP client of the running event loop. Core may run one provider under
+        several loops (a worker's rounds, each `asyncio.run`): a client, and the locks,
+        belong to the loop they were made in, so a new loop gets new ones."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
             import httpx
 
             self._client = httpx.AsyncClient(timeout=self.settings.timeout)
+            self._loop, self._locks = loop, {}
         return self._client
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        client, self._client = self._client, None
+        if client is not None and self._loop is asyncio.get_running_loop():
+            await client.aclose()
 
     def adopt(self, account: str, answer: Mapping[str, Any]) -> str:
         """Hold a token answer got elsewhere (``panelist connect``'s code exchange); the
@@ -157,6 +163,7 @@ class GoToAPI:
 
     async def _token(self, account: str, stale: str | None = None) -> str:
         """The account's access token; a new one when the held one is `stale` (refused)."""
+        self.client()  # the locks of this loop
         lock = self._locks.setdefault(account, asyncio.Lock())
         async with lock:
             held = self._access.get(account)

@@ -228,3 +228,14 @@ async def test_doctor_says_what_is_missing(acme: Company) -> None:
     del acme.keyring["client_secret"]
     (line,) = await acme.provider().check([])
     assert line.status == "fail" and "client secret" in line.detail
+
+
+def test_one_provider_serves_one_event_loop_after_another(acme: Company) -> None:
+    """As the worker runs it: each round is its own `asyncio.run`."""
+    import asyncio
+
+    provider = acme.provider()
+    made = asyncio.run(provider.create_meeting(draft(), "interview-16-meeting"))
+    assert asyncio.run(provider.host_meetings(ANA, START, END))[0].meeting_id == made.meeting_id
+    asyncio.run(provider.delete_meeting(made.meeting_id))
+    asyncio.run(provider.aclose())
