@@ -24,9 +24,11 @@
   ``goto.now``); ``GET /organizers/{organizerKey}`` (one's own, or any for an admin) and
   ``GET /organizers?email=`` (admins only, else 403).
 - faults: ``fail_next(n, status=429, retry_after=None, paths=())`` (no Retry-After
-  unless given, as GoTo often sends none); ``drop_after_create(n)``: the create is
-  stored and the connection closed with no answer (a crash between GoTo making the
-  meeting and Panelist hearing of it). ``round_trips`` and ``requests`` record what came.
+  unless given, as GoTo often sends none); ``drop_after_create(n, then_fail=0)``: the create
+  is stored and the connection closed with no answer (a crash between GoTo making the
+  meeting and Panelist hearing of it), then ``then_fail`` calls answer 503 (down for the
+  rest of the run); ``clear_faults()`` brings it back. ``round_trips`` and ``requests``
+  record what came.
 
 Not modelled (no documentation to follow): GoTo's real rate limits, recurring meetings'
 occurrences, co-organisers, the authorise page itself (``authorization_code`` stands for

@@ -87,6 +87,7 @@ class FakeGoTo:
         self._access: dict[str, str] = {}
         self._faults: list[Fault] = []
         self._drops = 0
+        self._after_drop: list[Fault] = []
         self._ids = itertools.count(512_340_001)
         self._keys = itertools.count(7_000_000_000_000_000_001)
         self._lock = threading.RLock()
@@ -192,9 +193,14 @@ class FakeGoTo:
         """The next `n` API calls (those whose path starts with one of `paths`) fail."""
         self._faults += [Fault(status, retry_after, paths)] * n
 
-    def drop_after_create(self, n: int = 1) -> None:
-        """The next `n` creates are stored, then the connection is closed unanswered."""
+    def drop_after_create(self, n: int = 1, *, then_fail: int = 0, status: int = 503) -> None:
+        """The next `n` creates are stored, then the connection is closed unanswered; after
+        that, `then_fail` API calls answer `status` (GoTo down for the rest of a run)."""
         self._drops += n
+        self._after_drop = [Fault(status, None, ())] * then_fail
+
+    def clear_faults(self) -> None:
+        self._faults, self._after_drop, self._drops = [], [], 0
 
     def meetings_of(self, email: str) -> list[dict[str, Any]]:
         return [m for m in self.meetings.values() if m["organizer"] == email.casefold()]
@@ -263,6 +269,8 @@ class FakeGoTo:
             meeting_id = self._store(who, payload)
             if self._drops:
                 self._drops -= 1
+                self._faults += self._after_drop
+                self._after_drop = []
                 raise DropConnection
             made = self.meetings[meeting_id]
             return 201, {}, [{
