@@ -152,3 +152,67 @@ async def test_a_create_whose_answer_never_came_is_found_by_resume_and_not_made_
     link = read_interview(service.ws.db, interview_id).video_link
     assert link == f"{JOIN_BASE}{meeting['meetingId']}"
     assert len([r for r in goto.requests if r[:2] == ("POST", "/meetings")]) == 1
+
+
+CHILD = """
+import asyncio, os, signal, sys
+from datetime import datetime
+from caldav_flow_helpers import open_service
+from test_gotomeeting_flow import request
+from panelist.clock import FrozenClock
+from panelist.plugins import load_registry
+from panelist_gotomeeting.provider import GoToMeetingProvider
+
+made = GoToMeetingProvider.create_meeting
+
+async def create_then_die(self, draft, key):
+    await made(self, draft, key)  # GoTo has the meeting now; Panelist never records it
+    os.kill(os.getpid(), signal.SIGKILL)
+
+GoToMeetingProvider.create_meeting = create_then_die
+
+class Company:
+    db_path = sys.argv[1]
+
+service = open_service(Company, load_registry(), FrozenClock(datetime.fromisoformat(sys.argv[2])),
+                       int(sys.argv[3]))
+asyncio.run(service.invite(request("sam", "ana")))
+"""
+
+
+async def test_sigkill_between_goto_making_the_meeting_and_recording_it_then_resume(
+    company: Company,
+    goto: FakeGoTo,
+    registry: PluginRegistry,
+    clock: FrozenClock,
+    smtp: tuple[int, Received],
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    path = os.pathsep.join([str(here), str(here.parent), os.environ.get("PYTHONPATH", "")])
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(company.db_path), clock.now().isoformat(),
+         str(smtp[0])],
+        env=os.environ | {"PYTHONPATH": path}, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    (made,) = goto.meetings_of(SAM)
+
+    service = open_service(company, registry, clock, smtp[0], retry=RETRIES)
+    try:
+        (interview_id,) = [row[0] for row in service.ws.db.execute("SELECT id FROM interviews")]
+        assert read_interview(service.ws.db, interview_id).video_link is None
+        report = await service.resume_pending()
+        assert report.problems == {}
+        (meeting,) = goto.meetings_of(SAM)  # exactly one meeting
+        assert meeting["meetingId"] == made["meetingId"]
+        link = read_interview(service.ws.db, interview_id).video_link
+        assert link == f"{JOIN_BASE}{meeting['meetingId']}"
+    finally:
+        await aclose_service(service)
