@@ -112,14 +112,33 @@ class GoToMeetingProvider(ConferenceProvider):
 
     async def _organizer(self, host: str) -> dict[str, Any] | None:
         key = await self.api.organizer_key(host)
+        what = f"the organiser {host}"
         if key:
-            found = await self.api.call(host, "GET", f"/organizers/{key}", f"the organiser {host}")
-        else:
-            found = await self.api.call(
-                host, "GET", "/organizers", f"the organiser {host}", query={"email": host}
-            )
+            found = await self.api.call(host, "GET", f"/organizers/{key}", what)
+        else:  # GoTo's newer token answers name no organiser key
+            try:
+                found = await self.api.call(host, "GET", "/organizers", what, query={"email": host})
+            except (AuthenticationFailed, EventNotFound):
+                raise
+            except ProviderError as exc:
+                if exc.retryable:
+                    raise
+                return await self._organizer_by_use(host)  # not an admin: 403
         items = found if isinstance(found, list) else [found]
         return next((o for o in items if isinstance(o, dict)), None)
+
+    async def _organizer_by_use(self, host: str) -> dict[str, Any] | None:
+        """Without a key, and not an admin: the account is an active G2M organiser when
+        GoToMeeting answers it as one (its upcoming meetings); it refuses others."""
+        try:
+            await self._upcoming(host)
+        except (AuthenticationFailed, EventNotFound):
+            raise
+        except ProviderError as exc:
+            if exc.retryable:
+                raise
+            return None
+        return {"email": host, "status": "active", "products": [MEETING_PRODUCT]}
 
     # ------------------------------------------------------------------ meetings
 

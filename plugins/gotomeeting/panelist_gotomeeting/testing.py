@@ -22,7 +22,8 @@
   ``DELETE`` → 204; an unknown (or another organiser's) meeting → 404;
   ``GET /upcomingMeetings`` (the token's organiser's meetings not yet ended at
   ``goto.now``); ``GET /organizers/{organizerKey}`` (one's own, or any for an admin) and
-  ``GET /organizers?email=`` (admins only, else 403).
+  ``GET /organizers?email=`` (admins only, else 403); other calls by a suspended
+  organiser or one without the G2M product: 403 ``AccessDenied``.
 - faults: ``fail_next(n, status=429, retry_after=None, paths=())`` (no Retry-After
   unless given, as GoTo often sends none); ``drop_after_create(n, then_fail=0)``: the create
   is stored and the connection closed with no answer (a crash between GoTo making the

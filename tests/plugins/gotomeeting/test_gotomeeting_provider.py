@@ -223,6 +223,16 @@ async def test_without_an_organizer_key_in_the_token_an_admin_is_found_by_email(
     assert await acme.provider().is_verified_host(ANA) is True
 
 
+async def test_without_an_organizer_key_a_host_is_verified_by_goto_meeting_answering_them(
+    acme: Company,
+) -> None:
+    acme.goto.organizer_key_in_token = False  # and nobody is an admin
+    provider = acme.provider()
+    assert await provider.is_verified_host(ANA) is True
+    assert await provider.is_verified_host(CARL) is False
+    assert await provider.is_verified_host(DORA) is False
+
+
 async def test_doctor_says_what_is_missing(acme: Company) -> None:
     assert [c.status for c in await acme.provider().check([])] == ["ok"]
     del acme.keyring["client_secret"]

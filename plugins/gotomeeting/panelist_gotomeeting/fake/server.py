@@ -255,6 +255,11 @@ class FakeGoTo:
         payload = json.loads(body) if body else None
         self.requests.append((method, rest, payload))
         organizer = self.organizers.get(who)
+        hosts = (
+            organizer is not None and organizer.status == "active" and "G2M" in organizer.products
+        )
+        if not hosts and not rest.startswith("/organizers"):
+            return 403, {}, {"int_err_code": "AccessDenied", "msg": "Not a GoToMeeting organizer"}
         with self._lock:
             return self._api(method, rest, parse_qs(query), payload, who, organizer)
 
