@@ -6,8 +6,13 @@ died between GoTo's create and recording it), then resume: exactly one meeting."
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from caldav_flow_helpers import (
@@ -187,12 +192,6 @@ async def test_sigkill_between_goto_making_the_meeting_and_recording_it_then_res
     clock: FrozenClock,
     smtp: tuple[int, Received],
 ) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-    from pathlib import Path
-
     here = Path(__file__).parent
     path = os.pathsep.join([str(here), str(here.parent), os.environ.get("PYTHONPATH", "")])
     child = subprocess.run(
