@@ -6,8 +6,9 @@ and a meeting id here is ``<host email>/<GoTo meetingId>``: update and delete us
 host's token again.
 
 - Hosts: verified when connected and their organiser (``GET /organizers/{organizerKey}``,
-  the key GoTo sends with the token; ``GET /organizers?email=`` when it sends none) is
-  ``active`` with the ``G2M`` product.
+  the key GoTo sends with the token; ``GET /organizers?email=`` when it sends none, which
+  only an admin may ask; else GoToMeeting answering ``GET /upcomingMeetings`` for them)
+  is ``active`` with the ``G2M`` product. Core caches the answer (issue 16).
 - Meetings: ``POST /meetings`` (201 with an array), times in UTC with the draft's
   duration, no password, ``meetingtype`` scheduled; ``PUT`` (204) moves it in place and
   ``DELETE`` (204; 404: gone already) removes it. GoTo has no waiting-room or
@@ -16,6 +17,9 @@ host's token again.
   (``[P:`` and 10 hex digits of its SHA-256), and before creating, the host's upcoming
   meetings (``GET /upcomingMeetings``) are searched for it: a create retried after a
   crash, or after an answer lost on the way, returns the meeting made the first time.
+  What it cannot find: a meeting whose end has passed (GoTo lists it no more), one whose
+  subject the host edited in GoTo, one made under another host's account; and two
+  Panelist databases on one GoTo account share keys ("interview-3-meeting").
 - ``host_meetings``: the host's upcoming meetings overlapping a window (GoTo lets one
   organiser's meetings overlap; core refuses the interview then).
 """
