@@ -31,6 +31,7 @@ from panelist.errors import ConfigurationError, PanelistError, PermissionDenied
 from panelist.importer import KINDS, import_file
 from panelist.permissions import Right, require
 from panelist.plugins import load_registry, register_commands
+from panelist.secrets import env_name, get_secret
 from panelist.services.directory import provider_settings
 from panelist.storage.database import open_database, resolve_db_path
 from panelist.text import printable
@@ -100,7 +101,7 @@ def _duty_workspace(
     """The system workspace when --system names the duty, else the user's (whose duties
     cover only the interviews they may schedule for)."""
     if system_duty is None:
-        return _user_workspace(ctx, db_path, as_email)
+        return user_workspace(ctx, db_path, as_email)
     if _pick_as(ctx, as_email):
         raise click.UsageError("--system runs as no employee; leave out --as")
     return open_system_workspace(system_duty, _pick_db(ctx, db_path))
@@ -116,9 +117,28 @@ def _pick_as(ctx: click.Context, as_email: str | None) -> str | None:
     return as_email or (ctx.obj or {}).get("as_email")
 
 
-def _user_workspace(ctx: click.Context, db_path: Path | None, as_email: str | None) -> Workspace:
-    """The workspace of the person a sub-command runs as."""
+def user_workspace(ctx: click.Context, db_path: Path | None, as_email: str | None) -> Workspace:
+    """The workspace of the person a sub-command runs as (plugins' commands use it too)."""
     return open_workspace(_pick_db(ctx, db_path), _pick_as(ctx, as_email))
+
+
+def given_secret(
+    provider_id: str, name: str, label: str, *, from_stdin: bool, ask: bool = True
+) -> str | None:
+    """A secret for ``panelist connect …``: read from standard input (scripts), else asked
+    without echo; None when not asked for (`ask`) or the environment or keyring has one."""
+    if from_stdin:
+        # sys.stdin itself: a prompt read later (a pasted address) reads the same pipe, and
+        # a second reader over it would buffer that line away.
+        typed = sys.stdin.readline().strip()
+    elif not ask or get_secret(provider_id, name):
+        return None
+    else:
+        typed = str(click.prompt(label, hide_input=True)).strip()
+    if not typed:
+        where = env_name(provider_id, name)
+        raise ConfigurationError(f"no {label.lower()} given (type it, or set {where})")
+    return typed
 
 
 def build_cli(open_ui: OpenUI | None = None) -> click.Group:
@@ -262,7 +282,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         """Who did what and when, newest first (Admins only)."""
         from panelist.services.audit import list_audit, parse_since
 
-        ws = _user_workspace(ctx, db_path, as_email)
+        ws = user_workspace(ctx, db_path, as_email)
         try:
             start = None
             if since is not None:
@@ -376,7 +396,7 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigurationError(f"cannot read {keyfile}: {_reason(exc)}") from None
         key = read_public_key(text, str(keyfile))
-        ws = _user_workspace(ctx, db_path, as_email)
+        ws = user_workspace(ctx, db_path, as_email)
         try:
             target = _authorized_keys(keys_file)
             granted = grant_key(ws, email, key, target, _session_command(ws))
@@ -400,7 +420,7 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         """Revoke one key, or every key of an employee: their next session is refused."""
         from panelist.services.access import revoke_keys
 
-        ws = _user_workspace(ctx, db_path, as_email)
+        ws = user_workspace(ctx, db_path, as_email)
         try:
             target = _authorized_keys(keys_file)
             revoked = revoke_keys(ws, who, target, _session_command(ws))
@@ -420,7 +440,7 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
         """Every key granted (and revoked), and lines of authorized_keys the database denies."""
         from panelist.services.access import list_access
 
-        ws = _user_workspace(ctx, db_path, as_email)
+        ws = user_workspace(ctx, db_path, as_email)
         try:
             found = list_access(ws, _authorized_keys(keys_file))
         finally:

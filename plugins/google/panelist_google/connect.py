@@ -17,11 +17,11 @@ from typing import Any
 
 import click
 
-from panelist.cli import connect_group
+from panelist.cli import connect_group, user_workspace
 from panelist.errors import ConfigurationError
 from panelist.permissions import Right, require
 from panelist.services.settings import set_provider_settings
-from panelist.workspace import Workspace, open_workspace
+from panelist.workspace import Workspace
 from panelist_google.config import PROVIDER, SECRET_CLIENT, GoogleSettings, safe_url
 
 
@@ -33,11 +33,6 @@ def add_connect_command(cli: click.Group) -> None:
 @click.group()
 def google() -> None:
     """Google Workspace: a service account (company-wide) or each person's own account."""
-
-
-def _workspace(ctx: click.Context, db_path: Path | None, as_email: str | None) -> Workspace:
-    root = ctx.find_root().obj or {}
-    return open_workspace(db_path or root.get("db_path"), as_email or root.get("as_email"))
 
 
 _db = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path))
@@ -75,7 +70,7 @@ def service_account(
         raise ConfigurationError(f"Google: --admin {admin_email!r} is not an email address")
     path = key_file.expanduser().absolute()
     info = read_key_file(path)  # one clear line when it is not a service account key
-    ws = _workspace(ctx, db_path, as_email)
+    ws = user_workspace(ctx, db_path, as_email)
     try:
         _store(
             ws,
@@ -133,7 +128,7 @@ def oauth(
         start_consent,
     )
 
-    ws = _workspace(ctx, db_path, as_email)
+    ws = user_workspace(ctx, db_path, as_email)
     try:
         account = (email or ws.user.email).strip().casefold()
         stored = dict(ws.provider_context(PROVIDER).settings)

@@ -19,19 +19,17 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import click
 
-from panelist.cli import connect_group
+from panelist.cli import connect_group, given_secret, user_workspace
 from panelist.errors import AuthenticationFailed, ConfigurationError
 from panelist.permissions import Right, require
 from panelist.providers import ProviderContext
 from panelist.secrets import env_name, get_secret, keep_secret
 from panelist.services.settings import set_provider_settings
-from panelist.workspace import open_workspace
 from panelist_gotomeeting.config import (
     DISPLAY,
     PROVIDER,
@@ -67,8 +65,7 @@ def gotomeeting(
     as_email: str | None,
 ) -> None:
     """GoTo Meeting: connect your GoTo account to host interviews (works over SSH)."""
-    root = ctx.find_root().obj or {}
-    ws = open_workspace(db_path or root.get("db_path"), as_email or root.get("as_email"))
+    ws = user_workspace(ctx, db_path, as_email)
     try:
         stored = dict(ws.provider_context(PROVIDER).settings)
         wanted: dict[str, str] = {}
@@ -77,7 +74,9 @@ def gotomeeting(
         if redirect_uri:
             wanted["redirect_uri"] = safe_url(redirect_uri.strip(), "redirect_uri")
         changes = {k: v for k, v in wanted.items() if stored.get(k) != v}
-        typed = _typed_secret(secret_stdin, asked=bool(client_id))
+        typed = given_secret(
+            PROVIDER, SECRET_CLIENT, "Client secret", from_stdin=secret_stdin, ask=bool(client_id)
+        )
         if changes or typed:
             require(ws.db, ws.user.id, Right.CONFIGURE)  # the company's OAuth client
         settings = GoToSettings.from_mapping(stored | wanted)
@@ -116,23 +115,6 @@ def gotomeeting(
         ws.close()
     click.echo(f"{DISPLAY}: {account} is connected; the grant is kept in the OS keyring.")
     click.echo(f"Interviews can now be hosted by {account} on GoTo Meeting.")
-
-
-def _typed_secret(from_stdin: bool, asked: bool) -> str | None:
-    """The client secret given now: from stdin, or asked for with --client-id when neither
-    the environment nor the keyring has one."""
-    if from_stdin:
-        # sys.stdin itself, which the prompt for the pasted address reads next: a second
-        # reader over the same pipe would buffer that line away.
-        typed = sys.stdin.readline().strip()
-    elif not asked or get_secret(PROVIDER, SECRET_CLIENT):
-        return None
-    else:
-        typed = str(click.prompt("Client secret", hide_input=True)).strip()
-    if not typed:
-        where = env_name(PROVIDER, SECRET_CLIENT)
-        raise ConfigurationError(f"{DISPLAY}: no client secret given (type it, or set {where})")
-    return typed
 
 
 _CODE = re.compile(r"[0-9A-Za-z/_.\-~+=]{8,4096}")

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import click
 
-from panelist.cli import connect_group
+from panelist.cli import connect_group, given_secret, user_workspace
 from panelist.errors import ConfigurationError
 from panelist.permissions import Right, require
 from panelist.providers import ProviderContext
-from panelist.secrets import env_name, get_secret, keep_secret
+from panelist.secrets import get_secret, keep_secret
 from panelist.services.settings import set_provider_settings
-from panelist.workspace import open_workspace
 from panelist_microsoft.config import PERMISSIONS, PROVIDER, SECRET_CLIENT, MicrosoftSettings
 
 ACCESS_POLICY = """\
@@ -72,8 +71,7 @@ def microsoft(
     as_email: str | None,
 ) -> None:
     """Microsoft 365: an app registration with application permissions (Admins only)."""
-    root = ctx.find_root().obj or {}
-    ws = open_workspace(db_path or root.get("db_path"), as_email or root.get("as_email"))
+    ws = user_workspace(ctx, db_path, as_email)
     try:
         require(ws.db, ws.user.id, Right.CONFIGURE)
         values = {"tenant_id": tenant_id.strip(), "client_id": client_id.strip()}
@@ -86,7 +84,13 @@ def microsoft(
         stored = dict(ws.provider_context(PROVIDER).settings)
         settings = stored | values
         MicrosoftSettings.from_mapping(settings)  # a bad id or URL: one line, nothing written
-        typed = None if certificate_path is not None else _typed_secret(secret_stdin)
+        typed = (
+            None
+            if certificate_path is not None
+            else given_secret(
+                PROVIDER, SECRET_CLIENT, "Client secret (its Value)", from_stdin=secret_stdin
+            )
+        )
         mailbox = (check_mailbox or ws.user.email).strip()
         asyncio.run(_try(ws.provider_context(PROVIDER), settings, typed, mailbox))
         # Only now, the connection proved, is anything kept.
@@ -100,20 +104,6 @@ def microsoft(
     click.echo("  " + ", ".join(PERMISSIONS))
     click.echo(ACCESS_POLICY.format(client_id=client_id))
     click.echo("Then run 'panelist doctor' to check every mapped calendar.")
-
-
-def _typed_secret(from_stdin: bool) -> str | None:
-    """The secret given now (None when the environment or the keyring has one already)."""
-    if from_stdin:
-        typed = click.get_text_stream("stdin").readline().strip()
-    elif get_secret(PROVIDER, SECRET_CLIENT):
-        return None
-    else:
-        typed = str(click.prompt("Client secret (its Value)", hide_input=True)).strip()
-    if not typed:
-        where = env_name(PROVIDER, SECRET_CLIENT)
-        raise ConfigurationError(f"Microsoft: no client secret given (type it, or set {where})")
-    return typed
 
 
 async def _try(

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import click
 
-from panelist.cli import connect_group
+from panelist.cli import connect_group, given_secret, user_workspace
 from panelist.errors import ConfigurationError, PanelistError
 from panelist.permissions import Right, require
 from panelist.providers import ProviderContext
-from panelist.secrets import env_name, get_secret, keep_secret
+from panelist.secrets import get_secret, keep_secret
 from panelist.services.settings import set_provider_settings
-from panelist.workspace import open_workspace
 from panelist_zoom.config import PROVIDER, SCOPES, SECRET_CLIENT, ZoomSettings
 
 
@@ -57,8 +56,7 @@ def zoom(
     as_email: str | None,
 ) -> None:
     """Zoom: a Server-to-Server OAuth app of the company's account (Admins only)."""
-    root = ctx.find_root().obj or {}
-    ws = open_workspace(db_path or root.get("db_path"), as_email or root.get("as_email"))
+    ws = user_workspace(ctx, db_path, as_email)
     try:
         require(ws.db, ws.user.id, Right.CONFIGURE)
         stored = dict(ws.provider_context(PROVIDER).settings)
@@ -67,7 +65,7 @@ def zoom(
             values["reference_scope"] = secrets.token_hex(4)
         settings = stored | values
         ZoomSettings.from_mapping(settings)  # a bad URL: one line, nothing written
-        typed = _typed_secret(secret_stdin)
+        typed = given_secret(PROVIDER, SECRET_CLIENT, "Client secret", from_stdin=secret_stdin)
         email = (check_email or ws.user.email).strip()
         verified = asyncio.run(_try(ws.provider_context(PROVIDER), settings, typed, email))
         # Only now, the connection proved, is anything kept.
@@ -83,20 +81,6 @@ def zoom(
         click.echo(f"{email} is not an active, verified user of this Zoom account: not a host.")
     click.echo("The app needs these scopes: " + ", ".join(SCOPES))
     click.echo("Then run 'panelist doctor' to check the connection.")
-
-
-def _typed_secret(from_stdin: bool) -> str | None:
-    """The secret given now (None when the environment or the keyring has one already)."""
-    if from_stdin:
-        typed = click.get_text_stream("stdin").readline().strip()
-    elif get_secret(PROVIDER, SECRET_CLIENT):
-        return None
-    else:
-        typed = str(click.prompt("Client secret", hide_input=True)).strip()
-    if not typed:
-        where = env_name(PROVIDER, SECRET_CLIENT)
-        raise ConfigurationError(f"Zoom: no client secret given (type it, or set {where})")
-    return typed
 
 
 async def _try(
