@@ -86,6 +86,8 @@ INTERNAL = {
     "use panelist.services.settings.set_setting",
     "panelist.services.directory.positive_setting": "raw settings read for core's set-up",
     "panelist.services.directory.provider_settings": "provider set-up inside the Workspace",
+    "panelist.services.directory.providers_with_settings": "which providers are set up, for "
+    "doctor and host checks (no values)",
     "panelist.services.directory.employee_from_row": "turns a row already read into a model",
     "panelist.services.directory.find_employee_by_email": "resolves who the user is, before "
     "there is a user to check",
