@@ -377,7 +377,15 @@ CALLS: dict[str, list[Call]] = {
         lambda s: s.service().invite(s.request())
     ],
     "panelist.scheduling.service.SchedulingService.send_candidate_invitation": [
-        _service("send_candidate_invitation", _upcoming)
+        _service("send_candidate_invitation", _upcoming),
+        lambda s: s.service().send_candidate_invitation(s.upcoming_id, subject="Hi", text="Hi"),
+    ],
+    "panelist.scheduling.service.SchedulingService.draft_candidate_mail": [
+        _service("draft_candidate_mail", _upcoming),
+        lambda s: s.service().draft_candidate_mail(s.upcoming_id, "candidate_message"),
+    ],
+    "panelist.scheduling.service.SchedulingService.send_candidate_message": [
+        lambda s: s.service().send_candidate_message(s.upcoming_id, "Hi", "Hello")
     ],
     "panelist.scheduling.service.SchedulingService.record_candidate_response": [
         lambda s: s.service().record_candidate_response(s.upcoming_id, ResponseStatus.DECLINED)

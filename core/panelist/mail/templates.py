@@ -104,6 +104,21 @@ class MessageTemplate:
     purpose: str
     subject: str
     body: str
+    language: str = "en"
+
+
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Z]{2})?")
+
+
+def check_language(language: str) -> str:
+    """`language` as stored: a tag like 'en', 'nl' or 'pt-BR'; `ValidationError` otherwise."""
+    tag = language.strip()
+    if not LANGUAGE.fullmatch(tag):
+        raise ValidationError(
+            f"language {language!r} is not a language tag like 'en', 'nl' or 'pt-BR'",
+            field="language",
+        )
+    return tag
 
 
 # --------------------------------------------------------------------------- validation
@@ -461,7 +476,9 @@ def sample_context() -> dict[str, object]:
 # --------------------------------------------------------------------------- storage
 
 
-def save_template(db: Database, name: str, purpose: str, subject: str, body: str) -> int:
+def save_template(
+    db: Database, name: str, purpose: str, subject: str, body: str, language: str = "en"
+) -> int:
     """Validate, then insert or update the template called `name`; returns its id."""
     clean_name = one_line(name)
     if not clean_name:
@@ -473,8 +490,15 @@ def save_template(db: Database, name: str, purpose: str, subject: str, body: str
     require_plain(subject.strip(), "subject")
     if not body.strip():
         raise ValidationError("a template needs a body", field="body")
+    tag = check_language(language)
     validate_template(subject, body, purpose=purpose)
-    record = {"name": clean_name, "purpose": purpose, "subject": subject, "body": body}
+    record = {
+        "name": clean_name,
+        "purpose": purpose,
+        "subject": subject,
+        "body": body,
+        "language": tag,
+    }
     with db.atomic():
         row = db.execute("SELECT id FROM message_templates WHERE name = ?", [clean_name]).fetchone()
         if row is None:
@@ -486,7 +510,7 @@ def save_template(db: Database, name: str, purpose: str, subject: str, body: str
 def templates_for(db: Database, purpose: str) -> list[MessageTemplate]:
     """The templates of one purpose, by name, for a picker."""
     rows = db.execute(
-        "SELECT id, name, purpose, subject, body FROM message_templates"
+        "SELECT id, name, purpose, subject, body, language FROM message_templates"
         " WHERE purpose = ? ORDER BY name",
         [purpose],
     ).fetchall()
