@@ -339,6 +339,14 @@ CALLS: dict[str, list[Call]] = {
             s.ws, "Evil", "candidate_invitation", "Hello", "Hello {{ candidate.name }}"
         )
     ],
+    "panelist.services.templates.list_templates": [
+        lambda s: _module("services.templates").list_templates(s.ws)
+    ],
+    "panelist.services.templates.preview_template": [
+        lambda s: _module("services.templates").preview_template(
+            s.ws, "candidate_invitation", "Hi", "{{ candidate.name }}", s.application_id
+        )
+    ],
     "panelist.scheduling.duties.upcoming_organised": [
         lambda s: _module("scheduling.duties").upcoming_organised(s.ws)
     ],

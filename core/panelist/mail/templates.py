@@ -124,11 +124,15 @@ def check_language(language: str) -> str:
 # --------------------------------------------------------------------------- validation
 
 
-def validate_template(subject: str, body: str, *, purpose: str | None = None) -> None:
+def validate_template(
+    subject: str, body: str, *, purpose: str | None = None, strict: bool = False
+) -> None:
     """Raise `ValidationError` naming the part and line of the first mistake.
 
     With `purpose`, placeholders that purpose does not offer are mistakes too
-    (``interviewer.name`` in a candidate invitation).
+    (``interviewer.name`` in a candidate invitation). With `strict`, a template that
+    does not render with the sample data for any reason is refused, not only one that
+    breaks a limit (the settings screen saves that way: save refuses what does not render).
     """
     if purpose is not None and purpose not in PURPOSE_PLACEHOLDERS:
         raise ValidationError(f"unknown template purpose {purpose!r}", field="purpose")
@@ -138,10 +142,10 @@ def validate_template(subject: str, body: str, *, purpose: str | None = None) ->
         if found is not None:
             line, problem = found
             raise ValidationError(f"{_where(part, source, line)}: {problem}", field=part)
-    _trial_render(subject, body)
+    _trial_render(subject, body, strict=strict)
 
 
-def _trial_render(subject: str, body: str) -> None:
+def _trial_render(subject: str, body: str, *, strict: bool = False) -> None:
     """Render with sample data: a template that breaks the limits with it is refused now.
 
     Only limit breaches are refused: other errors may depend on the data
@@ -150,7 +154,7 @@ def _trial_render(subject: str, body: str) -> None:
     try:
         render_template(subject, body, sample_context())
     except ValidationError as exc:
-        if isinstance(exc.__cause__, TemplateLimitError):
+        if strict or isinstance(exc.__cause__, TemplateLimitError):
             raise
 
 
@@ -235,6 +239,17 @@ def _name_problem(
         example = next(iter(PLACEHOLDERS[name]))
         return f"placeholder {name!r} needs an attribute, e.g. {name}.{example}"
     return ""
+
+
+def placeholders_for(purpose: str) -> list[tuple[str, str]]:
+    """The placeholders a template of `purpose` may use, as ('interview.type', what it holds)."""
+    offered = PURPOSE_PLACEHOLDERS.get(purpose, frozenset())
+    return [
+        (f"{name}.{attribute}", words)
+        for name, attributes in PLACEHOLDERS.items()
+        if name in offered
+        for attribute, words in attributes.items()
+    ]
 
 
 def purpose_words(purpose: str | None) -> str:
@@ -477,9 +492,17 @@ def sample_context() -> dict[str, object]:
 
 
 def save_template(
-    db: Database, name: str, purpose: str, subject: str, body: str, language: str = "en"
+    db: Database,
+    name: str,
+    purpose: str,
+    subject: str,
+    body: str,
+    language: str = "en",
+    *,
+    strict: bool = False,
 ) -> int:
-    """Validate, then insert or update the template called `name`; returns its id."""
+    """Validate, then insert or update the template called `name`; returns its id.
+    `strict`: refuse it unless it renders with the sample data (`validate_template`)."""
     clean_name = one_line(name)
     if not clean_name:
         raise ValidationError("a template needs a name", field="name")
@@ -491,7 +514,7 @@ def save_template(
     if not body.strip():
         raise ValidationError("a template needs a body", field="body")
     tag = check_language(language)
-    validate_template(subject, body, purpose=purpose)
+    validate_template(subject, body, purpose=purpose, strict=strict)
     record = {
         "name": clean_name,
         "purpose": purpose,
