@@ -112,3 +112,14 @@ def test_a_recruiter_may_not_list_preview_or_save(demo_workspace: Workspace) -> 
         preview_template(ws, "candidate_invitation", "Hi", BODY, application.id)
     with pytest.raises(PermissionDenied):
         save_template(ws, "Mine", "candidate_invitation", "Hi", BODY)
+
+
+def test_a_template_that_does_not_render_for_the_previewed_application_is_not_saved(
+    admin: Workspace,
+) -> None:
+    without = next(a for a in list_applications(admin) if not a.interview_count)
+    body = "Dear {{ candidate.name }},\n{{ interview.location[0] }}\n"  # empty for video
+    with pytest.raises(ValidationError, match="body line 2"):
+        save_template(admin, "Room", "candidate_invitation", "Hi", body, application_id=without.id)
+    assert "Room" not in {t.name for t in list_templates(admin)}
+    save_template(admin, "Room", "candidate_invitation", "Hi", body)  # sample data has one

@@ -125,7 +125,7 @@ async def test_m_opens_the_composer_and_ctrl_s_sends_the_edited_text_once(
         body = screen.query_one("#composer-body", TextArea)
         assert body.has_focus and screen.draft.candidate_time in body.text
 
-        await pilot.press("ctrl+end", *"P.S. {{ no template here }}")
+        await pilot.press(*["down"] * 60, "end", "enter", *"P.S. {{ no template here }}")
         expected = body.text
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -46,11 +46,21 @@ def list_templates(ws: Workspace) -> list[MessageTemplate]:
 
 
 def save_template(
-    ws: Workspace, name: str, purpose: str, subject: str, body: str, language: str = "en"
+    ws: Workspace,
+    name: str,
+    purpose: str,
+    subject: str,
+    body: str,
+    language: str = "en",
+    *,
+    application_id: int | None = None,
 ) -> int:
-    """Validate (it must render with the sample data), then insert or update the template
+    """Validate (it must render with the sample data, and for `application_id` too when
+    given: the application the admin previews it for), then insert or update the template
     called `name`; returns its id. A refusal is a `ValidationError` naming part and line."""
     require(ws.db, ws.user.id, Right.CONFIGURE)
+    if application_id is not None:
+        preview_template(ws, purpose, subject, body, application_id)
     with ws.db.atomic():  # the template and its audit line, or neither
         template_id = templates.save_template(
             ws.db, name, purpose, subject, body, language, strict=True
