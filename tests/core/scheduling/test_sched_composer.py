@@ -5,6 +5,7 @@ text is what is sent and what the outbox keeps, exactly once; bad edits are refu
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ import scheduling_helpers as h
 
 from panelist.errors import ValidationError
 from panelist.mail.templates import save_template
+from panelist.mail.transport import MaildirTransport, MailError
 from panelist.models import CandidateStatus, Method
-from panelist.scheduling import SchedulingService
+from panelist.scheduling import OutboxIncomplete, RetryPolicy, SchedulingService
 from panelist.workspace import Workspace
 
 pytestmark = pytest.mark.anyio
@@ -175,3 +177,39 @@ async def test_only_composer_purposes(service: SchedulingService) -> None:
     interview_id = await invited(service)
     with pytest.raises(ValidationError, match="cannot write"):
         service.draft_candidate_mail(interview_id, "decline_notice")
+
+
+class FlakyMaildir(MaildirTransport):
+    """A Maildir that fails (retryably) its first `failures` sends, like a full disk."""
+
+    def __init__(self, path: Path, failures: int) -> None:
+        super().__init__(path)
+        self.failures = failures
+
+    def send(self, message: EmailMessage) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise MailError("the disk is full", retryable=True)
+        super().send(message)
+
+
+async def test_an_edited_text_left_in_the_outbox_goes_later_as_edited_once(
+    ws: Workspace, maildir: Path
+) -> None:
+    quick = RetryPolicy(budget_seconds=0.2, first_backoff_seconds=0.05)
+    flaky = SchedulingService(ws, FlakyMaildir(maildir, failures=100), retry=quick)
+    interview_id = await invited(flaky)
+    with pytest.raises(OutboxIncomplete):
+        await flaky.send_candidate_invitation(interview_id, subject="Edited", text=EDITED_TEXT)
+    assert h.read_maildir(maildir) == []
+    (waiting,) = outbox_mails(ws, interview_id)
+    assert waiting["state"] == "pending" and waiting["intent"]["text"] == EDITED_TEXT  # type: ignore[index]
+
+    # A later run (cron's resume, another app) sends the kept text, not the template.
+    later = SchedulingService(ws, MaildirTransport(maildir))
+    await later.resume_pending(interview_id)
+    await later.resume_pending(interview_id)
+    (message,) = h.read_maildir(maildir)
+    assert message["Subject"] == "Edited"
+    body = message.get_body(("plain",))
+    assert body is not None and body.get_content().replace("\r\n", "\n") == EDITED_TEXT
