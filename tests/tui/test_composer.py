@@ -146,6 +146,8 @@ async def test_m_opens_the_composer_and_ctrl_s_sends_the_edited_text_once(
         composer = app.screen
         assert isinstance(composer, ComposerScreen)
         assert composer.query_one("#composer-body", TextArea).read_only
+        status = str(composer.query_one("#composer-status", Static).render())
+        assert status.startswith("Sent ") and "(Europe/Amsterdam): this text went out" in status
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "went out already" in str(composer.query_one("#composer-status", Static).render())

@@ -115,6 +115,23 @@ async def test_a_new_template_per_language_by_keyboard(admin: Workspace) -> None
         assert screen.editing is not None and screen.editing.name == "Uitnodiging NL"
 
 
+async def test_an_admin_finds_them_in_the_palette_and_in_f1(admin: Workspace) -> None:
+    app = PanelistApp(admin, ascii=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        keys = str(app.screen.query_one("#help-keys", Static).content)
+        assert "Settings: message templates" in keys and "Mail composer" in keys
+        await pilot.press("escape", "ctrl+p", *"message templates")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TemplatesScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ApplicationsScreen)
+
+
 async def test_a_recruiter_is_offered_no_templates(workspace: Workspace) -> None:
     app = PanelistApp(workspace, ascii=False)  # Rosa, a Recruiter
     async with app.run_test(size=(80, 24)) as pilot:
@@ -122,6 +139,13 @@ async def test_a_recruiter_is_offered_no_templates(workspace: Workspace) -> None
         await pilot.press("T")
         await settle(pilot)
         assert isinstance(app.screen, ApplicationsScreen)
+        await pilot.press("f1")
+        assert "message templates" not in str(app.screen.query_one("#help-keys", Static).content)
+        await pilot.press("escape", "ctrl+p", *"message templates")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, TemplatesScreen)
 
 
 def opening() -> Callable[[Pilot[None]], Awaitable[None]]:

@@ -12,6 +12,7 @@ Imported lazily by the application screen: it is not part of the first frame.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -169,8 +170,9 @@ class ComposerScreen(Screen[bool]):
         finally:
             self.call_after_refresh(self._done_filling)
         if draft.sent_at is not None:
-            when = draft.sent_at.astimezone(self.app.workspace.clock.now().tzinfo)
-            self._say(f"Sent {when:%d %b %H:%M} UTC: the text that went out. It goes only once.")
+            zone = self.app.workspace.user.timezone
+            when = draft.sent_at.astimezone(ZoneInfo(zone))
+            self._say(f"Sent {when:%d %b %H:%M} ({zone}): this text went out; it goes only once.")
         else:
             self._say("Edit the text; ctrl+s sends exactly this to the candidate.")
 
