@@ -249,3 +249,17 @@ def test_composer_160x48(
     assert snap_compare(
         snap_app, terminal_size=(160, 48), run_before=opening(own_application.id, "m")
     )
+
+
+def test_composer_refused_subject_80x24(
+    snap_compare: SnapCompare, snap_app: PanelistApp, own_application: ApplicationSummary
+) -> None:
+    """An edit core refuses is one line under the text; the composer stays open."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await opening(own_application.id, "m")(pilot)
+        pilot.app.screen.query_one("#composer-subject", Input).focus()
+        await pilot.press("ctrl+u", "ctrl+s")  # an empty subject
+        await settle(pilot)
+
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=run_before)

@@ -165,3 +165,16 @@ def test_templates_80x24(snap_compare: SnapCompare, admin: Workspace) -> None:
 def test_templates_160x48(snap_compare: SnapCompare, admin: Workspace) -> None:
     app = PanelistApp(admin, ascii=False)
     assert snap_compare(app, terminal_size=(160, 48), run_before=opening())
+
+
+def test_templates_refused_line_80x24(snap_compare: SnapCompare, admin: Workspace) -> None:
+    """A template that does not render: the line is named in one line under the form."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = await opened(pilot)
+        screen.query_one("#templates-subject", Input).focus()
+        await pilot.press("end", *" {{ oops }}", "ctrl+s")
+        await settle(pilot)
+
+    app = PanelistApp(admin, ascii=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
