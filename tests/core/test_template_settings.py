@@ -123,3 +123,13 @@ def test_a_template_that_does_not_render_for_the_previewed_application_is_not_sa
         save_template(admin, "Room", "candidate_invitation", "Hi", body, application_id=without.id)
     assert "Room" not in {t.name for t in list_templates(admin)}
     save_template(admin, "Room", "candidate_invitation", "Hi", body)  # sample data has one
+
+
+def test_a_template_is_renamed_in_place_and_a_taken_name_refused(admin: Workspace) -> None:
+    first = save_template(admin, "First", "candidate_invitation", "Hi", BODY)
+    save_template(admin, "Second", "candidate_invitation", "Hi", BODY)
+    assert save_template(admin, "Renamed", "candidate_invitation", "Hi", BODY, template_id=first)
+    names = {t.id: t.name for t in list_templates(admin)}
+    assert names[first] == "Renamed" and "First" not in names.values()
+    with pytest.raises(ValidationError, match="another template is named 'Second'"):
+        save_template(admin, "Second", "candidate_invitation", "Hi", BODY, template_id=first)

@@ -500,9 +500,11 @@ def save_template(
     language: str = "en",
     *,
     strict: bool = False,
+    template_id: int | None = None,
 ) -> int:
-    """Validate, then insert or update the template called `name`; returns its id.
-    `strict`: refuse it unless it renders with the sample data (`validate_template`)."""
+    """Validate, then insert or update the template called `name` (with `template_id`:
+    update that template, renaming it); returns its id. `strict`: refuse it unless it
+    renders with the sample data (`validate_template`)."""
     clean_name = one_line(name)
     if not clean_name:
         raise ValidationError("a template needs a name", field="name")
@@ -524,6 +526,13 @@ def save_template(
     }
     with db.atomic():
         row = db.execute("SELECT id FROM message_templates WHERE name = ?", [clean_name]).fetchone()
+        if template_id is not None:  # this template, renamed or not
+            if row is not None and row[0] != template_id:
+                raise ValidationError(f"another template is named {clean_name!r}", field="name")
+            if db.execute("SELECT 1 FROM message_templates WHERE id = ?", [template_id]).fetchone():
+                db.table("message_templates").update(template_id, record)
+                return template_id
+            raise ValidationError(f"template {template_id} no longer exists", field="name")
         if row is None:
             return int(db.table("message_templates").insert(record).last_pk or 0)
         db.table("message_templates").update(row[0], record)

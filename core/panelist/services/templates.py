@@ -54,16 +54,18 @@ def save_template(
     language: str = "en",
     *,
     application_id: int | None = None,
+    template_id: int | None = None,
 ) -> int:
     """Validate (it must render with the sample data, and for `application_id` too when
     given: the application the admin previews it for), then insert or update the template
-    called `name`; returns its id. A refusal is a `ValidationError` naming part and line."""
+    called `name` (with `template_id`: update that one, renamed if the name changed);
+    returns its id. A refusal is a `ValidationError` naming part and line."""
     require(ws.db, ws.user.id, Right.CONFIGURE)
     if application_id is not None:
         preview_template(ws, purpose, subject, body, application_id)
     with ws.db.atomic():  # the template and its audit line, or neither
         template_id = templates.save_template(
-            ws.db, name, purpose, subject, body, language, strict=True
+            ws.db, name, purpose, subject, body, language, strict=True, template_id=template_id
         )
         subject_line = f"template {audit.one_line(name)!r}"
         detail = f"{purpose}, {language.strip()}, id {template_id}"

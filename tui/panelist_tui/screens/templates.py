@@ -292,6 +292,7 @@ class TemplatesScreen(Screen[None]):
                 body,
                 language,
                 application_id=self._application(),
+                template_id=self.editing.id if self.editing else None,
             )
         except ValidationError as error:
             self._say(str(error), error=True)
