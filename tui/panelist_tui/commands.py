@@ -40,6 +40,14 @@ class PanelistCommands(Provider):
             self._commands.append(
                 Command("Audit log", app.action_audit, "Who did what and when (Admins)", True)
             )
+            self._commands.append(
+                Command(
+                    "Settings: message templates",
+                    app.action_message_templates,
+                    "Templates per purpose and language, with a live preview (Admins)",
+                    True,
+                )
+            )
         sep = f" {app.glyphs.separator} "
         for stage in Stage:
             self._commands.append(

@@ -84,6 +84,13 @@ def m010_host_checks(db: Database) -> None:
     run_script(db, "ALTER TABLE video_accounts ADD COLUMN checked_at TEXT;")
 
 
+@core_migrations
+def m011_template_language(db: Database) -> None:
+    """Message templates per language (the composer picks by purpose and language); the
+    templates a company has are English until an admin says otherwise."""
+    run_script(db, "ALTER TABLE message_templates ADD COLUMN language TEXT NOT NULL DEFAULT 'en';")
+
+
 _M009 = """
 ALTER TABLE interviews ADD COLUMN room_response TEXT NOT NULL DEFAULT 'needs_action';
 
