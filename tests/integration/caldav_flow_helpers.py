@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,14 @@ from sqlite_utils import Database
 
 from panelist.clock import FrozenClock
 from panelist.mail.transport import SmtpTransport
-from panelist.models import WorkingHours
+from panelist.models import Method, WorkingHours
 from panelist.plugins import PluginRegistry
-from panelist.scheduling import RetryPolicy, SchedulingService
+from panelist.scheduling import (
+    InterviewRequest,
+    ParticipantRequest,
+    RetryPolicy,
+    SchedulingService,
+)
 from panelist.services.directory import find_employee_by_email, set_setting
 from panelist.storage.database import open_database
 from panelist.workspace import Workspace
@@ -240,3 +245,24 @@ class NoServer:
 async def aclose_service(service: SchedulingService) -> None:
     await service.ws.calendar_provider("caldav").aclose()
     service.ws.close()
+
+
+INTERVIEWER_ROLE = 4
+
+
+def flow_request(*people: str, room: bool = True, **extra: object) -> InterviewRequest:
+    """A video interview Rosa organises at TUESDAY_10 for an hour, Sam hosting; `extra`
+    overrides any field (the video provider, notes …)."""
+    fields: dict[str, object] = {
+        "application_id": 1,
+        "organiser_id": employee_id("rosa"),
+        "participants": tuple(ParticipantRequest(employee_id(p), INTERVIEWER_ROLE) for p in people),
+        "start": TUESDAY_10,
+        "end": TUESDAY_10 + timedelta(hours=1),
+        "method": Method.VIDEO,
+        "type_id": 1,
+        "room_id": 1 if room else None,
+        "video_provider": "jitsi",
+        "video_host_id": employee_id("sam"),
+    }
+    return InterviewRequest(**(fields | extra))  # type: ignore[arg-type]

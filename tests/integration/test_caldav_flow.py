@@ -18,17 +18,17 @@ from caldav_flow_helpers import (
     build_company,
     email,
     employee_id,
+    flow_request,
     open_service,
 )
 
 from panelist.clock import FrozenClock
-from panelist.models import InterviewStatus, Method
+from panelist.models import InterviewStatus
 from panelist.plugins import PluginRegistry
 from panelist.providers import ResponseStatus
 from panelist.scheduling import (
     InterviewRequest,
     OutboxIncomplete,
-    ParticipantRequest,
     SchedulingService,
     SlotTaken,
     StepEvent,
@@ -38,23 +38,10 @@ from panelist_caldav.provider import uid_for
 
 pytestmark = pytest.mark.anyio
 LATER = TUESDAY_10 + timedelta(days=1, hours=3)  # Wednesday 13:00 in Amsterdam
-INTERVIEWER_ROLE = 4
 
 
 def request(*people: str, room: bool = True, **extra: object) -> InterviewRequest:
-    return InterviewRequest(
-        application_id=1,
-        organiser_id=employee_id("rosa"),
-        participants=tuple(ParticipantRequest(employee_id(p), INTERVIEWER_ROLE) for p in people),
-        start=TUESDAY_10,
-        end=TUESDAY_10 + timedelta(hours=1),
-        method=Method.VIDEO,
-        type_id=1,
-        room_id=1 if room else None,
-        video_provider="jitsi",
-        video_host_id=employee_id("sam"),
-        **extra,  # type: ignore[arg-type]
-    )
+    return flow_request(*people, room=room, **extra)
 
 
 def ics_of(message: EmailMessage) -> tuple[str, icalendar.Component]:

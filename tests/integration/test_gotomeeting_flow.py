@@ -22,16 +22,15 @@ from caldav_flow_helpers import (
     aclose_service,
     email,
     employee_id,
+    flow_request,
     open_service,
 )
 
 from panelist.clock import FrozenClock
-from panelist.models import Method
 from panelist.plugins import PluginRegistry
 from panelist.scheduling import (
     InterviewRequest,
     OutboxIncomplete,
-    ParticipantRequest,
     RetryPolicy,
     SchedulingService,
 )
@@ -43,7 +42,6 @@ from panelist_gotomeeting.testing import JOIN_BASE, FakeGoTo
 
 pytestmark = pytest.mark.anyio
 LATER = TUESDAY_10 + timedelta(days=1, hours=3)
-INTERVIEWER_ROLE = 4
 SAM = email("sam")
 RETRIES = RetryPolicy(
     budget_seconds=3.0, call_timeout_seconds=5.0, first_backoff_seconds=0.05,
@@ -100,19 +98,7 @@ def service(
 
 
 def request(*people: str) -> InterviewRequest:
-    return InterviewRequest(
-        application_id=1,
-        organiser_id=employee_id("rosa"),
-        participants=tuple(ParticipantRequest(employee_id(p), INTERVIEWER_ROLE) for p in people),
-        start=TUESDAY_10,
-        end=TUESDAY_10 + timedelta(hours=1),
-        method=Method.VIDEO,
-        type_id=1,
-        room_id=1,
-        video_provider="gotomeeting",
-        video_host_id=employee_id("sam"),
-        notes="Ask about Rust.",
-    )
+    return flow_request(*people, video_provider="gotomeeting", notes="Ask about Rust.")
 
 
 async def test_invite_reschedule_and_cancel_with_a_goto_meeting(

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from caldav_flow_helpers import TUESDAY_10, Received, email, employee_id, open_service
+from caldav_flow_helpers import TUESDAY_10, Received, email, employee_id, flow_request, open_service
 from microsoft_flow_helpers import (
     RETRIES,
     ROOM,
@@ -20,13 +20,12 @@ from microsoft_flow_helpers import (
 )
 
 from panelist.clock import FrozenClock
-from panelist.models import InterviewStatus, Method
+from panelist.models import InterviewStatus
 from panelist.plugins import PluginRegistry
 from panelist.providers import CalendarEvent, ResponseStatus
 from panelist.scheduling import (
     InterviewRequest,
     OutboxIncomplete,
-    ParticipantRequest,
     SchedulingService,
     list_notices,
 )
@@ -36,7 +35,6 @@ from panelist_microsoft.testing import FakeGraph
 
 pytestmark = pytest.mark.anyio
 LATER = TUESDAY_10 + timedelta(days=1, hours=3)
-INTERVIEWER_ROLE = 4
 TEAMS_LINK = "https://teams.microsoft.com/l/meetup-join/"
 
 
@@ -64,19 +62,7 @@ def service(
 
 
 def request(*people: str) -> InterviewRequest:
-    return InterviewRequest(
-        application_id=1,
-        organiser_id=employee_id("rosa"),
-        participants=tuple(ParticipantRequest(employee_id(p), INTERVIEWER_ROLE) for p in people),
-        start=TUESDAY_10,
-        end=TUESDAY_10 + timedelta(hours=1),
-        method=Method.VIDEO,
-        type_id=1,
-        room_id=1,
-        video_provider="teams",
-        video_host_id=employee_id("sam"),
-        notes="Ask about Rust.",
-    )
+    return flow_request(*people, video_provider="teams", notes="Ask about Rust.")
 
 
 def the_interview(company: MicrosoftCompany, calendar: str) -> dict[str, object]:
