@@ -4,45 +4,16 @@ for Admins only. Bad input is refused with one line and nothing is saved."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from panelist.errors import PermissionDenied, ValidationError
 from panelist.permissions import Right
 from panelist.services import configuration as cfg
 from panelist.services.directory import get_employee
 from panelist.workspace import Workspace
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kept: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.kept.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.kept[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.kept.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    kept = MemoryKeyring()
-    keyring.set_keyring(kept)
-    yield kept
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
@@ -309,9 +280,7 @@ def test_integrations_list_declared_options(admin: Workspace) -> None:
 
 
 @pytest.mark.usefixtures("memory_keyring")
-def test_a_pasted_secret_loses_its_trailing_newline(
-    admin: Workspace, memory_keyring: MemoryKeyring
-) -> None:
+def test_a_pasted_secret_loses_its_trailing_newline(admin: Workspace, memory_keyring: Any) -> None:
     cfg.save_integration(
         admin,
         "caldav",
@@ -329,9 +298,7 @@ def test_a_pasted_secret_loses_its_trailing_newline(
 
 
 @pytest.mark.usefixtures("memory_keyring")
-def test_bad_integration_values_save_nothing(
-    admin: Workspace, memory_keyring: MemoryKeyring
-) -> None:
+def test_bad_integration_values_save_nothing(admin: Workspace, memory_keyring: Any) -> None:
     good = {"url": "https://dav.example.com/", "username": "panelist"}
     refused(
         admin,

@@ -41,3 +41,9 @@ def test_importing_the_app_loads_no_provider() -> None:
 
 def test_the_command_line_loads_textual_only_when_the_app_opens() -> None:
     assert imported("panelist_tui.cli", ["textual", "panelist_tui.app", *PROVIDER_PACKAGES]) == ""
+
+
+def test_importing_the_app_loads_no_settings_screen() -> None:
+    """Settings are an Admin's occasional visit: loaded when opened, not at start-up."""
+    lazy = ["panelist_tui.screens.settings", "panelist.services.configuration", "holidays"]
+    assert imported("panelist_tui.app", lazy) == ""

@@ -43,8 +43,9 @@ class ApplicationsScreen(Screen[None]):
         Binding("down", "focus_table", "From the search box to the list", show=False),
         Binding("f5,ctrl+r", "reload", "Refresh", show=False, tooltip="Read the list again"),
         Binding("A", "audit", "Audit log", tooltip="Who did what and when (Admins)"),
+        Binding("C", "settings", "Settings", tooltip="Configure the company (Admins)"),
     ]
-    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset({"audit"})
+    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset({"audit", "settings"})
     """Shown in the footer and F1 only to a user who may configure."""
 
     def __init__(self) -> None:
@@ -243,6 +244,9 @@ class ApplicationsScreen(Screen[None]):
 
     def action_audit(self) -> None:
         self.app.action_audit()
+
+    def action_settings(self) -> None:
+        self.app.action_settings()
 
     def action_toggle_status(self) -> None:
         """Show or hide the Status pane, whatever the width, until toggled again."""

@@ -1,0 +1,229 @@
+"""Settings in the TUI (issue 17, item 1): an Admin configures the company by keyboard;
+a Recruiter is offered no settings (and core refuses them anyway: tests/core)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
+
+from panelist.services.directory import get_employee, get_setting
+from panelist.workspace import Workspace
+from panelist_tui.app import PanelistApp
+from panelist_tui.screens.applications import ApplicationsScreen
+
+pytestmark = pytest.mark.anyio
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def admin(workspace: Workspace) -> Workspace:
+    (admin_id,) = workspace.db.execute(
+        "SELECT e.id FROM employees e JOIN recruiting_roles r ON r.id = e.company_role_id"
+        " WHERE r.name = 'Admin' ORDER BY e.id LIMIT 1"
+    ).fetchone()
+    return replace(workspace, actor=get_employee(workspace.db, admin_id))
+
+
+def screen_name(app: PanelistApp) -> str:
+    return type(app.screen).__name__
+
+
+def message(app: PanelistApp) -> str:
+    return str(app.screen.query_one("#settings-message", Static).content)
+
+
+def field_error(app: PanelistApp, name: str) -> str:
+    return str(app.screen.query_one(f"#error-{name}", Static).content)
+
+
+def rows(app: PanelistApp) -> list[list[str]]:
+    table = app.screen.query_one("#settings-list", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def footer_keys(app: PanelistApp) -> dict[str, str]:
+    return {key.key: key.description for key in app.screen.query(FooterKey)}
+
+
+async def clear_and_type(pilot: Pilot[None], text: str) -> None:
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), focused
+    focused.value = ""
+    await pilot.press(*text)
+
+
+async def open_section(pilot: Pilot[None], downs: int) -> None:
+    """From the applications: C, then down to the section, enter into its list."""
+    await pilot.press("C")
+    await pilot.pause()
+    await pilot.press(*(["down"] * downs), "enter")
+    await pilot.pause()
+
+
+async def test_an_admin_adds_an_interview_type_by_keyboard(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert footer_keys(app).get("C") == "Settings"
+        await open_section(pilot, 1)  # Interview types
+        assert screen_name(app) == "SettingsScreen"
+        before = len(rows(app))
+        await pilot.press("n")  # the form, its first field focused
+        await pilot.pause()
+        await pilot.press(*"Deep dive", "tab")
+        await clear_and_type(pilot, "0")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "outside 5–1440" in field_error(app, "duration")
+        assert len(rows(app)) == before  # nothing saved
+        await clear_and_type(pilot, "45")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert message(app) == "Saved interview type 'Deep dive'."
+        assert ["Deep dive", "45", "Video", ""] in rows(app)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationsScreen)
+
+
+async def test_company_zone_refused_then_saved(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, 0)  # Company: enter goes into its form
+        await pilot.press("tab")  # time zone
+        await clear_and_type(pilot, "Mars/Olympus")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "unknown zone" in field_error(app, "company-timezone")
+        assert get_setting(admin.db, "company_timezone") == "Europe/Amsterdam"
+        await clear_and_type(pilot, "Europe/London")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert message(app) == "Saved: time zone."
+        assert get_setting(admin.db, "company_timezone") == "Europe/London"
+
+
+async def test_a_room_with_capacity_minus_one_is_refused(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, 2)  # Rooms
+        before = rows(app)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Attic", "tab", "minus", "1", "ctrl+s")
+        await pilot.pause()
+        assert "capacity" in field_error(app, "capacity")
+        assert rows(app) == before
+        await pilot.press("backspace", "backspace", "4", "ctrl+s")
+        await pilot.pause()
+        assert ["Attic", "4", "", "Not integrated"] in rows(app)
+
+
+async def test_a_persons_hours_are_checked_and_their_calendar_read(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, 3)  # People
+        assert footer_keys(app).get("t") == "Test calendar"
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "read" in message(app) or "not integrated" in message(app)
+        await pilot.press("enter")  # the first person's form
+        await pilot.pause()
+        await pilot.press("tab", "tab", "tab")  # hours
+        await clear_and_type(pilot, "Mon-Fri 9 to 5")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "working hours" in field_error(app, "working-hours")
+
+
+async def test_the_last_configure_right_cannot_be_taken(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, 5)  # Roles and rights: Admin is the first
+        await pilot.press("enter")
+        await pilot.pause()
+        for _ in range(5):  # name, then the five rights: the last is Configure
+            await pilot.press("tab")
+        await pilot.press("space", "ctrl+s")
+        await pilot.pause()
+        assert "no Admin" in message(app)
+
+
+@pytest.mark.usefixtures("memory_keyring")
+async def test_an_integration_is_set_up_and_checked(admin: Workspace, memory_keyring: Any) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_section(pilot, 6)  # Integrations
+        names = [row[0] for row in rows(app)]
+        await pilot.press(*(["down"] * names.index("CalDAV")), "enter")
+        await pilot.pause()
+        await clear_and_type(pilot, "https://dav.example.com/")
+        await pilot.press("tab", *"panelist", "tab")
+        app.focused.value = "s3cret\n"  # type: ignore[union-attr]  # as pasted
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert message(app) == "Saved CalDAV."
+        assert memory_keyring.kept[("panelist", "caldav:password")] == "s3cret"
+        await pilot.press("k")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "CalDAV" in message(app)
+
+
+async def test_a_recruiter_is_offered_no_settings(workspace: Workspace) -> None:
+    app = PanelistApp(workspace)  # Rosa, a Recruiter
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "C" not in footer_keys(app)
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplicationsScreen)
+        await pilot.press("ctrl+p", *"settings")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(app) != "SettingsScreen"
+
+
+async def test_the_palette_opens_a_section(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"settings: rooms")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(app) == "SettingsScreen"
+        assert rows(app)[0][0] and app.screen.section.title == "Rooms"  # type: ignore[attr-defined]
+
+
+def _settings_at(downs: int) -> Callable[[Pilot[None]], object]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("C")
+        await pilot.pause()
+        await pilot.press(*(["down"] * downs))
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return run_before
+
+
+SECTIONS = ["company", "types", "rooms", "people", "video", "roles", "integrations"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("section", SECTIONS)
+def test_settings_snapshots(
+    snap_compare: Callable[..., bool], admin: Workspace, section: str, size: tuple[int, int]
+) -> None:
+    app = PanelistApp(admin, ascii=False)
+    assert snap_compare(app, terminal_size=size, run_before=_settings_at(SECTIONS.index(section)))
