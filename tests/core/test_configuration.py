@@ -128,6 +128,29 @@ def test_a_duration_out_of_range_is_refused(admin: Workspace, minutes: str, word
     assert error.field == "duration"
 
 
+def test_a_types_reminder_is_kept_and_offered_by_the_interview_form(admin: Workspace) -> None:
+    from panelist.services.interview_form import form_choices
+
+    form_id = cfg.list_evaluation_forms(admin)[0].id
+    wanted = cfg.InterviewTypeInput("Pairing", "60", "video", form_id, reminder_hours="1.5")
+    type_id = cfg.save_interview_type(admin, wanted)
+    row = next(t for t in cfg.list_interview_types(admin) if t.id == type_id)
+    assert row.reminder_after_minutes == 90
+    (application_id,) = admin.db.execute("SELECT id FROM applications LIMIT 1").fetchone()
+    offered = next(t for t in form_choices(admin, application_id).types if t.id == type_id)
+    assert offered.reminder_after_minutes == 90
+
+
+@pytest.mark.parametrize(
+    ("hours", "form", "word"),
+    [("soon", True, "not a number"), ("9999", True, "outside"), ("2", False, "evaluation form")],
+)
+def test_a_bad_reminder_is_refused(admin: Workspace, hours: str, form: bool, word: str) -> None:
+    form_id = cfg.list_evaluation_forms(admin)[0].id if form else None
+    wanted = cfg.InterviewTypeInput("Pairing", "60", "video", form_id, reminder_hours=hours)
+    refused(admin, lambda: cfg.save_interview_type(admin, wanted), word)
+
+
 def test_a_type_name_taken_is_refused(admin: Workspace) -> None:
     taken = cfg.list_interview_types(admin)[0].name
     wanted = cfg.InterviewTypeInput(taken, "30", "phone")

@@ -128,6 +128,7 @@ PURE = {
     "panelist.services.interviews.effective_status": "derives a status from its arguments",
     "panelist.services.session.video_provider_name": "names of installed plugins, no data",
     "panelist.services.configuration.parse_minutes": "reads a number from text, no data",
+    "panelist.services.configuration.parse_reminder_hours": "reads hours from text, no data",
     "panelist.services.configuration.parse_working_hours": "reads hours from text, no data",
     "panelist.services.configuration.clean_secret": "strips a pasted text, no data",
 }

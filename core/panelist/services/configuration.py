@@ -163,6 +163,9 @@ class InterviewTypeInput:
     evaluation_form_id: int | None = None
     id: int | None = None
     """None: a new type."""
+    reminder_hours: str | float | None = None
+    """Hours after the interview ends that interviewers are first reminded of the form
+    (empty or None: the type suggests no reminder)."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class InterviewTypeRow:
     method: Method
     evaluation_form_id: int | None
     evaluation_form_name: str | None
+    reminder_after_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -184,12 +188,14 @@ class NamedChoice:
 def list_interview_types(ws: Workspace) -> list[InterviewTypeRow]:
     _configure(ws)
     rows = ws.db.execute(
-        "SELECT t.id, t.name, t.duration_minutes, t.default_method, t.evaluation_form_id, f.name"
+        "SELECT t.id, t.name, t.duration_minutes, t.default_method, t.evaluation_form_id, f.name,"
+        " t.reminder_after_minutes"
         " FROM interview_types t LEFT JOIN evaluation_forms f ON f.id = t.evaluation_form_id"
         " ORDER BY t.name"
     ).fetchall()
     return [
-        InterviewTypeRow(int(i), str(n), int(d), Method(m), f, fn) for i, n, d, m, f, fn in rows
+        InterviewTypeRow(int(i), str(n), int(d), Method(m), f, fn, r)
+        for i, n, d, m, f, fn, r in rows
     ]
 
 
@@ -213,6 +219,28 @@ def parse_minutes(value: int | str, what: str = "duration") -> int:
     return minutes
 
 
+MAX_REMINDER_HOURS = 672
+"""Four weeks: a first reminder later than that reminds of nothing."""
+
+
+def parse_reminder_hours(value: str | float | None) -> int | None:
+    """Hours (decimals allowed) after an interview ends as whole minutes; empty: None."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        hours = float(text.replace(",", "."))
+    except ValueError:
+        raise ValidationError(
+            f"reminder: {text!r} is not a number of hours", field="reminder"
+        ) from None
+    if not 0 <= hours <= MAX_REMINDER_HOURS:
+        raise ValidationError(
+            f"reminder: {text} hours is outside 0–{MAX_REMINDER_HOURS}", field="reminder"
+        )
+    return round(hours * 60)
+
+
 def save_interview_type(ws: Workspace, wanted: InterviewTypeInput) -> int:
     """Create or change an interview type; returns its id."""
     _configure(ws)
@@ -226,6 +254,11 @@ def save_interview_type(ws: Workspace, wanted: InterviewTypeInput) -> int:
     form_id = wanted.evaluation_form_id
     if form_id is not None and not _exists(ws, "evaluation_forms", form_id):
         raise ValidationError("evaluation form: no such form", field="evaluation_form")
+    reminder = parse_reminder_hours(wanted.reminder_hours)
+    if reminder is not None and form_id is None:
+        raise ValidationError(
+            "reminder: choose the evaluation form it reminds of", field="evaluation_form"
+        )
     clash = db.execute(
         "SELECT id FROM interview_types WHERE name = ? AND id IS NOT ?", [name, wanted.id]
     ).fetchone()
@@ -236,10 +269,14 @@ def save_interview_type(ws: Workspace, wanted: InterviewTypeInput) -> int:
         "duration_minutes": minutes,
         "default_method": method.value,
         "evaluation_form_id": form_id,
+        "reminder_after_minutes": reminder,
     }
     with db.atomic():
         type_id = _upsert(ws, "interview_types", wanted.id, values, "interview type")
-        _record(ws, f"interview type {name!r}", f"{minutes} min, {method.value}, id {type_id}")
+        when = "no reminder" if reminder is None else f"reminder {reminder} min after"
+        _record(
+            ws, f"interview type {name!r}", f"{minutes} min, {method.value}, {when}, id {type_id}"
+        )
     return type_id
 
 

@@ -32,7 +32,7 @@ from panelist_tui.widgets.footer import KeysFooter
 if TYPE_CHECKING:
     from panelist_tui.app import PanelistApp
 
-FIELD_OF = {"timezone": "timezone", "role": "role", "rights": "name", "secret": ""}
+FIELD_OF = {"rights": "name", "evaluation_form": "evaluation_form"}
 """Form field to mark for a core error's `field`, where the names differ."""
 
 FieldKind = Literal["text", "int", "secret", "choice", "bool", "url"]
@@ -79,6 +79,10 @@ class Section:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _hours(minutes: int | None) -> str:
+    return "" if minutes is None else f"{minutes / 60:g}"
 
 
 # --------------------------------------------------------------------------- sections
@@ -165,6 +169,12 @@ class TypesSection(Section):
                 _text(found.evaluation_form_id) if found else "",
                 forms,
             ),
+            Field(
+                "reminder",
+                "Reminder (h)",
+                value=_hours(found.reminder_after_minutes) if found else "",
+                placeholder="hours after it ends that the form is asked for; empty: none",
+            ),
         ]
 
     def save(self, screen: SettingsScreen, key: str | None, values: dict[str, Any]) -> str:
@@ -177,6 +187,7 @@ class TypesSection(Section):
                 values["method"],
                 int(form) if form else None,
                 int(key) if key else None,
+                values["reminder"],
             ),
         )
         return f"Saved interview type {values['name'].strip()!r}."
