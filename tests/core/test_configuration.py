@@ -166,6 +166,14 @@ def test_a_room_is_created_not_integrated(admin: Workspace) -> None:
     assert (room.capacity, room.location, room.calendar_provider) == (4, "Floor 5", None)
 
 
+def test_a_rooms_calendar_is_listed_by_the_provider_and_not_shared(admin: Workspace) -> None:
+    listed = asyncio.run(cfg.provider_rooms(admin, "local"))
+    taken = listed[0]
+    assert taken.name in [room.name for room in cfg.list_rooms(admin)]
+    wanted = cfg.RoomInput("Attic", "4", "", "local", taken.calendar_id)
+    refused(admin, lambda: cfg.save_room(admin, wanted), "already uses it")
+
+
 @pytest.mark.parametrize(
     ("room", "word"),
     [

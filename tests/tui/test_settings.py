@@ -126,6 +126,36 @@ async def test_a_room_with_capacity_minus_one_is_refused(admin: Workspace) -> No
         assert ["Attic", "4", "", "Not integrated"] in rows(app)
 
 
+async def test_a_rooms_calendar_is_picked_from_the_providers_list(admin: Workspace) -> None:
+    from panelist.services.configuration import calendar_providers
+
+    local = [p for p, _ in calendar_providers(admin)].index("local") + 1  # after "Not integrated"
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, 2)  # Rooms
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Attic", "ctrl+o")
+        await pilot.pause()
+        assert "provider first" in message(app)
+        await pilot.press("tab", "tab", "tab", "enter", *(["down"] * local), "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+o")  # the worker waits for the pick: no wait_for_complete
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if screen_name(app) == "PickScreen":
+                break
+        assert screen_name(app) == "PickScreen"
+        await pilot.press("enter")  # the first room the provider lists
+        await pilot.pause()
+        assert screen_name(app) == "SettingsScreen"
+        picked = app.screen.query_one("#field-calendar-id", Input).value
+        assert picked and app.screen.query_one("#field-name", Input).value == "Attic"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "already uses it" in field_error(app, "calendar-id")
+
+
 async def test_a_persons_hours_are_checked_and_their_calendar_read(admin: Workspace) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:

@@ -21,7 +21,7 @@ from panelist import audit
 from panelist.errors import NotFound, PanelistError, ValidationError
 from panelist.models import WEEKDAYS, Employee, Method, Room, WorkingHours
 from panelist.permissions import Right, admins, dump_rights, keep_an_admin, parse_rights, require
-from panelist.providers import ProviderOption
+from panelist.providers import ProviderOption, RoomInfo
 from panelist.services import directory
 from panelist.text import plain_text_problem
 from panelist.timezones import zone_or_none
@@ -366,6 +366,14 @@ def save_room(ws: Workspace, wanted: RoomInput) -> int:
     ).fetchone()
     if clash:
         raise ValidationError(f"name: another room is called {name!r}", field="name")
+    shared = ws.db.execute(
+        "SELECT name FROM rooms WHERE calendar_provider = ? AND calendar_id = ? AND id IS NOT ?",
+        [provider, calendar, wanted.id],
+    ).fetchone()
+    if shared:
+        raise ValidationError(
+            f"calendar: the room {shared[0]!r} already uses it", field="calendar_id"
+        )
     values = {
         "name": name,
         "capacity": int(text),
@@ -380,15 +388,19 @@ def save_room(ws: Workspace, wanted: RoomInput) -> int:
     return room_id
 
 
-async def provider_rooms(ws: Workspace, provider_id: str) -> list[tuple[str, str]]:
-    """(calendar id, name) of the rooms the provider lists, to pick a room's calendar from."""
+async def provider_rooms(ws: Workspace, provider_id: str) -> list[RoomInfo]:
+    """The rooms the provider lists, to pick a room's calendar from (`NotSupported` when
+    it lists none: then the id is typed)."""
     _configure(ws)
+    if provider_id not in ws.registry.calendar_providers:
+        raise ValidationError(
+            f"calendar provider: {provider_id!r} is not installed", field="calendar_provider"
+        )
     provider = ws.calendar_provider(provider_id)
     try:
-        rooms = await provider.list_rooms()
+        return list(await provider.list_rooms())
     finally:
         await provider.aclose()
-    return [(room.calendar_id, room.name) for room in rooms]
 
 
 # --------------------------------------------------------------------------- people

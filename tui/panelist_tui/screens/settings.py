@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -200,7 +200,9 @@ def _calendar_choices(screen: SettingsScreen) -> tuple[tuple[str, str], ...]:
 
 class RoomsSection(Section):
     def __init__(self) -> None:
-        super().__init__("Rooms", ("Name", "Seats", "Location", "Calendar"))
+        super().__init__(
+            "Rooms", ("Name", "Seats", "Location", "Calendar"), actions=frozenset({"pick_room"})
+        )
 
     def rows(self, screen: SettingsScreen) -> list[Row]:
         return [
@@ -513,8 +515,13 @@ class SettingsScreen(Screen[None]):
         Binding("t", "test_calendar", "Test calendar", tooltip="Read the person's calendar now"),
         Binding("v", "verify", "Verify now", tooltip="Ask the video providers about the person"),
         Binding("k", "check", "Check", tooltip="Run the provider's doctor lines"),
+        Binding(
+            "ctrl+o", "pick_room", "Pick room", tooltip="Pick the room's calendar from the provider"
+        ),
     ]
-    SECTION_ACTIONS: ClassVar[frozenset[str]] = frozenset({"test_calendar", "verify", "check"})
+    SECTION_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"test_calendar", "verify", "check", "pick_room"}
+    )
 
     def __init__(self, section: str | None = None) -> None:
         super().__init__(id="settings-screen")
@@ -758,6 +765,44 @@ class SettingsScreen(Screen[None]):
                 lambda lines: [text for _, text in lines],
             )
 
+    def action_pick_room(self) -> None:
+        if not self.form_fields:
+            return
+        provider = self.values().get("calendar_provider") or ""
+        if not provider:
+            self.say("Choose the room's calendar provider first.", error=True)
+            return
+        self.say("Asking the provider for its rooms…")
+        self._pick_room(provider)
+
+    @work(exclusive=True, group="settings-check")
+    async def _pick_room(self, provider_id: str) -> None:
+        try:
+            rooms = await cfg.provider_rooms(self.ws, provider_id)
+        except PanelistError as error:
+            self.say(str(error), error=True)
+            return
+        if not rooms:
+            self.say("The provider lists no rooms: type the calendar id.")
+            return
+        self.say("")
+        choices = [
+            (room.calendar_id, f"{room.name} ({room.capacity or '?'} seats) {room.calendar_id}")
+            for room in rooms
+        ]
+        picked = await self.app.push_screen_wait(PickScreen("Rooms at the provider", choices))
+        if picked is None:
+            return
+        room = next(r for r in rooms if r.calendar_id == picked)
+        self.query_one("#field-calendar-id", Input).value = room.calendar_id
+        name = self.query_one("#field-name", Input)
+        if not name.value.strip():
+            name.value = room.name
+        seats = self.query_one("#field-capacity", Input)
+        if not seats.value.strip() and room.capacity:
+            seats.value = str(room.capacity)
+        self.query_one("#field-calendar-id", Input).focus()
+
     @work(exclusive=True, group="settings-check")
     async def _run(
         self,
@@ -774,6 +819,44 @@ class SettingsScreen(Screen[None]):
         self.say("\n".join(shown))
         if reload:
             self._fill_table(self.section, self.key)
+
+
+class PickScreen(ModalScreen[str | None]):
+    """A list to pick one line from: Enter picks, Escape picks nothing."""
+
+    DEFAULT_CSS = """
+    PickScreen { align: center middle; }
+    #pick-dialog {
+        width: 72; max-width: 100%; height: auto; max-height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    #pick-list { height: auto; max-height: 16; border: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._title = title
+        self._choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pick-dialog") as dialog:
+            dialog.border_title = self._title
+            dialog.border_subtitle = "Enter picks, Esc cancels"
+            yield OptionList(
+                *(Option(Text(label), id=key) for key, label in self._choices), id="pick-list"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#pick-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#pick-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 def _calendar_lines(result: cfg.CalendarTest) -> list[str]:
