@@ -32,6 +32,7 @@ def state(ws: Workspace) -> tuple[Any, ...]:
         for table in (
             "settings",
             "interview_types",
+            "evaluation_forms",
             "rooms",
             "employees",
             "recruiting_roles",
@@ -155,6 +156,32 @@ def test_a_type_name_taken_is_refused(admin: Workspace) -> None:
     taken = cfg.list_interview_types(admin)[0].name
     wanted = cfg.InterviewTypeInput(taken, "30", "phone")
     refused(admin, lambda: cfg.save_interview_type(admin, wanted), "another interview type")
+
+
+# ----------------------------------------------------------------- evaluation forms
+
+
+def test_an_evaluation_form_keeps_its_questions_in_order(admin: Workspace) -> None:
+    form_id = cfg.save_evaluation_form(admin, "Pairing review", "Code?\n\n  Tests?\nTalk?\n")
+    cfg.save_evaluation_form(admin, "Pairing review", ["Talk?", "Code?"], form_id)
+    form = next(f for f in cfg.list_evaluation_form_rows(admin) if f.id == form_id)
+    assert (form.questions, form.used_by) == (("Talk?", "Code?"), 0)
+    assert audit_subjects(admin)[-1] == "evaluation form 'Pairing review'"
+
+
+@pytest.mark.parametrize(
+    ("questions", "word"),
+    [("", "at least one"), ("Why?\nWhy?", "asked twice"), (["a\x07b"], "control character")],
+)
+def test_bad_evaluation_forms_are_refused(admin: Workspace, questions: Any, word: str) -> None:
+    refused(admin, lambda: cfg.save_evaluation_form(admin, "Pairing", questions), word)
+
+
+def test_reminder_defaults_are_checked_and_kept(admin: Workspace) -> None:
+    saved = cfg.save_reminder_defaults(admin, "2", "48", "2")
+    assert saved == cfg.ReminderDefaults(2.0, 48.0, 2)
+    refused(admin, lambda: cfg.save_reminder_defaults(admin, "2", "0", "2"), "repeat every")
+    refused(admin, lambda: cfg.save_reminder_defaults(admin, "2", "24", "40"), "1 to 20")
 
 
 # ----------------------------------------------------------------- rooms

@@ -427,6 +427,16 @@ CONFIGURATION_CALLS: dict[str, list[Call]] = {
     "panelist.services.configuration.save_interview_type": [
         lambda s: _cfg().save_interview_type(s.ws, _cfg().InterviewTypeInput("Evil", 30, "phone"))
     ],
+    "panelist.services.configuration.list_evaluation_form_rows": [
+        lambda s: _cfg().list_evaluation_form_rows(s.ws)
+    ],
+    "panelist.services.configuration.save_evaluation_form": [
+        lambda s: _cfg().save_evaluation_form(s.ws, "Evil", ["Why?"])
+    ],
+    "panelist.services.configuration.reminder_defaults": [lambda s: _cfg().reminder_defaults(s.ws)],
+    "panelist.services.configuration.save_reminder_defaults": [
+        lambda s: _cfg().save_reminder_defaults(s.ws, 1, 24, 3)
+    ],
     "panelist.services.configuration.calendar_providers": [
         lambda s: _cfg().calendar_providers(s.ws)
     ],
@@ -551,6 +561,7 @@ def _company_state(ws: Workspace) -> tuple[Any, ...]:
         db.execute("SELECT * FROM audit_log").fetchall(),
         db.execute("SELECT * FROM ssh_keys").fetchall(),
         db.execute("SELECT * FROM interview_types").fetchall(),
+        db.execute("SELECT * FROM evaluation_forms").fetchall(),
         db.execute("SELECT * FROM rooms").fetchall(),
         db.execute("SELECT * FROM employees").fetchall(),
         db.execute("SELECT * FROM recruiting_roles").fetchall(),

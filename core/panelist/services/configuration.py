@@ -12,7 +12,7 @@ people, video accounts, recruiting roles, integrations.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Literal
@@ -293,6 +293,138 @@ def _upsert(
         raise NotFound(f"no {what} with id {row_id}")
     ws.db.table(table).update(row_id, values)
     return row_id
+
+
+# --------------------------------------------------------------------------- evaluation forms
+
+MAX_QUESTIONS = 50
+
+
+@dataclass(frozen=True)
+class EvaluationFormRow:
+    id: int
+    name: str
+    questions: tuple[str, ...]
+    """In the order interviewers answer them."""
+    used_by: int
+    """Interview types that suggest it."""
+
+
+def list_evaluation_form_rows(ws: Workspace) -> list[EvaluationFormRow]:
+    _configure(ws)
+    import json
+
+    rows = ws.db.execute(
+        "SELECT f.id, f.name, f.questions,"
+        " (SELECT count(*) FROM interview_types t WHERE t.evaluation_form_id = f.id)"
+        " FROM evaluation_forms f ORDER BY f.name"
+    ).fetchall()
+    return [
+        EvaluationFormRow(int(i), str(n), tuple(str(q) for q in json.loads(raw)), int(used))
+        for i, n, raw, used in rows
+    ]
+
+
+def save_evaluation_form(
+    ws: Workspace, name: str, questions: Sequence[str] | str, form_id: int | None = None
+) -> int:
+    """Create or change an evaluation form: its name and its questions in order (a text
+    holds one question a line; empty lines are left out)."""
+    _configure(ws)
+    import json
+
+    clean = _line(name, "name", "name")
+    lines = questions.splitlines() if isinstance(questions, str) else list(questions)
+    asked = [q.strip() for q in lines if q.strip()]
+    if not asked:
+        raise ValidationError("questions: give at least one, one a line", field="questions")
+    if len(asked) > MAX_QUESTIONS:
+        raise ValidationError(
+            f"questions: {len(asked)} is more than {MAX_QUESTIONS}", field="questions"
+        )
+    for number, question in enumerate(asked, 1):
+        problem = plain_text_problem(question)
+        if problem:
+            raise ValidationError(f"question {number}: {problem}", field="questions")
+    repeated = next((q for i, q in enumerate(asked) if q in asked[:i]), None)
+    if repeated is not None:
+        raise ValidationError(f"questions: {repeated!r} is asked twice", field="questions")
+    clash = ws.db.execute(
+        "SELECT id FROM evaluation_forms WHERE name = ? AND id IS NOT ?", [clean, form_id]
+    ).fetchone()
+    if clash:
+        raise ValidationError(f"name: another form is called {clean!r}", field="name")
+    values = {"name": clean, "questions": json.dumps(asked, ensure_ascii=False)}
+    with ws.db.atomic():
+        saved = _upsert(ws, "evaluation_forms", form_id, values, "evaluation form")
+        _record(ws, f"evaluation form {clean!r}", f"{len(asked)} questions, id {saved}")
+    return saved
+
+
+@dataclass(frozen=True)
+class ReminderDefaults:
+    """When interviewers are reminded of a form when the interview names no policy."""
+
+    first_after_hours: float
+    repeat_every_hours: float
+    max_reminders: int
+
+
+def reminder_defaults(ws: Workspace) -> ReminderDefaults:
+    _configure(ws)
+    value = directory.get_setting(ws.db, "evaluation_reminder_policy")
+    policy = value if isinstance(value, dict) else {}
+    return ReminderDefaults(
+        int(policy.get("first_after_minutes", 60)) / 60,
+        int(policy.get("repeat_every_minutes", 1440)) / 60,
+        int(policy.get("max_reminders", 3)),
+    )
+
+
+def save_reminder_defaults(
+    ws: Workspace,
+    first_after_hours: str | float,
+    repeat_every_hours: str | float,
+    max_reminders: str | int,
+) -> ReminderDefaults:
+    _configure(ws)
+    first = parse_reminder_hours(first_after_hours)
+    if first is None:
+        raise ValidationError("first reminder: give the hours after the end", field="reminder")
+    repeat = _hours_field(repeat_every_hours, "repeat every", "repeat")
+    count = str(max_reminders).strip()
+    if not count.isdigit() or not 1 <= int(count) <= 20:
+        raise ValidationError(
+            f"reminders: {count!r} is not a number from 1 to 20", field="max_reminders"
+        )
+    value = {
+        "first_after_minutes": first,
+        "repeat_every_minutes": repeat,
+        "max_reminders": int(count),
+    }
+    with ws.db.atomic():
+        directory.set_setting(ws.db, "evaluation_reminder_policy", value)
+        _record(
+            ws,
+            "setting evaluation_reminder_policy",
+            audit.setting_detail("evaluation_reminder_policy", value),
+        )
+    return reminder_defaults(ws)
+
+
+def _hours_field(value: str | float, what: str, field_name: str) -> int:
+    text = str(value).strip()
+    try:
+        hours = float(text.replace(",", "."))
+    except ValueError:
+        raise ValidationError(
+            f"{what}: {text!r} is not a number of hours", field=field_name
+        ) from None
+    if not 0 < hours <= MAX_REMINDER_HOURS:
+        raise ValidationError(
+            f"{what}: {text} hours is outside 0–{MAX_REMINDER_HOURS}", field=field_name
+        )
+    return max(1, round(hours * 60))
 
 
 # --------------------------------------------------------------------------- calendars
