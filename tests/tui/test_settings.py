@@ -15,6 +15,7 @@ from textual.widgets._footer import FooterKey
 from panelist.services.directory import get_employee, get_setting
 from panelist.workspace import Workspace
 from panelist_tui.app import PanelistApp
+from panelist_tui.commands import SETTINGS_SECTIONS
 from panelist_tui.screens.applications import ApplicationsScreen
 
 pytestmark = pytest.mark.anyio
@@ -59,8 +60,9 @@ async def clear_and_type(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*text)
 
 
-async def open_section(pilot: Pilot[None], downs: int) -> None:
+async def open_section(pilot: Pilot[None], title: str) -> None:
     """From the applications: C, then down to the section, enter into its list."""
+    downs = SETTINGS_SECTIONS.index(title)
     await pilot.press("C")
     await pilot.pause()
     await pilot.press(*(["down"] * downs), "enter")
@@ -72,7 +74,7 @@ async def test_an_admin_adds_an_interview_type_by_keyboard(admin: Workspace) -> 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert footer_keys(app).get("C") == "Settings"
-        await open_section(pilot, 1)  # Interview types
+        await open_section(pilot, "Interview types")
         assert screen_name(app) == "SettingsScreen"
         before = len(rows(app))
         await pilot.press("n")  # the form, its first field focused
@@ -96,7 +98,7 @@ async def test_an_admin_adds_an_interview_type_by_keyboard(admin: Workspace) -> 
 async def test_company_zone_refused_then_saved(admin: Workspace) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:
-        await open_section(pilot, 0)  # Company: enter goes into its form
+        await open_section(pilot, "Company")
         await pilot.press("tab")  # time zone
         await clear_and_type(pilot, "Mars/Olympus")
         await pilot.press("ctrl+s")
@@ -113,7 +115,7 @@ async def test_company_zone_refused_then_saved(admin: Workspace) -> None:
 async def test_a_room_with_capacity_minus_one_is_refused(admin: Workspace) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:
-        await open_section(pilot, 2)  # Rooms
+        await open_section(pilot, "Rooms")
         before = rows(app)
         await pilot.press("n")
         await pilot.pause()
@@ -132,7 +134,7 @@ async def test_a_rooms_calendar_is_picked_from_the_providers_list(admin: Workspa
     local = [p for p, _ in calendar_providers(admin)].index("local") + 1  # after "Not integrated"
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:
-        await open_section(pilot, 2)  # Rooms
+        await open_section(pilot, "Rooms")
         await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"Attic", "ctrl+o")
@@ -159,7 +161,7 @@ async def test_a_rooms_calendar_is_picked_from_the_providers_list(admin: Workspa
 async def test_a_persons_hours_are_checked_and_their_calendar_read(admin: Workspace) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:
-        await open_section(pilot, 3)  # People
+        await open_section(pilot, "People")
         assert footer_keys(app).get("t") == "Test calendar"
         await pilot.press("t")
         await app.workers.wait_for_complete()
@@ -177,7 +179,7 @@ async def test_a_persons_hours_are_checked_and_their_calendar_read(admin: Worksp
 async def test_the_last_configure_right_cannot_be_taken(admin: Workspace) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:
-        await open_section(pilot, 5)  # Roles and rights: Admin is the first
+        await open_section(pilot, "Roles and rights")
         await pilot.press("enter")
         await pilot.pause()
         for _ in range(5):  # name, then the five rights: the last is Configure
@@ -191,7 +193,7 @@ async def test_the_last_configure_right_cannot_be_taken(admin: Workspace) -> Non
 async def test_an_integration_is_set_up_and_checked(admin: Workspace, memory_keyring: Any) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=(100, 40)) as pilot:
-        await open_section(pilot, 6)  # Integrations
+        await open_section(pilot, "Integrations")
         names = [row[0] for row in rows(app)]
         await pilot.press(*(["down"] * names.index("CalDAV")), "enter")
         await pilot.pause()
@@ -206,6 +208,43 @@ async def test_an_integration_is_set_up_and_checked(admin: Workspace, memory_key
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "CalDAV" in message(app)
+
+
+async def test_an_evaluation_form_is_written_question_by_question(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "Evaluation forms")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Pairing review", "tab", *"Code?", "enter", *"Code?", "ctrl+s")
+        await pilot.pause()
+        assert "asked twice" in field_error(app, "questions")
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
+        await pilot.press(*"Tests?", "ctrl+s")
+        await pilot.pause()
+        assert message(app) == "Saved evaluation form 'Pairing review'."
+        assert ["Pairing review", "2", "0"] in rows(app)
+
+
+async def test_reminder_defaults_refuse_a_zero_repeat(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "Reminders")  # enter goes into its form
+        await pilot.press("tab")
+        await clear_and_type(pilot, "0")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "repeat every" in field_error(app, "repeat")
+        await clear_and_type(pilot, "12")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert message(app) == "Saved the reminder defaults."
+
+
+def test_the_palette_names_every_section() -> None:
+    from panelist_tui.screens.settings import all_sections
+
+    assert tuple(section.title for section in all_sections()) == SETTINGS_SECTIONS
 
 
 async def test_a_recruiter_is_offered_no_settings(workspace: Workspace) -> None:
@@ -234,7 +273,9 @@ async def test_the_palette_opens_a_section(admin: Workspace) -> None:
         assert rows(app)[0][0] and app.screen.section.title == "Rooms"  # type: ignore[attr-defined]
 
 
-def _settings_at(downs: int) -> Callable[[Pilot[None]], object]:
+def _settings_at(title: str) -> Callable[[Pilot[None]], object]:
+    downs = SETTINGS_SECTIONS.index(title)
+
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.press("C")
@@ -247,7 +288,17 @@ def _settings_at(downs: int) -> Callable[[Pilot[None]], object]:
     return run_before
 
 
-SECTIONS = ["company", "types", "rooms", "people", "video", "roles", "integrations"]
+SECTIONS = {
+    "company": "Company",
+    "types": "Interview types",
+    "forms": "Evaluation forms",
+    "reminders": "Reminders",
+    "rooms": "Rooms",
+    "people": "People",
+    "video": "Video accounts",
+    "roles": "Roles and rights",
+    "integrations": "Integrations",
+}
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
@@ -256,4 +307,4 @@ def test_settings_snapshots(
     snap_compare: Callable[..., bool], admin: Workspace, section: str, size: tuple[int, int]
 ) -> None:
     app = PanelistApp(admin, ascii=False)
-    assert snap_compare(app, terminal_size=size, run_before=_settings_at(SECTIONS.index(section)))
+    assert snap_compare(app, terminal_size=size, run_before=_settings_at(SECTIONS[section]))

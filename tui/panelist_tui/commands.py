@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 SETTINGS_SECTIONS = (
     "Company",
     "Interview types",
+    "Evaluation forms",
+    "Reminders",
     "Rooms",
     "People",
     "Video accounts",

@@ -19,7 +19,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    Static,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 
 from panelist.errors import PanelistError, ValidationError
@@ -35,7 +45,7 @@ if TYPE_CHECKING:
 FIELD_OF = {"rights": "name", "evaluation_form": "evaluation_form"}
 """Form field to mark for a core error's `field`, where the names differ."""
 
-FieldKind = Literal["text", "int", "secret", "choice", "bool", "url"]
+FieldKind = Literal["text", "int", "secret", "choice", "bool", "url", "lines"]
 NOT_INTEGRATED = "Not integrated"
 
 
@@ -191,6 +201,49 @@ class TypesSection(Section):
             ),
         )
         return f"Saved interview type {values['name'].strip()!r}."
+
+
+class FormsSection(Section):
+    def __init__(self) -> None:
+        super().__init__("Evaluation forms", ("Name", "Questions", "Types using it"))
+
+    def rows(self, screen: SettingsScreen) -> list[Row]:
+        return [
+            (str(f.id), (f.name, str(len(f.questions)), str(f.used_by)))
+            for f in cfg.list_evaluation_form_rows(screen.ws)
+        ]
+
+    def fields(self, screen: SettingsScreen, key: str | None) -> list[Field]:
+        form = next((f for f in cfg.list_evaluation_form_rows(screen.ws) if str(f.id) == key), None)
+        return [
+            Field("name", "Name", value=form.name if form else ""),
+            Field("questions", "Questions", "lines", "\n".join(form.questions) if form else ""),
+        ]
+
+    def save(self, screen: SettingsScreen, key: str | None, values: dict[str, Any]) -> str:
+        cfg.save_evaluation_form(
+            screen.ws, values["name"], values["questions"], int(key) if key else None
+        )
+        return f"Saved evaluation form {values['name'].strip()!r}."
+
+
+class RemindersSection(Section):
+    def __init__(self) -> None:
+        super().__init__("Reminders", can_add=False)
+
+    def fields(self, screen: SettingsScreen, key: str | None) -> list[Field]:
+        now = cfg.reminder_defaults(screen.ws)
+        return [
+            Field("reminder", "First (h)", value=f"{now.first_after_hours:g}"),
+            Field("repeat", "Repeat (h)", value=f"{now.repeat_every_hours:g}"),
+            Field("max_reminders", "At most", "int", str(now.max_reminders), placeholder="1 to 20"),
+        ]
+
+    def save(self, screen: SettingsScreen, key: str | None, values: dict[str, Any]) -> str:
+        cfg.save_reminder_defaults(
+            screen.ws, values["reminder"], values["repeat"], values["max_reminders"]
+        )
+        return "Saved the reminder defaults."
 
 
 def _calendar_choices(screen: SettingsScreen) -> tuple[tuple[str, str], ...]:
@@ -473,6 +526,8 @@ def all_sections() -> list[Section]:
     return [
         CompanySection(),
         TypesSection(),
+        FormsSection(),
+        RemindersSection(),
         RoomsSection(),
         PeopleSection(),
         VideoSection(),
@@ -501,6 +556,7 @@ class SettingsScreen(Screen[None]):
         width: 15; padding: 0 1 0 0; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
     }
     #settings-form .form-row Input, #settings-form .form-row Select { width: 1fr; }
+    #settings-form .form-row TextArea { width: 1fr; height: 8; }
     #settings-form .form-error { display: none; height: auto; padding: 0 0 0 15; }
     #settings-form .form-error.-shown { display: block; color: $text-error; }
     #settings-form Checkbox { margin: 0 0 0 14; }
@@ -643,7 +699,9 @@ class SettingsScreen(Screen[None]):
         found: dict[str, Any] = {}
         for f in self.form_fields:
             widget = self.query_one(f"#field-{_css(f.name)}")
-            if isinstance(widget, Input | Checkbox):
+            if isinstance(widget, TextArea):
+                found[f.name] = widget.text
+            elif isinstance(widget, Input | Checkbox):
                 found[f.name] = widget.value
             elif isinstance(widget, Select):
                 value = widget.value
@@ -693,7 +751,7 @@ class SettingsScreen(Screen[None]):
             await self.show_form(key)
 
     def _focus_form(self) -> None:
-        focusable = [w for w in self.form.query("Input, Select, Checkbox") if w.focusable]
+        focusable = [w for w in self.form.query("Input, Select, Checkbox, TextArea") if w.focusable]
         if focusable:
             focusable[0].focus()
 
@@ -875,9 +933,12 @@ def _widgets(fields: list[Field]) -> list[Any]:
         if f.kind == "bool":
             widgets.append(Checkbox(f.label, bool(f.value), id=ident, compact=True))
         else:
-            if f.kind == "choice":
+            editor: Any
+            if f.kind == "lines":
+                editor = TextArea(_text(f.value), id=ident, soft_wrap=True, compact=True)
+            elif f.kind == "choice":
                 known = any(value == (f.value or "") for _, value in f.choices)
-                editor: Any = Select[str](
+                editor = Select[str](
                     list(f.choices),
                     value=str(f.value or "") if known else Select.NULL,
                     allow_blank=not known,
