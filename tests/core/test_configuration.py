@@ -323,6 +323,9 @@ def test_roles_are_created_and_people_made_responsible_for_jobs(admin: Workspace
         "SELECT role_id FROM job_responsibles WHERE job_id = ? AND employee_id = ?",
         [job_id, admin.user.id],
     ).fetchone() == (role_id,)
+    held = [(j.job_id, j.employee_id, j.role_name) for j in cfg.list_job_roles(admin)]
+    assert (job_id, admin.user.id, "Sourcer") in held
+    assert job_id in [job.id for job in cfg.list_jobs(admin)]
     cfg.set_job_role(admin, job_id, admin.user.id, None)
     refused(admin, lambda: cfg.save_role(admin, "Sourcer", set(), role_id=1), "another role")
 

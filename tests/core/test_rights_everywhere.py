@@ -467,6 +467,8 @@ CONFIGURATION_CALLS: dict[str, list[Call]] = {
     "panelist.services.configuration.save_role": [
         lambda s: _cfg().save_role(s.ws, "Employee", set(Right))
     ],
+    "panelist.services.configuration.list_job_roles": [lambda s: _cfg().list_job_roles(s.ws)],
+    "panelist.services.configuration.list_jobs": [lambda s: _cfg().list_jobs(s.ws)],
     "panelist.services.configuration.set_job_role": [
         lambda s: _cfg().set_job_role(s.ws, 1, s.ws.user.id, 1)
     ],

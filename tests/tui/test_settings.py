@@ -176,6 +176,30 @@ async def test_a_persons_hours_are_checked_and_their_calendar_read(admin: Worksp
         assert "working hours" in field_error(app, "working-hours")
 
 
+async def test_someone_is_taken_off_a_job_team(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "Job teams")
+        before = rows(app)
+        await pilot.press("enter", "tab", "tab")  # the first line's role
+        await pilot.press("enter", "home", "enter", "ctrl+s")
+        await pilot.pause()
+        assert message(app) == "No longer responsible for the job."
+        assert rows(app) == before[1:]
+
+
+async def test_verify_now_asks_the_video_providers(admin: Workspace) -> None:
+    app = PanelistApp(admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, "Video accounts")
+        assert footer_keys(app).get("v") == "Verify now"
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # The demo sets up no provider that verifies hosts (Jitsi does not verify).
+        assert message(app) == "no video provider that verifies hosts is set up"
+
+
 async def test_the_last_configure_right_cannot_be_taken(admin: Workspace) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:
@@ -297,6 +321,7 @@ SECTIONS = {
     "people": "People",
     "video": "Video accounts",
     "roles": "Roles and rights",
+    "teams": "Job teams",
     "integrations": "Integrations",
 }
 

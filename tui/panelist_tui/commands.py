@@ -26,6 +26,7 @@ SETTINGS_SECTIONS = (
     "People",
     "Video accounts",
     "Roles and rights",
+    "Job teams",
     "Integrations",
 )
 """The Settings screen's sections, named here so the palette does not import the screen."""

@@ -802,6 +802,35 @@ def save_role(
     return saved
 
 
+@dataclass(frozen=True)
+class JobRole:
+    """A person responsible for a job, and the role they hold for it."""
+
+    job_id: int
+    job_title: str
+    employee_id: int
+    employee_name: str
+    role_id: int
+    role_name: str
+
+
+def list_job_roles(ws: Workspace) -> list[JobRole]:
+    _configure(ws)
+    rows = ws.db.execute(
+        "SELECT j.id, j.title, e.id, e.name, r.id, r.name FROM job_responsibles jr"
+        " JOIN jobs j ON j.id = jr.job_id JOIN employees e ON e.id = jr.employee_id"
+        " JOIN recruiting_roles r ON r.id = jr.role_id ORDER BY j.title, e.name"
+    ).fetchall()
+    return [JobRole(int(j), str(t), int(e), str(n), int(r), str(rn)) for j, t, e, n, r, rn in rows]
+
+
+def list_jobs(ws: Workspace) -> list[NamedChoice]:
+    """Every job, open or closed, by title."""
+    _configure(ws)
+    rows = ws.db.execute("SELECT id, title FROM jobs ORDER BY title").fetchall()
+    return [NamedChoice(int(i), str(t)) for i, t in rows]
+
+
 def set_job_role(ws: Workspace, job_id: int, employee_id: int, role_id: int | None) -> None:
     """Make the person responsible for the job with `role_id` (None: no longer)."""
     _configure(ws)

@@ -447,6 +447,44 @@ class RolesSection(Section):
         return f"Saved role {values['name'].strip()!r}."
 
 
+class JobTeamsSection(Section):
+    def __init__(self) -> None:
+        super().__init__("Job teams", ("Job", "Person", "Role"))
+
+    def rows(self, screen: SettingsScreen) -> list[Row]:
+        return [
+            (f"{j.job_id}:{j.employee_id}", (j.job_title, j.employee_name, j.role_name))
+            for j in cfg.list_job_roles(screen.ws)
+        ]
+
+    def fields(self, screen: SettingsScreen, key: str | None) -> list[Field]:
+        job_id, _, employee_id = (key or "::").partition(":")
+        held = next(
+            (j for j in cfg.list_job_roles(screen.ws) if f"{j.job_id}:{j.employee_id}" == key),
+            None,
+        )
+        jobs = tuple((j.name, str(j.id)) for j in cfg.list_jobs(screen.ws))
+        people = tuple((p.employee.name, str(p.employee.id)) for p in cfg.list_people(screen.ws))
+        roles = (
+            ("Not responsible", ""),
+            *((r.name, str(r.id)) for r in cfg.list_roles(screen.ws)),
+        )
+        return [
+            Field("job", "Job", "choice", job_id, jobs),
+            Field("person", "Person", "choice", employee_id, people),
+            Field("role", "Role", "choice", _text(held.role_id) if held else "", roles),
+        ]
+
+    def save(self, screen: SettingsScreen, key: str | None, values: dict[str, Any]) -> str:
+        if not values["job"] or not values["person"]:
+            raise ValidationError("choose the job and the person", field="job")
+        role = values["role"]
+        cfg.set_job_role(
+            screen.ws, int(values["job"]), int(values["person"]), int(role) if role else None
+        )
+        return "Saved the job team." if role else "No longer responsible for the job."
+
+
 class IntegrationsSection(Section):
     def __init__(self) -> None:
         super().__init__(
@@ -532,6 +570,7 @@ def all_sections() -> list[Section]:
         PeopleSection(),
         VideoSection(),
         RolesSection(),
+        JobTeamsSection(),
         IntegrationsSection(),
     ]
 
