@@ -221,6 +221,7 @@ async def test_an_integration_is_set_up_and_checked(admin: Workspace, memory_key
         names = [row[0] for row in rows(app)]
         await pilot.press(*(["down"] * names.index("CalDAV")), "enter")
         await pilot.pause()
+        assert message(app).startswith("CalDAV server URL: ")  # the option's own help
         await clear_and_type(pilot, "https://dav.example.com/")
         await pilot.press("tab", *"panelist", "tab")
         app.focused.value = "s3cret\n"  # type: ignore[union-attr]  # as pasted

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -60,6 +60,8 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
     """(label, value) for a choice."""
     placeholder: str = ""
+    help: str = ""
+    """Shown in the message line while the field has focus (a provider option's help)."""
 
 
 Row = tuple[str, tuple[str, ...]]
@@ -523,16 +525,35 @@ class IntegrationsSection(Section):
             option = state.option
             if option.kind == "secret":
                 hint = "kept; type to replace" if state.secret_kept else "not set"
-                found.append(Field(option.name, option.label, "secret", "", placeholder=hint))
+                found.append(
+                    Field(
+                        option.name,
+                        option.label,
+                        "secret",
+                        "",
+                        placeholder=hint,
+                        help=option.help or "A secret: kept in the OS keyring, never shown.",
+                    )
+                )
             elif option.kind == "choice":
                 choices = tuple((c, c) for c in option.choices)
                 value = (
                     state.value or option.default or (option.choices[0] if option.choices else "")
                 )
-                found.append(Field(option.name, option.label, "choice", value, choices))
+                found.append(
+                    Field(option.name, option.label, "choice", value, choices, help=option.help)
+                )
             elif option.kind == "bool":
                 raw = (state.value or option.default or "false").lower()
-                found.append(Field(option.name, option.label, "bool", raw in ("true", "yes", "1")))
+                found.append(
+                    Field(
+                        option.name,
+                        option.label,
+                        "bool",
+                        raw in ("true", "yes", "1"),
+                        help=option.help,
+                    )
+                )
             else:
                 found.append(
                     Field(
@@ -540,7 +561,8 @@ class IntegrationsSection(Section):
                         option.label,
                         "int" if option.kind == "int" else "text",
                         state.value or "",
-                        placeholder=option.default or option.help[:60],
+                        placeholder=option.default or "",
+                        help=option.help,
                     )
                 )
         return found
@@ -788,6 +810,15 @@ class SettingsScreen(Screen[None]):
         key = str(event.row_key.value)
         if key != self.key and not self.form.has_focus_within:
             await self.show_form(key)
+
+    @on(events.DescendantFocus)
+    def _field_focused(self, event: events.DescendantFocus) -> None:
+        """A field's help in the message line while it has focus."""
+        ident = event.widget.id or ""
+        for f in self.form_fields:
+            if f.help and ident == f"field-{_css(f.name)}":
+                self.say(f"{f.label}: {f.help}")
+                return
 
     def _focus_form(self) -> None:
         focusable = [w for w in self.form.query("Input, Select, Checkbox, TextArea") if w.focusable]
