@@ -95,6 +95,39 @@ async def test_an_admin_adds_an_interview_type_by_keyboard(admin: Workspace) -> 
         assert isinstance(app.screen, ApplicationsScreen)
 
 
+async def test_a_new_type_is_offered_by_the_interview_form(admin: Workspace) -> None:
+    """Configured by keyboard, then used: the form prefills its method, form and reminder."""
+    from textual.widgets import Select
+
+    from panelist.services.applications import list_applications
+
+    app = PanelistApp(admin)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await open_section(pilot, "Interview types")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Pairing", "tab")
+        await clear_and_type(pilot, "50")
+        await pilot.press("tab", "tab", "enter", "down", "enter")  # the first form
+        await pilot.press("tab", *"2", "ctrl+s")
+        await pilot.pause()
+        assert message(app) == "Saved interview type 'Pairing'."
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        app.open_application(list_applications(admin)[0].id)
+        await app.workers.wait_for_complete()
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        kind = app.screen.query_one("#type", Select)
+        labels = [str(label) for label, _ in kind._options]
+        kind.focus()
+        await pilot.press("enter", *(["down"] * labels.index("Pairing")), "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#reminder-hours", Input).value == "2"
+        assert app.screen.query_one("#evaluation", Select).value != Select.NULL
+
+
 async def test_company_zone_refused_then_saved(admin: Workspace) -> None:
     app = PanelistApp(admin)
     async with app.run_test(size=SIZE) as pilot:
