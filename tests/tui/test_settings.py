@@ -143,6 +143,11 @@ async def test_company_zone_refused_then_saved(admin: Workspace) -> None:
         await pilot.pause()
         assert message(app) == "Saved: time zone."
         assert get_setting(admin.db, "company_timezone") == "Europe/London"
+        await pilot.press("shift+tab")  # the company's name: the title follows
+        await clear_and_type(pilot, "Acme")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert (message(app), app.title) == ("Saved: company.", "Acme")
 
 
 async def test_a_room_with_capacity_minus_one_is_refused(admin: Workspace) -> None:

@@ -140,6 +140,8 @@ class CompanySection(Section):
 
     def save(self, screen: SettingsScreen, key: str | None, values: dict[str, Any]) -> str:
         changed = cfg.save_company_settings(screen.ws, values)
+        if "company_name" in changed:
+            screen.app.title = str(changed["company_name"])
         if not changed:
             return "Nothing changed."
         return "Saved: " + ", ".join(self.LABELS[k].lower() for k in changed) + "."
@@ -860,9 +862,14 @@ class SettingsScreen(Screen[None]):
             shown = keep if keep is not None else (rows[0][0] if rows else None)
             await self.show_form(shown if any(k == shown for k, _ in rows) else None)
             self.table.focus()
-        else:
+        else:  # the same form again, read back from core, the focus where it was
+            focused = self.focused.id if self.focused is not None else None
             await self.show_form(None)
-            self._focus_form()
+            again = self.form.query(f"#{focused}") if focused else None
+            if again:
+                again.first().focus()
+            else:
+                self._focus_form()
         self.say(message)
 
     def _selected_key(self) -> str | None:
