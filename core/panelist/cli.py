@@ -72,7 +72,8 @@ def connect_group(cli: click.Group) -> click.Group:
     return connect
 
 
-def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--db``, for core's commands and plugins' alike."""
     return click.option(
         "--db",
         "db_path",
@@ -81,7 +82,8 @@ def _db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
-def _as_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+def as_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as``, for core's commands and plugins' alike."""
     return click.option(
         "--as", "as_email", metavar="EMAIL", help="Act as this employee (default: config/OS user)."
     )(fn)
@@ -144,8 +146,8 @@ def given_secret(
 def build_cli(open_ui: OpenUI | None = None) -> click.Group:
     @click.group(cls=_Group, invoke_without_command=True)
     @click.version_option(__version__, prog_name="panelist")
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @click.pass_context
     def cli(ctx: click.Context, db_path: Path | None, as_email: str | None) -> None:
         """Schedule job interviews against real calendars. Without a command: open the app."""
@@ -154,7 +156,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             _launch(open_ui, open_workspace(db_path, as_email))
 
     @cli.command()
-    @_db_option
+    @db_option
     @click.option("--no-tui", is_flag=True, help="Only create the database; do not open the app.")
     @click.option("--force", is_flag=True, help="Replace a database that is not a demo one.")
     @click.pass_context
@@ -181,8 +183,8 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
     @cli.command(name="import")
     @click.argument("kind", type=click.Choice(KINDS))
     @click.argument("file", type=click.Path(path_type=Path))
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @click.pass_context
     def import_(
         ctx: click.Context, kind: str, file: Path, db_path: Path | None, as_email: str | None
@@ -214,8 +216,8 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         """Evaluation reminders to interviewers."""
 
     @reminders.command(name="run")
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @_system_option
     @click.pass_context
     def reminders_run(
@@ -240,8 +242,8 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         _report_unsent(ctx, done.problems)
 
     @cli.command()
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @_system_option
     @click.pass_context
     def resume(
@@ -269,8 +271,8 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         help="Only what happened since then: 2026-12-01, 2026-12-01T09:00, 30m, 12h, 7d, 2w.",
     )
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @click.pass_context
     def audit_(
         ctx: click.Context,
@@ -299,7 +301,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
             say(f"{when}  {entry.who}  {entry.action}  {entry.subject}{detail}")
 
     @cli.command()
-    @_db_option
+    @db_option
     @click.option(
         "--once", is_flag=True, help="Run one round, then exit (status 1 if work is left)."
     )
@@ -377,8 +379,8 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
     @click.argument("email")
     @click.argument("keyfile", type=click.Path(dir_okay=False, path_type=Path))
     @_keys_file_option
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @click.pass_context
     def access_grant(
         ctx: click.Context,
@@ -407,8 +409,8 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
     @access.command(name="revoke")
     @click.argument("who", metavar="EMAIL|KEY-ID")
     @_keys_file_option
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @click.pass_context
     def access_revoke(
         ctx: click.Context,
@@ -431,8 +433,8 @@ def _add_ssh_commands(cli: click.Group, open_ui: OpenUI | None) -> None:
 
     @access.command(name="list")
     @_keys_file_option
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @click.pass_context
     def access_list(
         ctx: click.Context, keys_file: Path | None, db_path: Path | None, as_email: str | None
@@ -470,8 +472,8 @@ def _add_calendar_commands(cli: click.Group) -> None:
         is_flag=True,
         help="Sync again every calendar_freshness_seconds until SIGTERM or Ctrl+C.",
     )
-    @_db_option
-    @_as_option
+    @db_option
+    @as_option
     @_system_option
     @click.pass_context
     def sync(
@@ -514,7 +516,7 @@ def _add_calendar_commands(cli: click.Group) -> None:
             ctx.exit(1)
 
     @cli.command()
-    @_db_option
+    @db_option
     @click.pass_context
     def doctor(ctx: click.Context, db_path: Path | None) -> None:
         """Check the database, mail and every calendar and video provider in use, each

@@ -94,7 +94,7 @@ def test_a_template_is_one_line_and_a_broken_one_none(admin: Workspace) -> None:
         save_template(admin, "Broken", "candidate_invitation", "Hello", "{{ candidate.name ")
     ((action, subject, detail),) = [row[3:] for row in lines(admin)]
     assert (action, subject) == ("template", "template 'Warm welcome'")
-    assert detail == f"candidate_invitation, id {template_id}"
+    assert detail == f"candidate_invitation, en, id {template_id}"
 
 
 def test_an_import_is_one_line_and_a_refused_or_unchanged_one_none(

@@ -344,6 +344,14 @@ CALLS: dict[str, list[Call]] = {
             s.ws, "Evil", "candidate_invitation", "Hello", "Hello {{ candidate.name }}"
         )
     ],
+    "panelist.services.templates.list_templates": [
+        lambda s: _module("services.templates").list_templates(s.ws)
+    ],
+    "panelist.services.templates.preview_template": [
+        lambda s: _module("services.templates").preview_template(
+            s.ws, "candidate_invitation", "Hi", "{{ candidate.name }}", s.application_id
+        )
+    ],
     "panelist.scheduling.duties.upcoming_organised": [
         lambda s: _module("scheduling.duties").upcoming_organised(s.ws)
     ],
@@ -382,7 +390,15 @@ CALLS: dict[str, list[Call]] = {
         lambda s: s.service().invite(s.request())
     ],
     "panelist.scheduling.service.SchedulingService.send_candidate_invitation": [
-        _service("send_candidate_invitation", _upcoming)
+        _service("send_candidate_invitation", _upcoming),
+        lambda s: s.service().send_candidate_invitation(s.upcoming_id, subject="Hi", text="Hi"),
+    ],
+    "panelist.scheduling.service.SchedulingService.draft_candidate_mail": [
+        _service("draft_candidate_mail", _upcoming),
+        lambda s: s.service().draft_candidate_mail(s.upcoming_id, "candidate_message"),
+    ],
+    "panelist.scheduling.service.SchedulingService.send_candidate_message": [
+        lambda s: s.service().send_candidate_message(s.upcoming_id, "Hi", "Hello")
     ],
     "panelist.scheduling.service.SchedulingService.record_candidate_response": [
         lambda s: s.service().record_candidate_response(s.upcoming_id, ResponseStatus.DECLINED)

@@ -236,8 +236,10 @@ async def test_schedule_mail_reschedule_cancel(
         await settle(pilot)
         assert "Responses read from the calendars." in [n.message for n in app._notifications]
 
-        # Mail invitation to candidate.
+        # Mail invitation to candidate: the composer, sent as rendered.
         await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert application_screen.current_interview is not None
         assert application_screen.current_interview.candidate_status.value == "email_sent"
@@ -762,6 +764,8 @@ async def test_a_mail_failure_is_a_one_line_notification(
         interview = screen.current_interview
         assert interview is not None and interview.status.value == "scheduled"
         await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # send from the composer
         await settle(pilot)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1 and "cannot write to the outbox" in errors[0], errors

@@ -43,7 +43,15 @@ def test_the_command_line_loads_textual_only_when_the_app_opens() -> None:
     assert imported("panelist_tui.cli", ["textual", "panelist_tui.app", *PROVIDER_PACKAGES]) == ""
 
 
-def test_importing_the_app_loads_no_settings_screen() -> None:
-    """Settings are an Admin's occasional visit: loaded when opened, not at start-up."""
-    lazy = ["panelist_tui.screens.settings", "panelist.services.configuration", "holidays"]
+def test_the_composer_and_the_settings_screens_load_only_when_opened() -> None:
+    """Issue 17: the first frame pays for none of them (bench/tui.py)."""
+    lazy = [
+        "panelist_tui.screens.composer",
+        "panelist_tui.screens.templates",
+        "panelist.services.templates",
+        "panelist.mail.templates",
+        "panelist_tui.screens.settings",
+        "panelist.services.configuration",
+        "holidays",
+    ]
     assert imported("panelist_tui.app", lazy) == ""

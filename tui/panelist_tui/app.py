@@ -246,6 +246,15 @@ class PanelistApp(App[None]):
         self._back_to_applications()
         self.push_screen(SettingsScreen(section))
 
+    def action_message_templates(self) -> None:
+        """Settings → Message templates (Admins): core's services.templates decides."""
+        from panelist_tui.screens.templates import TemplatesScreen
+
+        if not self.may_configure:
+            return
+        self._back_to_applications()
+        self.push_screen(TemplatesScreen())
+
     def action_search(self) -> None:
         self._back_to_applications()
         self.applications_screen.action_focus_search()

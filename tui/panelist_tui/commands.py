@@ -56,6 +56,14 @@ class PanelistCommands(Provider):
                 Command("Audit log", app.action_audit, "Who did what and when (Admins)", True)
             )
             self._commands.append(
+                Command(
+                    "Settings: message templates",
+                    app.action_message_templates,
+                    "Templates per purpose and language, with a live preview (Admins)",
+                    True,
+                )
+            )
+            self._commands.append(
                 Command("Settings", app.action_settings, "Configure the company (Admins)", True)
             )
             for section in SETTINGS_SECTIONS:

@@ -526,12 +526,23 @@ Kind regards,
 )
 
 
+# The demo's templates are English but for one, which the composer offers under "nl".
+TEMPLATE_LANGUAGES = {"Uitnodiging sollicitatiegesprek": "nl"}
+
+
 def _insert_templates(db: Database) -> None:
     insert_rows(
         db,
         "message_templates",
         [
-            {"id": i, "name": name, "purpose": purpose, "subject": subject, "body": body}
+            {
+                "id": i,
+                "name": name,
+                "purpose": purpose,
+                "subject": subject,
+                "body": body,
+                "language": TEMPLATE_LANGUAGES.get(name, "en"),
+            }
             for i, (name, purpose, subject, body) in enumerate(MESSAGE_TEMPLATES, start=1)
         ],
     )

@@ -104,16 +104,35 @@ class MessageTemplate:
     purpose: str
     subject: str
     body: str
+    language: str = "en"
+
+
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Z]{2})?")
+
+
+def check_language(language: str) -> str:
+    """`language` as stored: a tag like 'en', 'nl' or 'pt-BR'; `ValidationError` otherwise."""
+    tag = language.strip()
+    if not LANGUAGE.fullmatch(tag):
+        raise ValidationError(
+            f"language {language!r} is not a language tag like 'en', 'nl' or 'pt-BR'",
+            field="language",
+        )
+    return tag
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def validate_template(subject: str, body: str, *, purpose: str | None = None) -> None:
+def validate_template(
+    subject: str, body: str, *, purpose: str | None = None, strict: bool = False
+) -> None:
     """Raise `ValidationError` naming the part and line of the first mistake.
 
     With `purpose`, placeholders that purpose does not offer are mistakes too
-    (``interviewer.name`` in a candidate invitation).
+    (``interviewer.name`` in a candidate invitation). With `strict`, a template that
+    does not render with the sample data for any reason is refused, not only one that
+    breaks a limit (the settings screen saves that way: save refuses what does not render).
     """
     if purpose is not None and purpose not in PURPOSE_PLACEHOLDERS:
         raise ValidationError(f"unknown template purpose {purpose!r}", field="purpose")
@@ -123,10 +142,10 @@ def validate_template(subject: str, body: str, *, purpose: str | None = None) ->
         if found is not None:
             line, problem = found
             raise ValidationError(f"{_where(part, source, line)}: {problem}", field=part)
-    _trial_render(subject, body)
+    _trial_render(subject, body, strict=strict)
 
 
-def _trial_render(subject: str, body: str) -> None:
+def _trial_render(subject: str, body: str, *, strict: bool = False) -> None:
     """Render with sample data: a template that breaks the limits with it is refused now.
 
     Only limit breaches are refused: other errors may depend on the data
@@ -135,7 +154,7 @@ def _trial_render(subject: str, body: str) -> None:
     try:
         render_template(subject, body, sample_context())
     except ValidationError as exc:
-        if isinstance(exc.__cause__, TemplateLimitError):
+        if strict or isinstance(exc.__cause__, TemplateLimitError):
             raise
 
 
@@ -220,6 +239,17 @@ def _name_problem(
         example = next(iter(PLACEHOLDERS[name]))
         return f"placeholder {name!r} needs an attribute, e.g. {name}.{example}"
     return ""
+
+
+def placeholders_for(purpose: str) -> list[tuple[str, str]]:
+    """The placeholders a template of `purpose` may use, as ('interview.type', what it holds)."""
+    offered = PURPOSE_PLACEHOLDERS.get(purpose, frozenset())
+    return [
+        (f"{name}.{attribute}", words)
+        for name, attributes in PLACEHOLDERS.items()
+        if name in offered
+        for attribute, words in attributes.items()
+    ]
 
 
 def purpose_words(purpose: str | None) -> str:
@@ -461,8 +491,20 @@ def sample_context() -> dict[str, object]:
 # --------------------------------------------------------------------------- storage
 
 
-def save_template(db: Database, name: str, purpose: str, subject: str, body: str) -> int:
-    """Validate, then insert or update the template called `name`; returns its id."""
+def save_template(
+    db: Database,
+    name: str,
+    purpose: str,
+    subject: str,
+    body: str,
+    language: str = "en",
+    *,
+    strict: bool = False,
+    template_id: int | None = None,
+) -> int:
+    """Validate, then insert or update the template called `name` (with `template_id`:
+    update that template, renaming it); returns its id. `strict`: refuse it unless it
+    renders with the sample data (`validate_template`)."""
     clean_name = one_line(name)
     if not clean_name:
         raise ValidationError("a template needs a name", field="name")
@@ -473,10 +515,24 @@ def save_template(db: Database, name: str, purpose: str, subject: str, body: str
     require_plain(subject.strip(), "subject")
     if not body.strip():
         raise ValidationError("a template needs a body", field="body")
-    validate_template(subject, body, purpose=purpose)
-    record = {"name": clean_name, "purpose": purpose, "subject": subject, "body": body}
+    tag = check_language(language)
+    validate_template(subject, body, purpose=purpose, strict=strict)
+    record = {
+        "name": clean_name,
+        "purpose": purpose,
+        "subject": subject,
+        "body": body,
+        "language": tag,
+    }
     with db.atomic():
         row = db.execute("SELECT id FROM message_templates WHERE name = ?", [clean_name]).fetchone()
+        if template_id is not None:  # this template, renamed or not
+            if row is not None and row[0] != template_id:
+                raise ValidationError(f"another template is named {clean_name!r}", field="name")
+            if db.execute("SELECT 1 FROM message_templates WHERE id = ?", [template_id]).fetchone():
+                db.table("message_templates").update(template_id, record)
+                return template_id
+            raise ValidationError(f"template {template_id} no longer exists", field="name")
         if row is None:
             return int(db.table("message_templates").insert(record).last_pk or 0)
         db.table("message_templates").update(row[0], record)
@@ -486,7 +542,7 @@ def save_template(db: Database, name: str, purpose: str, subject: str, body: str
 def templates_for(db: Database, purpose: str) -> list[MessageTemplate]:
     """The templates of one purpose, by name, for a picker."""
     rows = db.execute(
-        "SELECT id, name, purpose, subject, body FROM message_templates"
+        "SELECT id, name, purpose, subject, body, language FROM message_templates"
         " WHERE purpose = ? ORDER BY name",
         [purpose],
     ).fetchall()

@@ -27,7 +27,13 @@ from panelist.scheduling.executor import OnStep, StepEvent
 from panelist.scheduling.notices import mark_notice_read
 from panelist.scheduling.records import InterviewRecord, ParticipantRecord, load_interview
 from panelist.scheduling.reminders import ReminderRun, mark_evaluation_done, run_due_reminders
-from panelist.scheduling.requests import InterviewRequest, ParticipantRequest, ReminderPolicy
+from panelist.scheduling.requests import (
+    InterviewRequest,
+    MailDraft,
+    ParticipantRequest,
+    ReminderPolicy,
+    TemplateChoice,
+)
 from panelist.scheduling.service import KEEP, ResumeReport, SchedulingService
 from panelist.services.notices import Notice, list_notices
 
@@ -39,6 +45,7 @@ __all__ = [
     "InterviewNotOpen",
     "InterviewRecord",
     "InterviewRequest",
+    "MailDraft",
     "NoParticipants",
     "NoUnsentMail",
     "Notice",
@@ -57,6 +64,7 @@ __all__ = [
     "SchedulingService",
     "SlotTaken",
     "StepEvent",
+    "TemplateChoice",
     "list_notices",
     "load_interview",
     "mark_evaluation_done",

@@ -468,7 +468,12 @@ class Executor:
         settings = mails.MailSettings.load(self.db)
         template = mails.template_for(self.db, purpose, intent.get("template_id"))
         now = self.ws.clock.now()
-        if purpose.startswith("candidate_"):
+        # The recruiter's edited text, kept in the intent, is sent as it is.
+        text = mails.edited(intent["subject"], intent["text"]) if "text" in intent else None
+        if purpose == "candidate_message" and text is not None:
+            message = mails.free_message(record, settings, text, key=row.key, now=now)
+            to_name = record.candidate_name
+        elif purpose.startswith("candidate_"):
             method: Literal["REQUEST", "CANCEL"] = (
                 "CANCEL" if purpose == "candidate_cancellation" else "REQUEST"
             )
@@ -480,6 +485,7 @@ class Executor:
                 method=method,
                 now=now,
                 previous=_previous_time(intent),
+                text=text,
             )
             to_name = record.candidate_name
         else:

@@ -15,14 +15,24 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from panelist.errors import ConfigurationError
+from panelist.errors import ConfigurationError, ValidationError
 from panelist.mail.headers import parse_mailbox
 from panelist.mail.ics import interview_ics
 from panelist.mail.message import compose, sender_domain
-from panelist.mail.templates import MessageTemplate, message_context, render_template
+from panelist.mail.templates import (
+    MessageTemplate,
+    RenderedMessage,
+    message_context,
+    render_template,
+    text_to_html,
+)
 from panelist.models import Employee
 from panelist.scheduling.records import InterviewRecord
 from panelist.services.directory import get_setting
+from panelist.text import printable, require_plain
+
+MAX_EDITED_TEXT = 100_000  # characters, as a rendered template part
+MAX_SUBJECT = 250
 
 # Used when the company has no template of a purpose yet (a new, empty company).
 DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
@@ -68,7 +78,16 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         " {{ interview.type | lower }} with {{ candidate.name }} ({{ job.title }}) on"
         " {{ interview.start_local }}.\n",
     ),
+    # A free message to the candidate: a greeting and a signature the recruiter writes between.
+    "candidate_message": (
+        "Your application for {{ job.title }} at {{ company.name }}",
+        "Dear {{ candidate.name }},\n\n\n\n"
+        "Kind regards,\n{{ organiser.name }}\n{{ company.name }}\n",
+    ),
 }
+# Purposes the composer offers for a mail to the candidate; only the invitation carries an .ics.
+COMPOSER_PURPOSES = ("candidate_invitation", "candidate_message")
+ICS_NAME = "invite.ics"
 
 
 @dataclass(frozen=True)
@@ -94,25 +113,62 @@ def candidate_zone(record: InterviewRecord) -> str:
     return record.candidate_timezone or record.timezone
 
 
-def template_for(db: Database, purpose: str, template_id: int | None = None) -> MessageTemplate:
-    """The chosen template, else the company's first of that purpose, else the built-in one."""
+def template_for(
+    db: Database, purpose: str, template_id: int | None = None, language: str | None = None
+) -> MessageTemplate:
+    """The chosen template, else the company's first of that purpose (in `language` when
+    there is one in it), else the built-in one."""
+    columns = "SELECT id, name, purpose, subject, body, language FROM message_templates"
     if template_id is not None:
-        row = db.execute(
-            "SELECT id, name, purpose, subject, body FROM message_templates WHERE id = ?",
-            [template_id],
-        ).fetchone()
+        row = db.execute(f"{columns} WHERE id = ?", [template_id]).fetchone()
         if row is None or row[2] != purpose:
             raise ConfigurationError(f"message template {template_id} is not a {purpose} template")
         return MessageTemplate(*row)
     row = db.execute(
-        "SELECT id, name, purpose, subject, body FROM message_templates WHERE purpose = ?"
-        " ORDER BY id LIMIT 1",
-        [purpose],
+        f"{columns} WHERE purpose = ? ORDER BY language = ? DESC, id LIMIT 1",
+        [purpose, language or ""],
     ).fetchone()
     if row is not None:
         return MessageTemplate(*row)
     subject, body = DEFAULT_TEMPLATES[purpose]
-    return MessageTemplate(0, f"Built-in {purpose}", purpose, subject, body)
+    return MessageTemplate(0, f"Built-in {purpose.replace('_', ' ')}", purpose, subject, body)
+
+
+def clean_edited(subject: str, text: str) -> tuple[str, str]:
+    """The recruiter's subject and text as they will be sent, or `ValidationError` naming
+    the field (and the line): the subject one plain line (no header can be added through
+    it), the text without control characters, neither empty nor too long."""
+    clean_subject = subject.strip()
+    if not clean_subject:
+        raise ValidationError("the message needs a subject", field="subject")
+    require_plain(clean_subject, "subject")
+    if len(clean_subject) > MAX_SUBJECT:
+        raise ValidationError(f"subject is longer than {MAX_SUBJECT} characters", field="subject")
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not body.strip():
+        raise ValidationError("the message is empty", field="body")
+    if len(body) > MAX_EDITED_TEXT:
+        raise ValidationError(f"text is longer than {MAX_EDITED_TEXT:,} characters", field="body")
+    for number, line in enumerate(body.split("\n"), start=1):
+        if printable(line.replace("\t", " ")) != line.replace("\t", " "):
+            raise ValidationError(f"text line {number} has a control character", field="body")
+    lines = [line.rstrip() for line in body.split("\n")]
+    return clean_subject, "\n".join(lines).strip("\n") + "\n"
+
+
+def templates_of(db: Database, purpose: str) -> list[MessageTemplate]:
+    """The company's templates of one purpose, by language and name."""
+    rows = db.execute(
+        "SELECT id, name, purpose, subject, body, language FROM message_templates"
+        " WHERE purpose = ? ORDER BY language, name",
+        [purpose],
+    ).fetchall()
+    return [MessageTemplate(*row) for row in rows]
+
+
+def edited(subject: str, text: str) -> RenderedMessage:
+    """The recruiter's own subject and text, as they will be sent (`clean_edited` first)."""
+    return RenderedMessage(subject=subject, text=text, html=text_to_html(text))
 
 
 def candidate_uid(interview_id: int, domain: str) -> str:
@@ -157,14 +213,16 @@ def candidate_message(
     method: Literal["REQUEST", "CANCEL"],
     now: datetime,
     previous: tuple[datetime, datetime] | None = None,
+    text: RenderedMessage | None = None,
 ) -> EmailMessage:
     """The invitation (REQUEST) or cancellation (CANCEL) with the candidate's own .ics.
 
     `previous`, the start and end a reschedule moved from, is offered to the template.
-    The mail comes from the organiser, sent by the mail_from address ("on behalf of").
+    `text`, the recruiter's edited text (`edited`), is sent as it is instead of the
+    template: it is never rendered as a template. The mail comes from the organiser,
+    sent by the mail_from address ("on behalf of").
     """
-    context = _context(record, settings, record.timezone, previous=previous)
-    rendered = render_template(template.subject, template.body, context)
+    rendered = text or render_candidate(record, template, settings, previous=previous)
     sender = parse_mailbox(settings.sender, "mail_from")
     ics = interview_ics(
         method=method,
@@ -192,6 +250,41 @@ def candidate_message(
         html=rendered.html,
         ics=ics,
         ics_method=method,
+        message_id_key=key,
+        domain=settings.domain,
+        date=now,
+        reply_to=(record.organiser.name, record.organiser.email),
+        on_behalf_of=(record.organiser.name, record.organiser.email),
+    )
+
+
+def render_candidate(
+    record: InterviewRecord,
+    template: MessageTemplate,
+    settings: MailSettings,
+    *,
+    previous: tuple[datetime, datetime] | None = None,
+) -> RenderedMessage:
+    """The template rendered for the candidate (times in their zone), before any edit."""
+    context = _context(record, settings, record.timezone, previous=previous)
+    return render_template(template.subject, template.body, context)
+
+
+def free_message(
+    record: InterviewRecord,
+    settings: MailSettings,
+    text: RenderedMessage,
+    *,
+    key: str,
+    now: datetime,
+) -> EmailMessage:
+    """A message the recruiter wrote to the candidate: no .ics, from the organiser."""
+    return compose(
+        sender=settings.sender,
+        to=[(record.candidate_name, record.candidate_email)],
+        subject=text.subject,
+        text=text.text,
+        html=text.html,
         message_id_key=key,
         domain=settings.domain,
         date=now,

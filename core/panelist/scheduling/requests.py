@@ -88,3 +88,35 @@ class InterviewRequest:
     """None with a form: the company's default (setting evaluation_reminder_policy)."""
     request_key: str | None = None
     """A client's key for this request: inviting again with it returns the same interview."""
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    """A message template the composer offers; id 0 is the built-in one."""
+
+    id: int
+    name: str
+    language: str
+
+
+@dataclass(frozen=True)
+class MailDraft:
+    """What the composer shows before a mail to the candidate goes: the template rendered
+    for the interview, ready to edit (`SchedulingService.draft_candidate_mail`)."""
+
+    interview_id: int
+    purpose: str
+    template: TemplateChoice
+    templates: tuple[TemplateChoice, ...]
+    languages: tuple[str, ...]
+    to: str
+    subject: str
+    text: str
+    candidate_time: str
+    """Date, time and zone as the candidate reads them (their zone, else the organiser's)."""
+    organiser_time: str
+    attachment: str | None
+    """The file name of the .ics the mail carries, None for a free message."""
+    sent_at: datetime | None = None
+    """When this mail already went out: then `text` is what was sent, and sending again
+    sends nothing."""

@@ -15,6 +15,8 @@ Idempotency keys follow the demo's format: ``interview-<id>-interviewer_event-e<
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,7 +40,7 @@ from panelist.scheduling.recheck import recheck_providers
 from panelist.scheduling.records import InterviewRecord, get_room, load_interview, read_interview
 from panelist.scheduling.refs import ExternalRef, find_ref, refs_of
 from panelist.scheduling.reminders import plan_reminders, stop_reminders
-from panelist.scheduling.requests import InterviewRequest
+from panelist.scheduling.requests import InterviewRequest, MailDraft, TemplateChoice
 from panelist.scheduling.scope import touchable
 from panelist.scheduling.settings import claimer_for, default_reminder_policy, retry_policy
 from panelist.scheduling.validation import (
@@ -55,7 +57,7 @@ from panelist.scheduling.validation import (
 )
 from panelist.services.directory import get_employee
 from panelist.services.interviews import unsent_mails_of
-from panelist.storage.instants import to_text
+from panelist.storage.instants import from_text, to_text
 from panelist.storage.transaction import immediate
 from panelist.workspace import Workspace
 
@@ -213,30 +215,154 @@ class SchedulingService:
 
     # ------------------------------------------------------------------ candidate
 
+    def draft_candidate_mail(
+        self,
+        interview_id: int,
+        purpose: str = "candidate_invitation",
+        *,
+        template_id: int | None = None,
+        language: str | None = None,
+    ) -> MailDraft:
+        """The composer's starting point: the template chosen by id, else by purpose and
+        language, rendered for the interview (times in the candidate's zone), with both
+        times, the attachment's name and, when this mail already went out, what was sent."""
+        if purpose not in mails.COMPOSER_PURPOSES:
+            raise ValidationError(f"the composer cannot write a {purpose} mail", field="purpose")
+        record = self._open_for_change(interview_id)
+        template = mails.template_for(self.db, purpose, template_id, language)
+        settings = mails.MailSettings.load(self.db)
+        sent = None
+        if purpose == "candidate_invitation":
+            sent = self._sent_invitation(record)
+        if sent is not None:
+            sent_at, subject, text = sent
+        else:
+            rendered = mails.render_candidate(record, template, settings)
+            sent_at, subject, text = None, rendered.subject, rendered.text
+        stored = mails.templates_of(self.db, purpose)
+        choices = tuple(TemplateChoice(t.id, t.name, t.language) for t in stored) or (
+            TemplateChoice(0, template.name, template.language),
+        )
+        return MailDraft(
+            interview_id=record.id,
+            purpose=purpose,
+            template=TemplateChoice(template.id, template.name, template.language),
+            templates=choices,
+            languages=tuple(sorted({c.language for c in choices})),
+            to=f"{record.candidate_name} <{record.candidate_email}>",
+            subject=subject,
+            text=text,
+            candidate_time=format_when(record.start, record.end, mails.candidate_zone(record)),
+            organiser_time=format_when(record.start, record.end, record.timezone),
+            attachment=mails.ICS_NAME if purpose == "candidate_invitation" else None,
+            sent_at=sent_at,
+        )
+
+    def _sent_invitation(self, record: InterviewRecord) -> tuple[datetime, str, str] | None:
+        """When and what the invitation of this version of the interview went out as."""
+        key = _candidate_invitation(record.id, record.sequence, None).key
+        row = self.db.execute(
+            "SELECT updated_at, payload FROM outbox WHERE key = ? AND state = 'done'", [key]
+        ).fetchone()
+        if row is None:
+            return None
+        payload = json.loads(row[1])
+        intent, request = payload.get("intent", {}), payload.get("request", {})
+        if "text" in intent:
+            subject, text = str(intent["subject"]), str(intent["text"])
+        else:  # sent before the composer: the template as it renders now
+            template = mails.template_for(
+                self.db, "candidate_invitation", intent.get("template_id")
+            )
+            rendered = mails.render_candidate(record, template, mails.MailSettings.load(self.db))
+            subject, text = str(request.get("subject", rendered.subject)), rendered.text
+        return from_text(str(row[0])), subject, text
+
     async def send_candidate_invitation(
-        self, interview_id: int, template_id: int | None = None
+        self,
+        interview_id: int,
+        template_id: int | None = None,
+        *,
+        subject: str | None = None,
+        text: str | None = None,
     ) -> InterviewRecord:
-        """Mail the candidate the invitation with its .ics (SPEC §2.10): status Email sent."""
+        """Mail the candidate the invitation with its .ics (SPEC §2.10): status Email sent.
+
+        With `subject` and `text` (the composer's edit, both or neither) exactly that text
+        is sent and kept in the outbox, never rendered as a template. Goes out once per
+        version of the interview: asking again after it went sends nothing.
+        """
         record = self._open_for_change(interview_id)
         template = mails.template_for(self.db, "candidate_invitation", template_id)
-        # A broken template is refused now, before anything is queued.
+        edit = self._edit(subject, text)
+        # A broken template (or edit) is refused now, before anything is queued.
         settings = mails.MailSettings.load(self.db)
         now = self.ws.clock.now()
-        mails.candidate_message(record, template, settings, key="check", method="REQUEST", now=now)
-        effect = _candidate_invitation(record.id, record.sequence, template_id)
+        rendered = mails.edited(*edit) if edit else None
+        mails.candidate_message(
+            record, template, settings, key="check", method="REQUEST", now=now, text=rendered
+        )
+        effect = _candidate_invitation(record.id, record.sequence, template_id, edit=edit)
         with immediate(self.db):
             outbox.enqueue(self.db, record.id, [effect], now)
             # Failed before (a wrong password): asking again is the person's retry.
             failed = outbox.failed_row(self.db, effect.key)
             if failed is not None:
-                chosen = effect.intent if template_id is not None else None
+                chosen = effect.intent if template_id is not None or edit else None
                 outbox.reopen(self.db, [failed], now, chosen)
             detail = "candidate invitation" + (
                 f", template {template_id}" if template_id is not None else ""
             )
+            if edit:
+                detail += ", edited text"
             audit.record_by(self.ws, audit.Action.MAIL_SEND, _subject(record.id), detail)
         await self._work(record.id)
         return read_interview(self.db, record.id)
+
+    async def send_candidate_message(
+        self, interview_id: int, subject: str, text: str, template_id: int | None = None
+    ) -> InterviewRecord:
+        """Mail the candidate a message the recruiter wrote (no .ics), exactly that text.
+
+        Its outbox key is made from the text, so sending the same message twice (a key
+        pressed twice, a retry) sends it once; a different text is a new message.
+        """
+        record = self._open_for_change(interview_id)
+        clean = self._edit(subject, text)
+        assert clean is not None  # both given
+        settings = mails.MailSettings.load(self.db)
+        now = self.ws.clock.now()
+        mails.free_message(record, settings, mails.edited(*clean), key="check", now=now)
+        digest = hashlib.sha256("\n".join(clean).encode()).hexdigest()[:16]
+        intent = {
+            "purpose": "candidate_message",
+            "template_id": template_id,
+            "subject": clean[0],
+            "text": clean[1],
+        }
+        effect = _mail(
+            f"interview-{record.id}-mail-candidate_message-{digest}", "mail:candidate", 0, intent
+        )
+        with immediate(self.db):
+            outbox.enqueue(self.db, record.id, [effect], now)
+            failed = outbox.failed_row(self.db, effect.key)
+            if failed is not None:
+                outbox.reopen(self.db, [failed], now)
+            audit.record_by(
+                self.ws, audit.Action.MAIL_SEND, _subject(record.id), "candidate message"
+            )
+        await self._work(record.id)
+        return read_interview(self.db, record.id)
+
+    @staticmethod
+    def _edit(subject: str | None, text: str | None) -> tuple[str, str] | None:
+        if subject is None and text is None:
+            return None
+        if subject is None or text is None:
+            raise ValidationError(
+                "an edited mail needs both its subject and its text", field="body"
+            )
+        return mails.clean_edited(subject, text)
 
     async def retry_mails(self, interview_id: int) -> InterviewRecord:
         """Send the interview's unsent mails (`unsent_mails_of`) again, once their cause is
@@ -764,9 +890,20 @@ def _mail(key: str, target: str, phase: int, intent: dict[str, Any]) -> Effect:
 
 
 def _candidate_invitation(
-    interview_id: int, sequence: int, template_id: int | None, phase: int = 0
+    interview_id: int,
+    sequence: int,
+    template_id: int | None,
+    phase: int = 0,
+    edit: tuple[str, str] | None = None,
 ) -> Effect:
-    intent = {"purpose": "candidate_invitation", "template_id": template_id, "sequence": sequence}
+    """The intent keeps the recruiter's edited text, when there is one: what is sent."""
+    intent: dict[str, Any] = {
+        "purpose": "candidate_invitation",
+        "template_id": template_id,
+        "sequence": sequence,
+    }
+    if edit is not None:
+        intent |= {"subject": edit[0], "text": edit[1]}
     key = f"interview-{interview_id}-mail-candidate_invitation-s{sequence}"
     return _mail(key, "mail:candidate", phase, intent)
 

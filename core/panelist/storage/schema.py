@@ -85,7 +85,14 @@ def m010_host_checks(db: Database) -> None:
 
 
 @core_migrations
-def m011_type_reminder(db: Database) -> None:
+def m011_template_language(db: Database) -> None:
+    """Message templates per language (the composer picks by purpose and language); the
+    templates a company has are English until an admin says otherwise."""
+    run_script(db, "ALTER TABLE message_templates ADD COLUMN language TEXT NOT NULL DEFAULT 'en';")
+
+
+@core_migrations
+def m012_type_reminder(db: Database) -> None:
     """An interview type's evaluation reminder: minutes after the interview ends (NULL: the
     type suggests none); the interview form starts from it (panelist.services.configuration)."""
     run_script(

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from panelist.cli import connect_group, user_workspace
+from panelist.cli import as_option, connect_group, db_option, user_workspace
 from panelist.errors import ConfigurationError
 from panelist.permissions import Right, require
 from panelist.services.settings import set_provider_settings
@@ -35,10 +35,6 @@ def google() -> None:
     """Google Workspace: a service account (company-wide) or each person's own account."""
 
 
-_db = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path))
-_as = click.option("--as", "as_email", metavar="EMAIL", help="Act as this employee.")
-
-
 @google.command(name="service-account")
 @click.argument("key_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -51,8 +47,8 @@ _as = click.option("--as", "as_email", metavar="EMAIL", help="Act as this employ
 @click.option(
     "--customer", default="my_customer", show_default=True, help="The Workspace customer id."
 )
-@_db
-@_as
+@db_option
+@as_option
 @click.pass_context
 def service_account(
     ctx: click.Context,
@@ -106,8 +102,8 @@ def service_account(
     is_flag=True,
     help="This account also reads calendars nobody connected (rooms, shared ones).",
 )
-@_db
-@_as
+@db_option
+@as_option
 @click.pass_context
 def oauth(
     ctx: click.Context,

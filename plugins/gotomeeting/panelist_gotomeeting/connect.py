@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlencode
 
 import click
 
-from panelist.cli import connect_group, given_secret, user_workspace
+from panelist.cli import as_option, connect_group, db_option, given_secret, user_workspace
 from panelist.errors import AuthenticationFailed, ConfigurationError
 from panelist.permissions import Right, require
 from panelist.providers import ProviderContext
@@ -53,8 +53,8 @@ def add_connect_command(cli: click.Group) -> None:
     "--redirect-uri",
     help="The redirect URI registered on the client (default http://127.0.0.1:53682/).",
 )
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--as", "as_email", metavar="EMAIL", help="Act as this employee.")
+@db_option
+@as_option
 @click.pass_context
 def gotomeeting(
     ctx: click.Context,

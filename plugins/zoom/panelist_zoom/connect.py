@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from panelist.cli import connect_group, given_secret, user_workspace
+from panelist.cli import as_option, connect_group, db_option, given_secret, user_workspace
 from panelist.errors import ConfigurationError, PanelistError
 from panelist.permissions import Right, require
 from panelist.providers import ProviderContext
@@ -43,8 +43,8 @@ def add_connect_command(cli: click.Group) -> None:
     metavar="EMAIL",
     help="A Zoom user to read as a test (default: you); say whether they can host.",
 )
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--as", "as_email", metavar="EMAIL", help="Act as this employee.")
+@db_option
+@as_option
 @click.pass_context
 def zoom(
     ctx: click.Context,

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cli_helpers import run_panelist
+from connect_helpers import keyring_env, saved_settings, stored_bytes
 from google_helpers import make_provider
 from google_keys import oauth_client, write_json
-from sqlite_utils import Database
 
 from panelist_google.config import CALENDAR_SCOPES, SERVICE_ACCOUNT_SCOPES
 from panelist_google.testing import FakeGoogle
@@ -34,26 +34,7 @@ def db_file(live_demo_db_file: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    """No config file of whoever runs the tests; a keyring kept in a file the test reads."""
-    return {
-        "PANELIST_CONFIG": str(tmp_path / "none.toml"),
-        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
-        "PANELIST_TEST_KEYRING": str(tmp_path / "keyring.json"),
-        "PYTHONPATH": os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
-def stored_bytes(db_file: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
-
-
-def google_settings(db_file: Path) -> dict[str, str]:
-    db = Database(db_file)
-    try:
-        rows = db.execute("SELECT key, value FROM provider_settings WHERE provider = 'google'")
-        return dict(rows.fetchall())
-    finally:
-        db.close()
+    return keyring_env(tmp_path)
 
 
 def test_a_key_file_that_is_not_a_service_account_key_is_one_line(
@@ -71,7 +52,7 @@ def test_a_key_file_that_is_not_a_service_account_key_is_one_line(
         f"Error: Google: key file {client} is not a service account key (its type is None) "
         "(it is an OAuth client file: use 'panelist connect google oauth')"
     ]
-    assert google_settings(db_file) == {}
+    assert saved_settings(db_file, "google") == {}
 
 
 def test_the_service_account_is_stored_by_path_and_the_scopes_are_printed(
@@ -85,7 +66,7 @@ def test_the_service_account_is_stored_by_path_and_the_scopes_are_printed(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert ",".join(SERVICE_ACCOUNT_SCOPES) in result.stdout
-    assert google_settings(db_file) == {
+    assert saved_settings(db_file, "google") == {
         "mode": "service_account",
         "key_file": str(key),
         "admin_email": "it@example.com",
@@ -143,7 +124,7 @@ def test_oauth_over_ssh_prints_the_url_takes_the_pasted_address_and_keeps_the_to
         for value in (token, secret):
             assert value.encode() not in stored_bytes(db_file)
             assert value not in printed
-        settings = google_settings(db_file)
+        settings = saved_settings(db_file, "google")
         assert settings["mode"] == "oauth" and settings["client_id"] == client_id
         assert settings["token_uri"] == google.token_uri
 
@@ -164,7 +145,7 @@ def test_oauth_over_ssh_prints_the_url_takes_the_pasted_address_and_keeps_the_to
         printed, _ = consent(google, db_file, env, PERSON, client_id)
         kept = json.loads((tmp_path / "keyring.json").read_text())
         assert kept[f"panelist/google:refresh_token:{PERSON}"] not in printed
-        assert google_settings(db_file) == settings
+        assert saved_settings(db_file, "google") == settings
 
 
 def test_a_wrong_paste_is_one_line_and_nothing_is_kept(
@@ -185,7 +166,7 @@ def test_a_wrong_paste_is_one_line_and_nothing_is_kept(
     assert re.search(r"Error: Google: the pasted address belongs to another attempt", result.stderr)
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "keyring.json").exists()  # not even the client secret
-    assert google_settings(db_file) == {}
+    assert saved_settings(db_file, "google") == {}
 
 
 def test_plugins_json_lists_google_with_both_providers(env: dict[str, str]) -> None:

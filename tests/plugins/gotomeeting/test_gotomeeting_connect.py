@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cli_helpers import run_panelist
+from connect_helpers import keyring_env, stored_bytes
 from sqlite_utils import Database
 
 from panelist_gotomeeting.testing import FakeGoTo
@@ -31,13 +32,7 @@ def db_file(live_demo_db_file: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    """No config file of whoever runs the tests; a keyring kept in a file the test reads."""
-    return {
-        "PANELIST_CONFIG": str(tmp_path / "none.toml"),
-        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
-        "PANELIST_TEST_KEYRING": str(tmp_path / "keyring.json"),
-        "PYTHONPATH": os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]),
-    }
+    return keyring_env(tmp_path)
 
 
 def point_at(db_file: Path, goto: FakeGoTo) -> None:
@@ -61,10 +56,6 @@ def settings(db_file: Path) -> dict[str, str]:
         return dict(rows.fetchall())
     finally:
         db.close()
-
-
-def stored_bytes(db_file: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
 
 
 def connect(

@@ -6,13 +6,13 @@ keyring only (never the database file, its WAL, the output or the audit log)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_helpers import run_panelist
+from connect_helpers import keyring_env, saved_settings, stored_bytes
 from microsoft_helpers import settings_for
 from microsoft_tenant import ANA, CLIENT_ID, SECRET
 from sqlite_utils import Database
@@ -39,12 +39,7 @@ def db_file(live_demo_db_file: Path, tmp_path: Path, graph: FakeGraph) -> Iterat
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "PANELIST_CONFIG": str(tmp_path / "none.toml"),
-        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
-        "PANELIST_TEST_KEYRING": str(tmp_path / "keyring.json"),
-        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
-    }
+    return keyring_env(tmp_path)
 
 
 def connect(graph: FakeGraph, db_file: Path, env: dict[str, str], secret: str) -> tuple[int, str]:
@@ -57,28 +52,15 @@ def connect(graph: FakeGraph, db_file: Path, env: dict[str, str], secret: str) -
     return result.returncode, result.stdout + result.stderr
 
 
-def saved(db_file: Path) -> dict[str, str]:
-    db = Database(db_file)
-    try:
-        rows = db.execute("SELECT key, value FROM provider_settings WHERE provider = 'microsoft'")
-        return dict(rows.fetchall())
-    finally:
-        db.close()
-
-
-def stored_bytes(db_file: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
-
-
 def test_a_wrong_secret_is_one_line_and_nothing_is_kept(
     graph: FakeGraph, db_file: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    before = saved(db_file)
+    before = saved_settings(db_file, "microsoft")
     code, output = connect(graph, db_file, env, "not-the-secret")
     assert code != 0
     (line,) = [line for line in output.splitlines() if line.strip()]
     assert "nothing was saved" in line and "client secret is wrong" in line
-    assert saved(db_file) == before
+    assert saved_settings(db_file, "microsoft") == before
     assert not (tmp_path / "keyring.json").exists()
 
 
@@ -86,11 +68,11 @@ def test_a_mailbox_outside_the_access_policy_is_named_and_nothing_is_kept(
     graph: FakeGraph, db_file: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     graph.restrict_to(CLIENT_ID, ["someone.else@contoso.example"])
-    before = saved(db_file)
+    before = saved_settings(db_file, "microsoft")
     code, output = connect(graph, db_file, env, SECRET)
     assert code != 0
     assert "application access policy" in output and ANA in output
-    assert saved(db_file) == before
+    assert saved_settings(db_file, "microsoft") == before
     assert not (tmp_path / "keyring.json").exists()
 
 
@@ -101,7 +83,7 @@ def test_connecting_keeps_the_secret_in_the_keyring_only(
     assert code == 0, output
     assert f"{ANA}'s calendar was read" in output and "Calendars.ReadWrite" in output
     assert f"New-ApplicationAccessPolicy -AppId {CLIENT_ID}" in output
-    settings = saved(db_file)
+    settings = saved_settings(db_file, "microsoft")
     assert (settings["tenant_id"], settings["client_id"], settings["auth"]) == (
         graph.tenant_id, CLIENT_ID, "secret"
     )  # fmt: skip

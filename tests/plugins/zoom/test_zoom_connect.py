@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run_panelist
+from connect_helpers import keyring_env, saved_settings, stored_bytes
 from sqlite_utils import Database
 from zoom_account import CARL
 
@@ -40,12 +41,7 @@ def db_file(live_demo_db_file: Path, tmp_path: Path, zoom: FakeZoom) -> Iterator
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "PANELIST_CONFIG": str(tmp_path / "none.toml"),
-        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
-        "PANELIST_TEST_KEYRING": str(tmp_path / "keyring.json"),
-        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
-    }
+    return keyring_env(tmp_path)
 
 
 def connect(
@@ -60,29 +56,16 @@ def connect(
     return result.returncode, result.stdout + result.stderr
 
 
-def saved(db_file: Path) -> dict[str, str]:
-    db = Database(db_file)
-    try:
-        rows = db.execute("SELECT key, value FROM provider_settings WHERE provider = 'zoom'")
-        return dict(rows.fetchall())
-    finally:
-        db.close()
-
-
-def stored_bytes(db_file: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
-
-
 def test_a_wrong_secret_is_one_line_and_nothing_is_kept(
     zoom: FakeZoom, db_file: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    before = saved(db_file)
+    before = saved_settings(db_file, "zoom")
     code, output = connect(zoom, db_file, env, "not-the-secret")
     assert code != 0
     (line,) = [line for line in output.splitlines() if line.strip()]
     assert "nothing was saved" in line and "Invalid client_id or client_secret" in line
     assert "not-the-secret" not in output
-    assert saved(db_file) == before
+    assert saved_settings(db_file, "zoom") == before
     assert not (tmp_path / "keyring.json").exists()
 
 
@@ -90,11 +73,11 @@ def test_a_missing_scope_is_named_and_nothing_is_kept(
     zoom: FakeZoom, db_file: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     zoom.revoke_scope("user:read:user:admin")
-    before = saved(db_file)
+    before = saved_settings(db_file, "zoom")
     code, output = connect(zoom, db_file, env, CLIENT_SECRET)
     assert code != 0
     assert "nothing was saved" in output and "user:read:user:admin" in output
-    assert saved(db_file) == before
+    assert saved_settings(db_file, "zoom") == before
     assert not (tmp_path / "keyring.json").exists()
 
 
@@ -105,7 +88,7 @@ def test_connecting_keeps_the_secret_in_the_keyring_only(
     code, output = connect(zoom, db_file, env, CLIENT_SECRET)
     assert code == 0, output
     assert f"{ADMIN} can host Zoom meetings" in output and "meeting:write:meeting:admin" in output
-    settings = saved(db_file)
+    settings = saved_settings(db_file, "zoom")
     assert (settings["account_id"], settings["client_id"]) == (zoom.account_id, CLIENT_ID)
     assert re.fullmatch(r"[0-9a-f]{8}", settings["reference_scope"])
     keyring = json.loads((tmp_path / "keyring.json").read_text())
@@ -117,7 +100,7 @@ def test_connecting_keeps_the_secret_in_the_keyring_only(
     code, output = connect(zoom, db_file, env, CLIENT_SECRET, "--check", CARL)
     assert code == 0, output
     assert f"{CARL} is not an active, verified user" in output
-    assert saved(db_file)["reference_scope"] == settings["reference_scope"]
+    assert saved_settings(db_file, "zoom")["reference_scope"] == settings["reference_scope"]
 
 
 def test_plugins_json_lists_zoom(env: dict[str, str]) -> None:

@@ -46,6 +46,13 @@ class ApplicationScreen(Screen[None]):
         Binding("x", "cancel_interview", "Cancel", tooltip="Cancel the interview"),
         Binding("m", "mail_candidate", "Mail", tooltip="Mail the invitation to the candidate"),
         Binding(
+            "M",
+            "message_candidate",
+            "Message",
+            show=False,
+            tooltip="Write the candidate a message",
+        ),
+        Binding(
             RETRY_KEY,
             "retry_mail",
             "Retry",
@@ -258,7 +265,25 @@ class ApplicationScreen(Screen[None]):
     def action_mail_candidate(self) -> None:
         interview = self._open_interview("mail")
         if interview is not None:
-            self._mail(interview.id)
+            self._open_composer(interview.id, "candidate_invitation")
+
+    def action_message_candidate(self) -> None:
+        interview = self._open_interview("write about")
+        if interview is not None:
+            self._open_composer(interview.id, "candidate_message")
+
+    def _open_composer(self, interview_id: int, purpose: str) -> None:
+        """The composer: core's draft, edited, then sent exactly as shown (issue 17)."""
+        from panelist_tui.screens.composer import ComposerScreen  # lazy: start-up cost
+
+        async def closed(sent: bool | None) -> None:
+            if sent:
+                what = "Invitation" if purpose == "candidate_invitation" else "Message"
+                self.notify(f"{what} mailed to {self.application.candidate_email}")
+            await self.action_reload(select=interview_id)
+            self.query_one(InterviewList).focus()
+
+        self.app.push_screen(ComposerScreen(interview_id, purpose), closed)
 
     def action_retry_mail(self) -> None:
         interview = self.current_interview
@@ -307,19 +332,6 @@ class ApplicationScreen(Screen[None]):
             self.app.report_error(error)
         else:
             self.notify("Interview cancelled; everyone is told.")
-        finally:
-            self._busy(False)
-        await self.action_reload(select=interview_id)
-
-    @work(exclusive=True, group="interview-actions")
-    async def _mail(self, interview_id: int) -> None:
-        self._busy(True)
-        try:
-            await self.app.scheduling_service().send_candidate_invitation(interview_id)
-        except PanelistError as error:
-            self.app.report_error(error)
-        else:
-            self.notify(f"Invitation mailed to {self.application.candidate_email}")
         finally:
             self._busy(False)
         await self.action_reload(select=interview_id)

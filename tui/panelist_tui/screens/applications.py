@@ -43,9 +43,16 @@ class ApplicationsScreen(Screen[None]):
         Binding("down", "focus_table", "From the search box to the list", show=False),
         Binding("f5,ctrl+r", "reload", "Refresh", show=False, tooltip="Read the list again"),
         Binding("A", "audit", "Audit log", tooltip="Who did what and when (Admins)"),
+        Binding(
+            "T",
+            "message_templates",
+            "Templates",
+            show=False,
+            tooltip="Settings: message templates (Admins)",
+        ),
         Binding("C", "settings", "Settings", tooltip="Configure the company (Admins)"),
     ]
-    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset({"audit", "settings"})
+    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset({"audit", "message_templates", "settings"})
     """Shown in the footer and F1 only to a user who may configure."""
 
     def __init__(self) -> None:
@@ -247,6 +254,9 @@ class ApplicationsScreen(Screen[None]):
 
     def action_settings(self) -> None:
         self.app.action_settings()
+
+    def action_message_templates(self) -> None:
+        self.app.action_message_templates()
 
     def action_toggle_status(self) -> None:
         """Show or hide the Status pane, whatever the width, until toggled again."""

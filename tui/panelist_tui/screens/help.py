@@ -59,6 +59,7 @@ class HelpScreen(ModalScreen[None]):
     def _content(self) -> Content:
         from panelist_tui.screens.application import ApplicationScreen
         from panelist_tui.screens.applications import ApplicationsScreen
+        from panelist_tui.screens.composer import ComposerScreen
         from panelist_tui.screens.find_time import FindTimeScreen
         from panelist_tui.screens.interview_form import InterviewFormScreen
         from panelist_tui.widgets.calendar_grid import CalendarGrid
@@ -103,6 +104,13 @@ class HelpScreen(ModalScreen[None]):
                 [
                     *self._key_rows(CalendarGrid.BINDINGS),
                     *self._key_rows(FindTimeScreen.BINDINGS),
+                ],
+            ),
+            (
+                "Mail composer (m, M)",
+                [
+                    ("tab shift+tab", "Template, language, subject, text"),
+                    *self._key_rows(ComposerScreen.BINDINGS),
                 ],
             ),
         ]
