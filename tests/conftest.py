@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from sqlite_utils import Database
 
 from panelist.clock import Clock, FrozenClock, SystemClock
@@ -120,3 +122,32 @@ def live_demo_workspace(
 ) -> Iterator[Workspace]:
     """A private copy of the live demo, as its recruiter, on the real clock."""
     yield from _open_copy(live_demo_db_file, registry, tmp_path, SystemClock())
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in memory: tests keep secrets without touching the user's."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.kept.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.kept[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.kept.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The process's keyring swapped for `MemoryKeyring`; `.kept` holds what was kept."""
+    previous = keyring.get_keyring()
+    kept = MemoryKeyring()
+    keyring.set_keyring(kept)
+    yield kept
+    keyring.set_keyring(previous)

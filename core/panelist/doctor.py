@@ -154,6 +154,11 @@ async def calendar_provider_lines(
     return await _provider_lines(ws, "calendar", provider_id, list(owners), owners)
 
 
+async def conference_provider_lines(ws: Workspace, provider_id: str) -> list[DoctorLine]:
+    """A video provider's own lines (its settings, secrets and server)."""
+    return await _provider_lines(ws, "conference", provider_id, [], {})
+
+
 async def _provider_lines(
     ws: Workspace,
     kind: str,

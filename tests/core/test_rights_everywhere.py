@@ -29,6 +29,7 @@ import pytest
 from panelist.errors import NotFound, PermissionDenied
 from panelist.mail.transport import MaildirTransport
 from panelist.models import Method
+from panelist.permissions import Right
 from panelist.providers.events import ResponseStatus
 from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
 from panelist.scheduling.notices import add_notice
@@ -126,6 +127,10 @@ PURE = {
     "panelist.services.calendar_view.suggest_slots": "ranks times over a loaded view",
     "panelist.services.interviews.effective_status": "derives a status from its arguments",
     "panelist.services.session.video_provider_name": "names of installed plugins, no data",
+    "panelist.services.configuration.parse_minutes": "reads a number from text, no data",
+    "panelist.services.configuration.parse_reminder_hours": "reads hours from text, no data",
+    "panelist.services.configuration.parse_working_hours": "reads hours from text, no data",
+    "panelist.services.configuration.clean_secret": "strips a pasted text, no data",
 }
 """Helpers that read and write no company data."""
 
@@ -420,6 +425,80 @@ CALLS: dict[str, list[Call]] = {
 }
 
 
+def _cfg() -> Any:
+    return _module("services.configuration")
+
+
+CONFIGURATION_CALLS: dict[str, list[Call]] = {
+    "panelist.services.configuration.company_settings": [lambda s: _cfg().company_settings(s.ws)],
+    "panelist.services.configuration.save_company_settings": [
+        lambda s: _cfg().save_company_settings(s.ws, {"company_name": "Hijacked"})
+    ],
+    "panelist.services.configuration.list_interview_types": [
+        lambda s: _cfg().list_interview_types(s.ws)
+    ],
+    "panelist.services.configuration.list_evaluation_forms": [
+        lambda s: _cfg().list_evaluation_forms(s.ws)
+    ],
+    "panelist.services.configuration.save_interview_type": [
+        lambda s: _cfg().save_interview_type(s.ws, _cfg().InterviewTypeInput("Evil", 30, "phone"))
+    ],
+    "panelist.services.configuration.list_evaluation_form_rows": [
+        lambda s: _cfg().list_evaluation_form_rows(s.ws)
+    ],
+    "panelist.services.configuration.save_evaluation_form": [
+        lambda s: _cfg().save_evaluation_form(s.ws, "Evil", ["Why?"])
+    ],
+    "panelist.services.configuration.reminder_defaults": [lambda s: _cfg().reminder_defaults(s.ws)],
+    "panelist.services.configuration.save_reminder_defaults": [
+        lambda s: _cfg().save_reminder_defaults(s.ws, 1, 24, 3)
+    ],
+    "panelist.services.configuration.calendar_providers": [
+        lambda s: _cfg().calendar_providers(s.ws)
+    ],
+    "panelist.services.configuration.list_rooms": [lambda s: _cfg().list_rooms(s.ws)],
+    "panelist.services.configuration.save_room": [
+        lambda s: _cfg().save_room(s.ws, _cfg().RoomInput("Evil", 3))
+    ],
+    "panelist.services.configuration.provider_rooms": [
+        lambda s: _cfg().provider_rooms(s.ws, "local")
+    ],
+    "panelist.services.configuration.list_people": [lambda s: _cfg().list_people(s.ws)],
+    "panelist.services.configuration.save_person": [
+        lambda s: _cfg().save_person(
+            s.ws,
+            _cfg().PersonInput("No Body", "nobody@example.com", "UTC", "", company_role_id=1),
+        )
+    ],
+    "panelist.services.configuration.read_calendar_now": [
+        lambda s: _cfg().read_calendar_now(s.ws, s.interviewer_id)
+    ],
+    "panelist.services.configuration.list_video_accounts": [
+        lambda s: _cfg().list_video_accounts(s.ws)
+    ],
+    "panelist.services.configuration.verify_now": [
+        lambda s: _cfg().verify_now(s.ws, s.interviewer_id)
+    ],
+    "panelist.services.configuration.list_roles": [lambda s: _cfg().list_roles(s.ws)],
+    "panelist.services.configuration.save_role": [
+        lambda s: _cfg().save_role(s.ws, "Employee", set(Right))
+    ],
+    "panelist.services.configuration.list_job_roles": [lambda s: _cfg().list_job_roles(s.ws)],
+    "panelist.services.configuration.list_jobs": [lambda s: _cfg().list_jobs(s.ws)],
+    "panelist.services.configuration.set_job_role": [
+        lambda s: _cfg().set_job_role(s.ws, 1, s.ws.user.id, 1)
+    ],
+    "panelist.services.configuration.list_integrations": [lambda s: _cfg().list_integrations(s.ws)],
+    "panelist.services.configuration.save_integration": [
+        lambda s: _cfg().save_integration(s.ws, "caldav", {"url": "https://evil.example/"})
+    ],
+    "panelist.services.configuration.check_integration": [
+        lambda s: _cfg().check_integration(s.ws, "local")
+    ],
+}
+CALLS.update(CONFIGURATION_CALLS)
+
+
 def _module(name: str) -> Any:
     return importlib.import_module(f"panelist.{name}")
 
@@ -499,6 +578,13 @@ def _company_state(ws: Workspace) -> tuple[Any, ...]:
         db.execute("SELECT * FROM message_templates").fetchall(),
         db.execute("SELECT * FROM audit_log").fetchall(),
         db.execute("SELECT * FROM ssh_keys").fetchall(),
+        db.execute("SELECT * FROM interview_types").fetchall(),
+        db.execute("SELECT * FROM evaluation_forms").fetchall(),
+        db.execute("SELECT * FROM rooms").fetchall(),
+        db.execute("SELECT * FROM employees").fetchall(),
+        db.execute("SELECT * FROM recruiting_roles").fetchall(),
+        db.execute("SELECT * FROM job_responsibles").fetchall(),
+        db.execute("SELECT * FROM provider_settings").fetchall(),
     )
 
 

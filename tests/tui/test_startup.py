@@ -50,5 +50,8 @@ def test_the_composer_and_the_settings_screens_load_only_when_opened() -> None:
         "panelist_tui.screens.templates",
         "panelist.services.templates",
         "panelist.mail.templates",
+        "panelist_tui.screens.settings",
+        "panelist.services.configuration",
+        "holidays",
     ]
     assert imported("panelist_tui.app", lazy) == ""

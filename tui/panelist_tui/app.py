@@ -236,6 +236,16 @@ class PanelistApp(App[None]):
         self._back_to_applications()
         self.push_screen(AuditScreen())
 
+    def action_settings(self, section: str | None = None) -> None:
+        """Settings (Admins): imported here, so the first frame does not pay for it; core
+        refuses every change to others anyway."""
+        if not self.may_configure:
+            return
+        from panelist_tui.screens.settings import SettingsScreen
+
+        self._back_to_applications()
+        self.push_screen(SettingsScreen(section))
+
     def action_message_templates(self) -> None:
         """Settings → Message templates (Admins): core's services.templates decides."""
         from panelist_tui.screens.templates import TemplatesScreen

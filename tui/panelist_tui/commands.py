@@ -17,6 +17,21 @@ if TYPE_CHECKING:
     from panelist_tui.app import PanelistApp
 
 
+SETTINGS_SECTIONS = (
+    "Company",
+    "Interview types",
+    "Evaluation forms",
+    "Reminders",
+    "Rooms",
+    "People",
+    "Video accounts",
+    "Roles and rights",
+    "Job teams",
+    "Integrations",
+)
+"""The Settings screen's sections, named here so the palette does not import the screen."""
+
+
 @dataclass(frozen=True)
 class Command:
     text: str
@@ -48,6 +63,17 @@ class PanelistCommands(Provider):
                     True,
                 )
             )
+            self._commands.append(
+                Command("Settings", app.action_settings, "Configure the company (Admins)", True)
+            )
+            for section in SETTINGS_SECTIONS:
+                self._commands.append(
+                    Command(
+                        f"Settings: {section}",
+                        partial(app.action_settings, section),
+                        f"Configure {section.lower()} (Admins)",
+                    )
+                )
         sep = f" {app.glyphs.separator} "
         for stage in Stage:
             self._commands.append(

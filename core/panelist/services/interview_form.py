@@ -25,6 +25,8 @@ class InterviewType:
     duration_minutes: int
     method: Method
     evaluation_form_id: int | None
+    reminder_after_minutes: int | None = None
+    """The evaluation reminder the type suggests, minutes after the end (None: none)."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,10 @@ def form_choices(ws: Workspace, application_id: int) -> FormChoices:
     application = get_application(ws, application_id)
     db = ws.db
     types = tuple(
-        InterviewType(int(tid), str(name), int(minutes), Method(method), form)
-        for tid, name, minutes, method, form in db.execute(
-            "SELECT id, name, duration_minutes, default_method, evaluation_form_id"
-            " FROM interview_types ORDER BY id"
+        InterviewType(int(tid), str(name), int(minutes), Method(method), form, reminder)
+        for tid, name, minutes, method, form, reminder in db.execute(
+            "SELECT id, name, duration_minutes, default_method, evaluation_form_id,"
+            " reminder_after_minutes FROM interview_types ORDER BY id"
         ).fetchall()
     )
     organisers = tuple(

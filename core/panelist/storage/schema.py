@@ -91,6 +91,17 @@ def m011_template_language(db: Database) -> None:
     run_script(db, "ALTER TABLE message_templates ADD COLUMN language TEXT NOT NULL DEFAULT 'en';")
 
 
+@core_migrations
+def m012_type_reminder(db: Database) -> None:
+    """An interview type's evaluation reminder: minutes after the interview ends (NULL: the
+    type suggests none); the interview form starts from it (panelist.services.configuration)."""
+    run_script(
+        db,
+        "ALTER TABLE interview_types ADD COLUMN reminder_after_minutes INTEGER"
+        " CHECK (reminder_after_minutes IS NULL OR reminder_after_minutes BETWEEN 0 AND 40320);",
+    )
+
+
 _M009 = """
 ALTER TABLE interviews ADD COLUMN room_response TEXT NOT NULL DEFAULT 'needs_action';
 

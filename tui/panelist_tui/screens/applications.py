@@ -50,8 +50,9 @@ class ApplicationsScreen(Screen[None]):
             show=False,
             tooltip="Settings: message templates (Admins)",
         ),
+        Binding("C", "settings", "Settings", tooltip="Configure the company (Admins)"),
     ]
-    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset({"audit", "message_templates"})
+    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset({"audit", "message_templates", "settings"})
     """Shown in the footer and F1 only to a user who may configure."""
 
     def __init__(self) -> None:
@@ -250,6 +251,9 @@ class ApplicationsScreen(Screen[None]):
 
     def action_audit(self) -> None:
         self.app.action_audit()
+
+    def action_settings(self) -> None:
+        self.app.action_settings()
 
     def action_message_templates(self) -> None:
         self.app.action_message_templates()

@@ -114,6 +114,18 @@ class HelpScreen(ModalScreen[None]):
                 ],
             ),
         ]
+        if self.app.may_configure:
+            from panelist_tui.screens.settings import SettingsScreen
+
+            sections.append(
+                (
+                    "Settings (Admins)",
+                    [
+                        ("up down enter", "Choose a section, then a line to edit"),
+                        *self._key_rows(SettingsScreen.BINDINGS),
+                    ],
+                )
+            )
         width = max(len(keys) for _, rows in sections for keys, _ in rows)
         parts: list[Content | str | tuple[str, str]] = []
         for title, rows in sections:

@@ -578,6 +578,9 @@ class InterviewFormScreen(Screen[int | None]):
             self._select("#evaluation").value = kind.evaluation_form_id
         else:
             self._select("#evaluation").clear()
+        if kind.reminder_after_minutes is not None:
+            with self.prevent(Input.Changed):
+                self._input("#reminder-hours").value = f"{kind.reminder_after_minutes / 60:g}"
         start, _, _ = self._span()
         if start is not None:
             end = start + timedelta(minutes=kind.duration_minutes)
