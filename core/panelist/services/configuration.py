@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from panelist import audit
 from panelist.errors import NotFound, PanelistError, ValidationError
-from panelist.models import WEEKDAYS, Employee, Method, Room, WorkingHours
+from panelist.models import Employee, Method, Room, WorkingHours
 from panelist.permissions import Right, admins, dump_rights, keep_an_admin, parse_rights, require
 from panelist.providers import ProviderOption, RoomInfo
 from panelist.services import directory
@@ -537,60 +537,13 @@ async def provider_rooms(ws: Workspace, provider_id: str) -> list[RoomInfo]:
 
 # --------------------------------------------------------------------------- people
 
-_DAY_RANGE = re.compile(r"^([A-Za-z]{3})(?:\s*[-–]\s*([A-Za-z]{3}))?$")
-_SPAN = re.compile(r"^(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$")
-
 
 def parse_working_hours(text: str) -> WorkingHours:
-    """ "Mon-Fri 09:00-17:00; Sat 10:00-12:00, 13:00-15:00" (as `WorkingHours.describe`
-    writes it, en dashes or hyphens); empty text or "none": no working hours."""
-    line = text.strip()
-    if line.casefold() in ("", "none", "no working hours"):
-        return WorkingHours(((),) * 7)
-    spans: dict[str, list[list[str]]] = {}
-    for part in (p.strip() for p in line.split(";")):
-        if not part:
-            continue
-        head, _, rest = part.partition(" ")
-        days = _days(head, part)
-        for span in (s.strip() for s in rest.split(",")):
-            found = _SPAN.match(span)
-            if not found:
-                raise ValidationError(
-                    f"working hours: {part!r} is not like 'Mon-Fri 09:00-17:00'",
-                    field="working_hours",
-                )
-            start, end = (_hhmm(t, part) for t in found.groups())
-            for day in days:
-                spans.setdefault(day, []).append([start, end])
+    """`WorkingHours.parse`, its error naming the working hours field."""
     try:
-        return WorkingHours.from_mapping(spans)
+        return WorkingHours.parse(text)
     except ValidationError as exc:
-        raise ValidationError(str(exc), field="working_hours") from None
-
-
-def _days(head: str, part: str) -> list[str]:
-    found = _DAY_RANGE.match(head)
-    names = [name.lower() for name in found.groups() if name] if found else []
-    if not names or any(name not in WEEKDAYS for name in names):
-        raise ValidationError(
-            f"working hours: {part!r} does not start with a day (Mon … Sun)",
-            field="working_hours",
-        )
-    first = WEEKDAYS.index(names[0])
-    last = WEEKDAYS.index(names[-1])
-    if last < first:
-        raise ValidationError(f"working hours: {head!r} runs backwards", field="working_hours")
-    return list(WEEKDAYS[first : last + 1])
-
-
-def _hhmm(text: str, part: str) -> str:
-    try:
-        return time.fromisoformat(text.zfill(5)).strftime("%H:%M")
-    except ValueError:
-        raise ValidationError(
-            f"working hours: {text!r} in {part!r} is not a time", field="working_hours"
-        ) from None
+        raise ValidationError(f"working hours: {exc}", field="working_hours") from None
 
 
 @dataclass(frozen=True)
