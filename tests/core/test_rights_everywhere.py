@@ -307,6 +307,14 @@ CALLS: dict[str, list[Call]] = {
     "panelist.services.applications.list_jobs": [
         lambda s: _module("services.applications").list_jobs(s.ws)
     ],
+    "panelist.services.applications.jobs_open_to": [
+        lambda s: _module("services.applications").jobs_open_to(s.ws)
+    ],
+    "panelist.services.applications.add_application": [
+        lambda s: _module("services.applications").add_application(
+            s.ws, _module("services.applications").NewApplication(1, "Eve", "eve@example.com")
+        )
+    ],
     "panelist.services.interview_form.form_choices": [
         lambda s: _module("services.interview_form").form_choices(s.ws, s.application_id)
     ],
@@ -485,6 +493,15 @@ CONFIGURATION_CALLS: dict[str, list[Call]] = {
     ],
     "panelist.services.configuration.list_job_roles": [lambda s: _cfg().list_job_roles(s.ws)],
     "panelist.services.configuration.list_jobs": [lambda s: _cfg().list_jobs(s.ws)],
+    "panelist.services.configuration.list_job_rows": [lambda s: _cfg().list_job_rows(s.ws)],
+    "panelist.services.configuration.save_job": [
+        lambda s: _cfg().save_job(s.ws, _cfg().JobInput("Spy", id=1))
+    ],
+    "panelist.services.configuration.create_first_admin": [
+        lambda s: _cfg().create_first_admin(
+            s.ws, _cfg().FirstAdmin("Mine", "UTC", "No Body", "nobody@example.com"), "nobody"
+        )
+    ],
     "panelist.services.configuration.set_job_role": [
         lambda s: _cfg().set_job_role(s.ws, 1, s.ws.user.id, 1)
     ],
