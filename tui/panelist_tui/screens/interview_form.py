@@ -690,7 +690,12 @@ class InterviewFormScreen(Screen[int | None]):
             mistakes["time"] = time_mistakes
         organiser = self._value("#organiser")
         if organiser is None:
-            mistakes.setdefault("organiser", []).append("choose the organiser")
+            mistakes.setdefault("organiser", []).append(
+                "choose the organiser"
+                if self.choices is None or self.choices.organisers
+                else "no one is responsible for this job yet: an Admin adds its team"
+                " (Settings → Job teams)"
+            )
         method = self._value("#method") or Method.IN_PERSON
         form_id = self._value("#evaluation")
         policy: ReminderPolicy | None = None

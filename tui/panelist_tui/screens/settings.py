@@ -439,6 +439,37 @@ class RolesSection(Section):
         return f"Saved role {values['name'].strip()!r}."
 
 
+class JobsSection(Section):
+    def __init__(self) -> None:
+        super().__init__("Jobs", ("Title", "Department", "Location", "Open"))
+
+    def rows(self, screen: SettingsScreen) -> list[Row]:
+        return [
+            (str(j.id), (j.title, j.department, j.location, "yes" if j.open else "closed"))
+            for j in cfg.list_job_rows(screen.ws)
+        ]
+
+    def fields(self, screen: SettingsScreen, key: str | None) -> list[Field]:
+        job = next((j for j in cfg.list_job_rows(screen.ws) if str(j.id) == key), None)
+        return [
+            Field("title", "Title", value=job.title if job else ""),
+            Field("department", "Department", value=job.department if job else ""),
+            Field("location", "Location", value=job.location if job else ""),
+            Field("open", "Open for applications", "bool", job.open if job else True),
+        ]
+
+    def save(self, screen: SettingsScreen, key: str | None, values: dict[str, Any]) -> str:
+        wanted = cfg.JobInput(
+            values["title"],
+            values["department"],
+            values["location"],
+            bool(values["open"]),
+            int(key) if key else None,
+        )
+        cfg.save_job(screen.ws, wanted)
+        return f"Saved job {values['title'].strip()!r}."
+
+
 class JobTeamsSection(Section):
     def __init__(self) -> None:
         super().__init__("Job teams", ("Job", "Person", "Role"))
@@ -582,6 +613,7 @@ def all_sections() -> list[Section]:
         PeopleSection(),
         VideoSection(),
         RolesSection(),
+        JobsSection(),
         JobTeamsSection(),
         IntegrationsSection(),
     ]
