@@ -249,7 +249,11 @@ class SchedulingService:
         elif purpose == "candidate_reschedule":
             key = _candidate_reschedule(record, record.sequence).key
         sent = self._sent_mail(record, key, purpose, previous) if key else None
-        return self._draft(record, purpose, template_id, language, previous=previous, sent=sent)
+        # The last move's mail exists only when the candidate had been invited by then.
+        told = purpose != "candidate_reschedule" or self._queued(key)
+        return self._draft(
+            record, purpose, template_id, language, previous=previous, sent=sent, will_send=told
+        )
 
     def draft_move_mail(
         self,
@@ -332,6 +336,13 @@ class SchedulingService:
             [record.id],
         ).fetchone()
         return (from_text(str(row[0])), from_text(str(row[1]))) if row else None
+
+    def _queued(self, key: str | None) -> bool:
+        """Whether the outbox holds the mail under `key`, to go or gone (not skipped)."""
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE key = ? AND state IN ('pending', 'done')", [key]
+        ).fetchone()
+        return row is not None
 
     def _sent_mail(
         self,

@@ -106,6 +106,13 @@ async def test_a_move_is_drafted_before_it_is_made(
     assert draft.sent_at is None
 
 
+async def test_a_move_core_would_refuse_is_not_drafted(service: SchedulingService) -> None:
+    interview_id = await invited(service)
+    past = h.NOW - timedelta(days=1)
+    with pytest.raises(ValidationError, match="future"):
+        service.draft_move_mail(interview_id, past, past + timedelta(hours=1))
+
+
 async def test_a_cancellation_is_drafted_with_a_cancel_attachment(
     ws: Workspace, service: SchedulingService
 ) -> None:
@@ -134,6 +141,7 @@ async def test_a_candidate_never_invited_is_mailed_nothing(
     assert not move.will_send
     assert not service.draft_candidate_mail(record.id, "candidate_cancellation").will_send
     await service.reschedule(record.id, LATER, LATER + timedelta(hours=1))
+    assert not service.draft_candidate_mail(record.id, "candidate_reschedule").will_send
     await service.cancel(record.id)
     assert [m["To"] for m in h.read_maildir(maildir)] == ["Sam Lee <sam@northwind.example>"]
     assert [m["state"] for m in candidate_mails(ws, record.id)] == ["skipped"]  # the CANCEL
@@ -154,7 +162,11 @@ async def test_the_last_moves_mail_is_shown_as_it_went(
     edit = MailEdit("Moved", MOVE_TEXT)
     await service.reschedule(interview_id, LATER, LATER + timedelta(hours=1), mail=edit)
     sent = service.draft_candidate_mail(interview_id, "candidate_reschedule")
-    assert sent.sent_at is not None and (sent.subject, sent.text) == ("Moved", MOVE_TEXT)
+    assert (
+        sent.will_send
+        and sent.sent_at is not None
+        and (sent.subject, sent.text) == ("Moved", MOVE_TEXT)
+    )
 
 
 # --------------------------------------------------------------------------- sending
