@@ -31,7 +31,12 @@ from panelist.mail.transport import MaildirTransport
 from panelist.models import Method
 from panelist.permissions import Right
 from panelist.providers.events import ResponseStatus
-from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
+from panelist.scheduling import (
+    InterviewRequest,
+    MailEdit,
+    ParticipantRequest,
+    SchedulingService,
+)
 from panelist.scheduling.notices import add_notice
 from panelist.scheduling.outbox import Effect, Kind, enqueue
 from panelist.services.directory import get_employee
@@ -404,6 +409,10 @@ CALLS: dict[str, list[Call]] = {
     "panelist.scheduling.service.SchedulingService.draft_candidate_mail": [
         _service("draft_candidate_mail", _upcoming),
         lambda s: s.service().draft_candidate_mail(s.upcoming_id, "candidate_message"),
+        lambda s: s.service().draft_candidate_mail(s.upcoming_id, "candidate_cancellation"),
+    ],
+    "panelist.scheduling.service.SchedulingService.draft_move_mail": [
+        _service("draft_move_mail", _upcoming, _later, _later_end),
     ],
     "panelist.scheduling.service.SchedulingService.send_candidate_message": [
         lambda s: s.service().send_candidate_message(s.upcoming_id, "Hi", "Hello")
@@ -414,12 +423,18 @@ CALLS: dict[str, list[Call]] = {
     "panelist.scheduling.service.SchedulingService.refresh_responses": [
         _service("refresh_responses", _upcoming)
     ],
-    "panelist.scheduling.service.SchedulingService.cancel": [_service("cancel", _upcoming)],
+    "panelist.scheduling.service.SchedulingService.cancel": [
+        _service("cancel", _upcoming),
+        lambda s: s.service().cancel(s.upcoming_id, mail=MailEdit("Hi", "Hello")),
+    ],
     "panelist.scheduling.service.SchedulingService.check_reschedule": [
         _service("check_reschedule", _upcoming, _later, _later_end)
     ],
     "panelist.scheduling.service.SchedulingService.reschedule": [
-        _service("reschedule", _upcoming, _later, _later_end)
+        _service("reschedule", _upcoming, _later, _later_end),
+        lambda s: s.service().reschedule(
+            s.upcoming_id, _later(s), _later_end(s), mail=MailEdit("Hi", "Hello")
+        ),
     ],
     "panelist.scheduling.service.SchedulingService.resume_pending": [
         _service("resume_pending"),

@@ -30,6 +30,7 @@ from panelist.scheduling.reminders import ReminderRun, mark_evaluation_done, run
 from panelist.scheduling.requests import (
     InterviewRequest,
     MailDraft,
+    MailEdit,
     ParticipantRequest,
     ReminderPolicy,
     TemplateChoice,
@@ -46,6 +47,7 @@ __all__ = [
     "InterviewRecord",
     "InterviewRequest",
     "MailDraft",
+    "MailEdit",
     "NoParticipants",
     "NoUnsentMail",
     "Notice",

@@ -131,11 +131,16 @@ class ComposerScreen(Screen[bool]):
     def _service(self) -> SchedulingService:
         return self.app.scheduling_service(mail=False)
 
+    def _make_draft(self, template_id: int | None, language: str | None) -> MailDraft:
+        """Core's draft for the template or language chosen (`ChangeComposerScreen`: of a
+        change not made yet)."""
+        return self._service().draft_candidate_mail(
+            self.interview_id, self.purpose, template_id=template_id, language=language
+        )
+
     def _load(self, template_id: int | None = None, language: str | None = None) -> None:
         try:
-            draft = self._service().draft_candidate_mail(
-                self.interview_id, self.purpose, template_id=template_id, language=language
-            )
+            draft = self._make_draft(template_id, language)
         except PanelistError as error:
             self._say(str(error), error=True)
             return
