@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from sqlite_utils import Database
 
 from panelist import audit
@@ -27,7 +26,7 @@ from panelist.errors import ImportFailed, ValidationError
 from panelist.models import Stage, WorkingHours
 from panelist.permissions import admins, keep_an_admin
 from panelist.storage.transaction import immediate
-from panelist.text import plain_text_problem
+from panelist.text import email_address, plain_text_problem
 from panelist.timezones import zone_or_none
 
 KINDS = ("employees", "rooms", "jobs", "applications")
@@ -232,12 +231,9 @@ def _text(row: _Row, name: str, required: bool = False, default: str = "") -> st
 def _email(row: _Row, name: str) -> str:
     value = _text(row, name, required=True)
     try:
-        # The syntax the mailer will accept; whether the domain takes mail is not checked.
-        address = validate_email(value, check_deliverability=False, test_environment=True)
-    except EmailNotValidError as exc:
-        reason = str(exc).rstrip(".")
-        raise _RowError(name, f"{value!r} is not an email address ({reason})") from None
-    return address.normalized.lower()
+        return email_address(value)
+    except ValueError as exc:
+        raise _RowError(name, str(exc)) from None
 
 
 def _zone(row: _Row, name: str, required: bool) -> str | None:

@@ -45,6 +45,20 @@ def require_plain(text: str, field: str) -> str:
     return text
 
 
+def email_address(value: str) -> str:
+    """`value` as an email address the mailer accepts (lower case), else `ValueError` with
+    the reason. Whether the domain takes mail is not checked."""
+    # Imported here: email-validator costs the app's start-up ~15 ms, and only a form or an
+    # import that is saved needs it.
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        address = validate_email(value, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise ValueError(f"{value!r} is not an email address ({str(exc).rstrip('.')})") from None
+    return address.normalized.lower()
+
+
 def printable(text: str, *, multiline: bool = False) -> str:
     """`text` safe to print on a terminal: no C0/C1 control characters (ESC, BEL, CSI...) and
     no bidirectional controls; line and paragraph separators and tabs become spaces. With

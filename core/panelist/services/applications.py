@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from panelist.permissions import (
     visible_applications_sql,
 )
 from panelist.storage.transaction import immediate
-from panelist.text import plain_text_problem
+from panelist.text import email_address, plain_text_problem
 from panelist.timezones import zone_or_none
 from panelist.workspace import Workspace
 
@@ -128,9 +127,10 @@ def add_application(ws: Workspace, wanted: NewApplication) -> int:
     if not _may_add(ws, wanted.job_id):
         raise PermissionDenied("your recruiting role does not allow adding applications here")
     name = _plain(wanted.name, "name")
-    email = _plain(wanted.email, "email")
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise ValidationError(f"email: {email!r} is not an email address", field="email")
+    try:
+        email = email_address(_plain(wanted.email, "email"))
+    except ValueError as exc:
+        raise ValidationError(f"email: {exc}", field="email") from None
     zone = wanted.timezone.strip() or None
     if zone is not None and zone_or_none(zone) is None:
         raise ValidationError(f"time zone: unknown zone {zone!r}", field="timezone")

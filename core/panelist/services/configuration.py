@@ -24,7 +24,7 @@ from panelist.permissions import Right, admins, dump_rights, keep_an_admin, pars
 from panelist.providers import ProviderOption, RoomInfo
 from panelist.services import directory
 from panelist.storage.transaction import immediate
-from panelist.text import plain_text_problem
+from panelist.text import email_address, plain_text_problem
 from panelist.timezones import zone_or_none
 from panelist.workspace import FIRST_RUN, Workspace
 
@@ -49,10 +49,10 @@ def _line(value: str, what: str, field_name: str, *, required: bool = True) -> s
 
 
 def _email(value: str) -> str:
-    email = _line(value, "email", "email")
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise ValidationError(f"email: {email!r} is not an email address", field="email")
-    return email
+    try:
+        return email_address(_line(value, "email", "email"))
+    except ValueError as exc:
+        raise ValidationError(f"email: {exc}", field="email") from None
 
 
 def _record(ws: Workspace, subject: str, detail: str = "") -> None:
