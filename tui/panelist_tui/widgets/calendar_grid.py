@@ -30,7 +30,7 @@ from datetime import date, datetime, time, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -54,6 +54,7 @@ from panelist.text import printable
 from panelist_tui.glyphs import Glyphs
 
 LABEL_WIDTH = 6
+TITLE_GAP = "  "
 WEEK_STEP = timedelta(minutes=30)
 DAY_STEP = timedelta(minutes=15)
 FIRST_VISIBLE_HOUR = 8
@@ -197,6 +198,9 @@ class CalendarGrid(Widget, can_focus=True):
         self._lane_rows = 0
         self._scrolled_for_cursor = False
         self._dragging = False
+        self._title_end = 0
+        """Where the title line's text last ended: a cursor move repaints up to there."""
+        self._drawn_abbreviation = ""
         first = (start or self.now).astimezone(self.zone)
         minute = first.hour * 60 + first.minute
         minute -= minute % self.step_minutes
@@ -456,7 +460,9 @@ class CalendarGrid(Widget, can_focus=True):
         shown = [Segment(printable(text), style) for text, style, _ in segments]
         return Strip(Segment.simplify(shown)).adjust_cell_length(width, base)
 
-    def _title_line(self, base: Style) -> list[Segment]:
+    def _title_parts(self) -> tuple[str, str, str]:
+        """The title line's three parts: the week (or day), the span under the cursor, the
+        zone's name."""
         dash = self.glyphs.dash
         if self.mode == "week":
             monday = week_start(self.cursor_day)
@@ -467,18 +473,23 @@ class CalendarGrid(Widget, can_focus=True):
         if self.view is None:
             title += f" {self.glyphs.separator} loading{self.glyphs.ellipsis}"
         span = describe_span(*self.selection, self.glyphs, self.zone)
+        return title, span, f" ({self.zone.key})"
+
+    def _title_line(self, base: Style) -> list[Segment]:
+        title, span, zone = self._title_parts()
         return [
             Segment(title, base + Style(bold=True)),
-            Segment("  "),
+            Segment(TITLE_GAP),
             Segment(span, base + CURSOR),
-            Segment(f" ({self.zone.key})", base + DIM),
+            Segment(zone, base + DIM),
         ]
 
     def _header_line(self, base: Style) -> list[Segment]:
         width = self._column_width()
         # Above the time column: the viewer's zone as its clocks call it at the cursor
         # ("CET", "EST"), so a row's time is never read as another zone's.
-        corner = set_cell_size(f" {self.zone_abbreviation}", LABEL_WIDTH)
+        self._drawn_abbreviation = self.zone_abbreviation
+        corner = set_cell_size(f" {self._drawn_abbreviation}", LABEL_WIDTH)
         segments = [Segment(corner, base + DIM)]
         today = self.now.date()
         for column in self._columns:
@@ -649,8 +660,9 @@ class CalendarGrid(Widget, can_focus=True):
         if self._scroll_to_cursor():
             self.refresh()
             return
-        self.refresh(Region(0, 0, self.size.width, 1))
-        self.refresh(Region(0, 1, LABEL_WIDTH, 1))  # the zone's abbreviation: DST may change it
+        self._refresh_span_title()
+        if self.zone_abbreviation != self._drawn_abbreviation:  # DST begins or ends
+            self.refresh(Region(0, 1, LABEL_WIDTH, 1))
         lines = set(old_rows) | set(self._cursor_rows())
         first, last = min(lines), max(lines)
         top = max(self._header_lines + first - self.top, self._header_lines)
@@ -658,6 +670,15 @@ class CalendarGrid(Widget, can_focus=True):
         for day in {old_day, self.cursor_day}:
             left, width = self._cursor_columns(day)
             self.refresh(Region(left, top, width, height))
+
+    def _refresh_span_title(self) -> None:
+        """Only the span and zone of the title line: the week's part stays (fewer bytes
+        down an SSH link per cursor move), and as wide as the longer of old and new text."""
+        title, span, zone = self._title_parts()
+        left = cell_len(title) + len(TITLE_GAP)
+        end = left + cell_len(span) + cell_len(zone)
+        self.refresh(Region(left, 0, max(end, self._title_end) - left, 1))
+        self._title_end = end
 
     def _cursor_columns(self, day: date) -> tuple[int, int]:
         """The x and width of what the cursor covers on `day`: one day column in the week
