@@ -52,6 +52,8 @@ class Action(enum.StrEnum):
     SETTING = "setting"
     TEMPLATE = "template"
     IMPORT = "import"
+    APPLICATION_ADD = "application add"
+    """An application typed in by a recruiter (imports are IMPORT)."""
     ACCESS_GRANT = "access grant"
     ACCESS_REVOKE = "access revoke"
     IDENTITY_SWITCH = "identity switch"

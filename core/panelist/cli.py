@@ -153,7 +153,7 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         """Schedule job interviews against real calendars. Without a command: open the app."""
         ctx.obj = {"db_path": db_path, "as_email": as_email}
         if ctx.invoked_subcommand is None:
-            _launch(open_ui, open_workspace(db_path, as_email))
+            _launch(open_ui, open_workspace(db_path, as_email, first_run=True))
 
     @cli.command()
     @db_option

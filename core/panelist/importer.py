@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import getpass
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from sqlite_utils import Database
 
 from panelist import audit
 from panelist.errors import ImportFailed, ValidationError
-from panelist.models import WEEKDAYS, Stage, WorkingHours
+from panelist.models import Stage, WorkingHours
 from panelist.permissions import admins, keep_an_admin
 from panelist.storage.transaction import immediate
 from panelist.text import plain_text_problem
@@ -267,41 +266,6 @@ def _positive_int(row: _Row, name: str) -> int:
     return number
 
 
-_DAY_RANGE = re.compile(r"^(\w{3})(?:\s*-\s*(\w{3}))?$")
-
-
-def parse_working_hours(text: str) -> WorkingHours:
-    """ "Mon-Fri 09:00-17:00; Sat 10:00-12:00" → WorkingHours. Days are Mon..Sun."""
-    mapping: dict[str, list[list[str]]] = {}
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        try:
-            days_text, span = part.rsplit(" ", 1)
-            start, end = (t.strip() for t in span.split("-"))
-        except ValueError:
-            raise ValidationError(f"{part!r} is not like 'Mon-Fri 09:00-17:00'") from None
-        for day in _expand_days(days_text.strip()):
-            mapping.setdefault(day, []).append([start, end])
-    return WorkingHours.from_mapping(mapping)
-
-
-def _expand_days(text: str) -> list[str]:
-    days: list[str] = []
-    for piece in text.split(","):
-        match = _DAY_RANGE.match(piece.strip().lower())
-        if (
-            not match
-            or match.group(1) not in WEEKDAYS
-            or (match.group(2) and match.group(2) not in WEEKDAYS)
-        ):
-            raise ValidationError(f"{piece.strip()!r} is not a weekday or range like Mon-Fri")
-        first = WEEKDAYS.index(match.group(1))
-        last = WEEKDAYS.index(match.group(2)) if match.group(2) else first
-        if last < first:
-            raise ValidationError(f"{piece.strip()!r}: the range runs backwards")
-        days.extend(WEEKDAYS[first : last + 1])
-    return days
-
-
 def _working_hours(row: _Row, name: str) -> WorkingHours:
     value = row.values.get(name)
     try:
@@ -309,7 +273,7 @@ def _working_hours(row: _Row, name: str) -> WorkingHours:
             return WorkingHours.from_mapping(value)
         if value is None or (isinstance(value, str) and not value.strip()):
             return WorkingHours.office()
-        return parse_working_hours(str(value))
+        return WorkingHours.parse(str(value))
     except ValidationError as exc:
         raise _RowError(name, str(exc)) from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -94,6 +95,22 @@ class WorkingHours:
             days.append(tuple(sorted(spans)))
         return cls(tuple(days))
 
+    @classmethod
+    def parse(cls, text: str) -> WorkingHours:
+        """ "Mon-Fri 09:00-17:00; Sat 10:00-12:00, 13:00-15:00" (as `describe` writes it,
+        en dashes or hyphens; days may be listed "Mon,Wed"); "none" or "": no hours."""
+        line = text.strip()
+        if line.casefold() in ("", "none", "no working hours"):
+            return cls(((),) * 7)
+        spans: dict[str, list[list[str]]] = {}
+        for part in filter(None, (p.strip() for p in line.split(";"))):
+            first_digit = re.search(r"\d", part)
+            cut = first_digit.start() if first_digit else len(part)
+            days, times = _weekdays(part[:cut].strip(), part), _spans(part[cut:], part)
+            for day in days:
+                spans.setdefault(day, []).extend(times)
+        return cls.from_mapping(spans)
+
     def to_json(self) -> str:
         return json.dumps(
             {
@@ -111,6 +128,38 @@ class WorkingHours:
                 text = ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in spans)
                 parts.append(f"{WEEKDAYS[i].capitalize()} {text}")
         return "; ".join(parts) or "no working hours"
+
+
+_DAY_RANGE = re.compile(r"^([a-z]{3})(?:\s*[-–]\s*([a-z]{3}))?$")
+_SPAN = re.compile(r"^(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$")
+
+
+def _weekdays(text: str, part: str) -> list[str]:
+    """ "Mon-Fri" or "Mon, Wed-Thu" → the weekday keys, in order given."""
+    if not text:
+        raise ValidationError(f"{part!r} does not start with a day (Mon … Sun)")
+    days: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        found = _DAY_RANGE.match(piece.lower())
+        names = [n for n in found.groups() if n] if found else []
+        if not names or any(name not in WEEKDAYS for name in names):
+            raise ValidationError(f"{piece!r} is not a weekday or range like Mon-Fri")
+        first, last = WEEKDAYS.index(names[0]), WEEKDAYS.index(names[-1])
+        if last < first:
+            raise ValidationError(f"{piece!r}: the range runs backwards")
+        days.extend(WEEKDAYS[first : last + 1])
+    return days
+
+
+def _spans(text: str, part: str) -> list[list[str]]:
+    """ "09:00-12:00, 13:00-17:00" → [["09:00", "12:00"], ["13:00", "17:00"]]."""
+    spans = []
+    for span in (s.strip() for s in text.split(",")):
+        found = _SPAN.match(span)
+        if not found:
+            raise ValidationError(f"{part!r} is not like 'Mon-Fri 09:00-17:00'")
+        spans.append([t.zfill(5) for t in found.groups()])
+    return spans
 
 
 @dataclass(frozen=True)

@@ -177,15 +177,27 @@ def identify(db: Database, as_email: str | None, config: Config, clock: Clock) -
     return user
 
 
+FIRST_RUN = "first run"
+"""The duty of the workspace the app opens on a database with no employees yet: it may
+only make the first Admin (`panelist.services.configuration.create_first_admin`)."""
+
+
 def open_workspace(
     db_path: str | os.PathLike[str] | None = None,
     as_email: str | None = None,
     clock: Clock | None = None,
     registry: PluginRegistry | None = None,
+    *,
+    first_run: bool = False,
 ) -> Workspace:
+    """The workspace of the user (`as_email`, else the OS account's employee). With
+    `first_run` (the app), a database with no employees yet opens as the first-run
+    workspace instead of refusing, so the app can ask who its first Admin is."""
     config = load_config()
     registry, path, db = _open(db_path or config.db, registry)
     clock = clock or SystemClock()
+    if first_run and as_email is None and not db.execute("SELECT 1 FROM employees").fetchone():
+        return Workspace(db, path, registry, clock, SystemActor(FIRST_RUN))
     try:
         user = identify(db, as_email, config, clock)
     except Exception:

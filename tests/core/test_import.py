@@ -11,7 +11,8 @@ import pytest
 from sqlite_utils import Database
 
 from panelist.errors import ImportFailed
-from panelist.importer import import_file, parse_working_hours
+from panelist.importer import import_file
+from panelist.models import WorkingHours
 
 PROVIDERS = frozenset({"local"})
 
@@ -196,11 +197,14 @@ def test_header_injection_like_values_are_refused(db: Database, tmp_path: Path) 
 
 
 def test_working_hours_text() -> None:
-    hours = parse_working_hours("Mon-Wed 09:00-12:00; Mon 13:00-17:00; Fri 10:00-14:00")
+    hours = WorkingHours.parse("Mon-Wed 09:00-12:00; Mon 13:00-17:00; Fri 10:00-14:00")
     assert (
         hours.describe()
         == "Mon 09:00–12:00, 13:00–17:00; Tue 09:00–12:00; Wed 09:00–12:00; Fri 10:00–14:00"
     )
+    # Days listed with commas (the import files' form) and hours split over the day.
+    listed = WorkingHours.parse("Mon, Wed 9:00-12:00, 13:00–17:00")
+    assert listed.describe() == "Mon 09:00–12:00, 13:00–17:00; Wed 09:00–12:00, 13:00–17:00"
 
 
 def test_cli_import_prints_one_line_and_exits_1(tmp_path: Path) -> None:

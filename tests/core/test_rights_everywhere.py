@@ -32,7 +32,12 @@ from panelist.mail.transport import MaildirTransport
 from panelist.models import Method
 from panelist.permissions import Right
 from panelist.providers.events import ResponseStatus
-from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
+from panelist.scheduling import (
+    InterviewRequest,
+    MailEdit,
+    ParticipantRequest,
+    SchedulingService,
+)
 from panelist.scheduling.links import token_hash
 from panelist.scheduling.notices import add_notice
 from panelist.scheduling.outbox import Effect, Kind, enqueue
@@ -346,6 +351,14 @@ CALLS: dict[str, list[Call]] = {
     "panelist.services.applications.list_jobs": [
         lambda s: _module("services.applications").list_jobs(s.ws)
     ],
+    "panelist.services.applications.jobs_open_to": [
+        lambda s: _module("services.applications").jobs_open_to(s.ws)
+    ],
+    "panelist.services.applications.add_application": [
+        lambda s: _module("services.applications").add_application(
+            s.ws, _module("services.applications").NewApplication(1, "Eve", "eve@example.com")
+        )
+    ],
     "panelist.services.interview_form.form_choices": [
         lambda s: _module("services.interview_form").form_choices(s.ws, s.application_id)
     ],
@@ -435,6 +448,10 @@ CALLS: dict[str, list[Call]] = {
     "panelist.scheduling.service.SchedulingService.draft_candidate_mail": [
         _service("draft_candidate_mail", _upcoming),
         lambda s: s.service().draft_candidate_mail(s.upcoming_id, "candidate_message"),
+        lambda s: s.service().draft_candidate_mail(s.upcoming_id, "candidate_cancellation"),
+    ],
+    "panelist.scheduling.service.SchedulingService.draft_move_mail": [
+        _service("draft_move_mail", _upcoming, _later, _later_end),
     ],
     "panelist.scheduling.service.SchedulingService.send_candidate_message": [
         lambda s: s.service().send_candidate_message(s.upcoming_id, "Hi", "Hello")
@@ -445,12 +462,18 @@ CALLS: dict[str, list[Call]] = {
     "panelist.scheduling.service.SchedulingService.refresh_responses": [
         _service("refresh_responses", _upcoming)
     ],
-    "panelist.scheduling.service.SchedulingService.cancel": [_service("cancel", _upcoming)],
+    "panelist.scheduling.service.SchedulingService.cancel": [
+        _service("cancel", _upcoming),
+        lambda s: s.service().cancel(s.upcoming_id, mail=MailEdit("Hi", "Hello")),
+    ],
     "panelist.scheduling.service.SchedulingService.check_reschedule": [
         _service("check_reschedule", _upcoming, _later, _later_end)
     ],
     "panelist.scheduling.service.SchedulingService.reschedule": [
-        _service("reschedule", _upcoming, _later, _later_end)
+        _service("reschedule", _upcoming, _later, _later_end),
+        lambda s: s.service().reschedule(
+            s.upcoming_id, _later(s), _later_end(s), mail=MailEdit("Hi", "Hello")
+        ),
     ],
     "panelist.scheduling.service.SchedulingService.resume_pending": [
         _service("resume_pending"),
@@ -580,6 +603,15 @@ CONFIGURATION_CALLS: dict[str, list[Call]] = {
     ],
     "panelist.services.configuration.list_job_roles": [lambda s: _cfg().list_job_roles(s.ws)],
     "panelist.services.configuration.list_jobs": [lambda s: _cfg().list_jobs(s.ws)],
+    "panelist.services.configuration.list_job_rows": [lambda s: _cfg().list_job_rows(s.ws)],
+    "panelist.services.configuration.save_job": [
+        lambda s: _cfg().save_job(s.ws, _cfg().JobInput("Spy", id=1))
+    ],
+    "panelist.services.configuration.create_first_admin": [
+        lambda s: _cfg().create_first_admin(
+            s.ws, _cfg().FirstAdmin("Mine", "UTC", "No Body", "nobody@example.com"), "nobody"
+        )
+    ],
     "panelist.services.configuration.set_job_role": [
         lambda s: _cfg().set_job_role(s.ws, 1, s.ws.user.id, 1)
     ],

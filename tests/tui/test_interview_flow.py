@@ -32,6 +32,7 @@ from panelist.workspace import Workspace
 from panelist_tui.app import PanelistApp
 from panelist_tui.screens.application import ApplicationScreen
 from panelist_tui.screens.applications import ApplicationsScreen
+from panelist_tui.screens.change_composer import ChangeComposerScreen
 from panelist_tui.screens.confirm import ConfirmScreen
 from panelist_tui.screens.find_time import FindTimeScreen, RoomPicker
 from panelist_tui.screens.interview_form import InterviewFormScreen
@@ -262,6 +263,12 @@ async def test_schedule_mail_reschedule_cancel(
         assert app.screen is screen
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # The candidate was mailed: their new-time mail opens in the composer first.
+        composer = app.screen
+        assert isinstance(composer, ChangeComposerScreen), composer
+        assert composer.draft is not None and composer.draft.ics_method == "REQUEST"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
         assert isinstance(app.screen, ApplicationScreen), (
             str(app.screen.query_one("#form-status", Static).render()),
             [n.message for n in app._notifications],
@@ -275,6 +282,11 @@ async def test_schedule_mail_reschedule_cancel(
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
+        await settle(pilot)
+        composer = app.screen
+        assert isinstance(composer, ChangeComposerScreen), composer
+        assert composer.draft is not None and composer.draft.ics_method == "CANCEL"
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ApplicationScreen)
         cancelled = app.screen.current_interview

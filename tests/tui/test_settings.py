@@ -368,6 +368,7 @@ SECTIONS = {
     "people": "People",
     "video": "Video accounts",
     "roles": "Roles and rights",
+    "jobs": "Jobs",
     "teams": "Job teams",
     "integrations": "Integrations",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,12 +19,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from panelist.errors import PanelistError
-from panelist.models import Stage
+from panelist.models import Employee, Stage
 from panelist.services.applications import get_application
 from panelist.services.calendar_health import stale_calendars
 from panelist.services.interviews import interviews_for_application
 from panelist.services.session import current_profile
-from panelist.workspace import Workspace
+from panelist.workspace import FIRST_RUN, Workspace
 from panelist_tui.commands import PanelistCommands
 from panelist_tui.glyphs import ascii_from_env, glyphs_for
 from panelist_tui.printable import install_printable_rule
@@ -78,7 +79,15 @@ class PanelistApp(App[None]):
         self._host_duties: HostDuties | None = None
 
     def get_default_screen(self) -> Screen[None]:
+        if self.first_run:
+            return Screen()  # behind the first run's form: nothing to show yet
         return ApplicationsScreen()
+
+    @property
+    def first_run(self) -> bool:
+        """The app opened on a database with no employees: it asks for the first Admin."""
+        system = self.workspace.system
+        return system is not None and system.duty == FIRST_RUN
 
     # ----------------------------------------------------------------- the host
 
@@ -102,6 +111,27 @@ class PanelistApp(App[None]):
     def on_mount(self) -> None:
         if self._wanted_theme and self._wanted_theme in self.available_themes:
             self.theme = self._wanted_theme
+        if self.first_run:
+            from panelist_tui.screens.new_company import first_run_dialog
+
+            self.push_screen(first_run_dialog(self.workspace), self._first_admin_made)
+            return
+        self._start()
+
+    def _first_admin_made(self, admin: Employee | None) -> None:
+        """The company has its first Admin: the app is theirs, and opens on Settings."""
+        if admin is None:
+            self.exit()
+            return
+        self.workspace = replace(self.workspace, actor=admin)
+        self.call_later(self._open_for_admin)  # once the dialog's dismissal is done
+
+    def _open_for_admin(self) -> None:
+        self.push_screen(ApplicationsScreen())  # over the blank first-run screen
+        self._start()
+        self.call_after_refresh(self.action_settings)
+
+    def _start(self) -> None:
         try:
             profile = current_profile(self.workspace)
         except PanelistError as error:
@@ -262,6 +292,23 @@ class PanelistApp(App[None]):
             return
         self._back_to_applications()
         self.push_screen(TemplatesScreen())
+
+    def action_add_application(self) -> None:
+        """A candidate typed in (to a job the user may add to), then opened."""
+        from panelist_tui.screens.new_company import new_application_dialog
+
+        try:
+            dialog = new_application_dialog(self.workspace)
+        except PanelistError as error:
+            self.report_error(error)
+            return
+        self._back_to_applications()
+        self.push_screen(dialog, self._application_added)
+
+    def _application_added(self, application_id: int | None) -> None:
+        if application_id is not None:
+            self.applications_screen.action_reload()
+            self.open_application(application_id)
 
     def action_search(self) -> None:
         self._back_to_applications()

@@ -26,6 +26,7 @@ SETTINGS_SECTIONS = (
     "People",
     "Video accounts",
     "Roles and rights",
+    "Jobs",
     "Job teams",
     "Integrations",
 )
@@ -50,6 +51,7 @@ class PanelistCommands(Provider):
             Command("Help", app.action_help, "Every key, screen by screen", True),
             Command("Search applications", app.action_search, "Type to filter the list", True),
             Command("Clear filters", app.filter_applications, "Show every application", True),
+            Command("New application", app.action_add_application, "Type in a candidate", True),
         ]
         if app.may_configure:
             self._commands.append(

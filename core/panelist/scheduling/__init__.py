@@ -44,6 +44,7 @@ from panelist.scheduling.reminders import ReminderRun, mark_evaluation_done, run
 from panelist.scheduling.requests import (
     InterviewRequest,
     MailDraft,
+    MailEdit,
     ParticipantRequest,
     ReminderPolicy,
     TemplateChoice,
@@ -69,6 +70,7 @@ __all__ = [
     "LinkSummary",
     "LinkUnavailable",
     "MailDraft",
+    "MailEdit",
     "NoParticipants",
     "NoUnsentMail",
     "Notice",

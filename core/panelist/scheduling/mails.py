@@ -97,6 +97,9 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
 }
 # Purposes the composer offers for a mail to the candidate; only the invitation carries an .ics.
 COMPOSER_PURPOSES = ("candidate_invitation", "candidate_message")
+# The candidate's mails that come with a change, composed before it is made: the new time
+# (its .ics a REQUEST) and the cancellation (its .ics a CANCEL).
+CHANGE_PURPOSES = ("candidate_reschedule", "candidate_cancellation")
 ICS_NAME = "invite.ics"
 
 

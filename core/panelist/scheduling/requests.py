@@ -120,6 +120,32 @@ class MailDraft:
     sent_at: datetime | None = None
     """When this mail already went out: then `text` is what was sent, and sending again
     sends nothing."""
+    ics_method: str | None = None
+    """What the attached .ics does: REQUEST (the invitation, the new time of a move) or
+    CANCEL (a cancellation); None without an attachment."""
+    will_send: bool = True
+    """False when the change this mail comes with mails nobody: the candidate was never
+    invited (or a move changes nothing), so the change goes without it."""
     link_id: int | None = None
     """A scheduling link's mail (`panelist.scheduling.links`): no interview yet, so
     `interview_id` is 0."""
+
+
+@dataclass(frozen=True)
+class MailEdit:
+    """The candidate's mail of a reschedule or a cancel as the recruiter left it in the
+    composer: exactly this subject and text are sent (never rendered as a template).
+    `template_id` names the template it started from (None: the built-in one).
+
+    Refused at once (`ValidationError` naming the subject or the body) when it could not
+    be sent; the service checks it again before anything changes."""
+
+    subject: str
+    text: str
+    template_id: int | None = None
+
+    def __post_init__(self) -> None:
+        # Imported here: mails imports records, which import this module.
+        from panelist.scheduling.mails import clean_edited
+
+        clean_edited(self.subject, self.text)

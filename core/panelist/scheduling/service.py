@@ -18,9 +18,9 @@ import asyncio
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from panelist import audit
 from panelist.errors import NotFound, PanelistError, ProviderUnavailable, ValidationError
@@ -40,7 +40,7 @@ from panelist.scheduling.recheck import recheck_providers
 from panelist.scheduling.records import InterviewRecord, get_room, load_interview, read_interview
 from panelist.scheduling.refs import ExternalRef, find_ref, refs_of
 from panelist.scheduling.reminders import plan_reminders, stop_reminders
-from panelist.scheduling.requests import InterviewRequest, MailDraft, TemplateChoice
+from panelist.scheduling.requests import InterviewRequest, MailDraft, MailEdit, TemplateChoice
 from panelist.scheduling.scope import touchable
 from panelist.scheduling.settings import claimer_for, default_reminder_policy, retry_policy
 from panelist.scheduling.validation import (
@@ -225,24 +225,92 @@ class SchedulingService:
     ) -> MailDraft:
         """The composer's starting point: the template chosen by id, else by purpose and
         language, rendered for the interview (times in the candidate's zone), with both
-        times, the attachment's name and, when this mail already went out, what was sent."""
-        if purpose not in mails.COMPOSER_PURPOSES:
+        times, the attachment's name and, when this mail already went out, what was sent.
+
+        `candidate_cancellation` is the cancellation as `cancel` would send it now (a CANCEL
+        .ics); `candidate_reschedule` the new-time mail of the move last made (a move yet
+        to be made is drafted by `draft_move_mail`)."""
+        if purpose not in (*mails.COMPOSER_PURPOSES, *mails.CHANGE_PURPOSES):
             raise ValidationError(f"the composer cannot write a {purpose} mail", field="purpose")
         record = self._open_for_change(interview_id)
-        template = mails.template_for(self.db, purpose, template_id, language)
-        settings = mails.MailSettings.load(self.db)
-        sent = None
+        if purpose == "candidate_cancellation":
+            invited = self._candidate_invited(record)
+            return self._draft(
+                _as_cancelled(record), purpose, template_id, language, will_send=invited
+            )
+        previous = None
+        if purpose == "candidate_reschedule":
+            previous = self._moved_from(record)
+            if previous is None:
+                raise ValidationError("this interview was never moved", field="purpose")
+        key = None
         if purpose == "candidate_invitation":
-            sent = self._sent_invitation(record)
+            key = _candidate_invitation(record.id, record.sequence, None).key
+        elif purpose == "candidate_reschedule":
+            key = _candidate_reschedule(record, record.sequence).key
+        sent = self._sent_mail(record, key, purpose, previous) if key else None
+        # The last move's mail exists only when the candidate had been invited by then.
+        told = purpose != "candidate_reschedule" or self._queued(key)
+        return self._draft(
+            record, purpose, template_id, language, previous=previous, sent=sent, will_send=told
+        )
+
+    def draft_move_mail(
+        self,
+        interview_id: int,
+        start: datetime,
+        end: datetime,
+        room_id: int | _Keep | None = KEEP,
+        *,
+        template_id: int | None = None,
+        language: str | None = None,
+    ) -> MailDraft:
+        """The candidate's new-time mail of a move not made yet, for the composer to show
+        before `reschedule(..., mail=)`: rendered for the interview as it will be (the new
+        time in the candidate's zone and the organiser's, the old one offered to the
+        template as `previous`), its .ics a REQUEST. `will_send` is False when the move
+        mails nobody (the candidate was never invited, or nothing moves). A move that
+        `check_reschedule` refuses is refused here too."""
+        record = self._open_for_change(interview_id)
+        problems = self._move_problems(record, start, end, room_id)
+        if problems:
+            raise problems[0]
+        wanted = _room_wanted(record, room_id)
+        room = get_room(self.db, wanted) if wanted is not None else None
+        goes = is_move(record, start, end, wanted) and self._candidate_invited(record)
+        return self._draft(
+            _as_moved(record, start, end, room),
+            "candidate_reschedule",
+            template_id,
+            language,
+            previous=(record.start, record.end),
+            will_send=goes,
+        )
+
+    def _draft(
+        self,
+        record: InterviewRecord,
+        purpose: str,
+        template_id: int | None,
+        language: str | None,
+        *,
+        previous: tuple[datetime, datetime] | None = None,
+        sent: tuple[datetime, str, str] | None = None,
+        will_send: bool = True,
+    ) -> MailDraft:
+        """`record` as the mail will show it (moved, cancelled); `sent`, what already went."""
+        template = mails.template_for(self.db, purpose, template_id, language)
         if sent is not None:
             sent_at, subject, text = sent
         else:
-            rendered = mails.render_candidate(record, template, settings)
+            settings = mails.MailSettings.load(self.db)
+            rendered = mails.render_candidate(record, template, settings, previous=previous)
             sent_at, subject, text = None, rendered.subject, rendered.text
         stored = mails.templates_of(self.db, purpose)
         choices = tuple(TemplateChoice(t.id, t.name, t.language) for t in stored) or (
             TemplateChoice(0, template.name, template.language),
         )
+        method = _ics_method(purpose)
         return MailDraft(
             interview_id=record.id,
             purpose=purpose,
@@ -254,13 +322,36 @@ class SchedulingService:
             text=text,
             candidate_time=format_when(record.start, record.end, mails.candidate_zone(record)),
             organiser_time=format_when(record.start, record.end, record.timezone),
-            attachment=mails.ICS_NAME if purpose == "candidate_invitation" else None,
+            attachment=mails.ICS_NAME if method is not None else None,
             sent_at=sent_at,
+            ics_method=method,
+            will_send=will_send,
         )
 
-    def _sent_invitation(self, record: InterviewRecord) -> tuple[datetime, str, str] | None:
-        """When and what the invitation of this version of the interview went out as."""
-        key = _candidate_invitation(record.id, record.sequence, None).key
+    def _moved_from(self, record: InterviewRecord) -> tuple[datetime, datetime] | None:
+        """The time the interview was last moved from, None when it never moved."""
+        row = self.db.execute(
+            "SELECT start_utc, end_utc FROM interview_history WHERE interview_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            [record.id],
+        ).fetchone()
+        return (from_text(str(row[0])), from_text(str(row[1]))) if row else None
+
+    def _queued(self, key: str | None) -> bool:
+        """Whether the outbox holds the mail under `key`, to go or gone (not skipped)."""
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE key = ? AND state IN ('pending', 'done')", [key]
+        ).fetchone()
+        return row is not None
+
+    def _sent_mail(
+        self,
+        record: InterviewRecord,
+        key: str,
+        purpose: str,
+        previous: tuple[datetime, datetime] | None = None,
+    ) -> tuple[datetime, str, str] | None:
+        """When and what the candidate's mail under `key` went out as."""
         row = self.db.execute(
             "SELECT updated_at, payload FROM outbox WHERE key = ? AND state = 'done'", [key]
         ).fetchone()
@@ -271,12 +362,36 @@ class SchedulingService:
         if "text" in intent:
             subject, text = str(intent["subject"]), str(intent["text"])
         else:  # sent before the composer: the template as it renders now
-            template = mails.template_for(
-                self.db, "candidate_invitation", intent.get("template_id")
-            )
-            rendered = mails.render_candidate(record, template, mails.MailSettings.load(self.db))
+            template = mails.template_for(self.db, purpose, intent.get("template_id"))
+            settings = mails.MailSettings.load(self.db)
+            rendered = mails.render_candidate(record, template, settings, previous=previous)
             subject, text = str(request.get("subject", rendered.subject)), rendered.text
         return from_text(str(row[0])), subject, text
+
+    def _change_mail(
+        self,
+        record: InterviewRecord,
+        purpose: str,
+        mail: MailEdit | None,
+        previous: tuple[datetime, datetime] | None = None,
+    ) -> tuple[int | None, tuple[str, str] | None]:
+        """The template and the edited text of a change's mail to the candidate, checked
+        on `record` as it will be: a template that does not render, or an edit that could
+        not be sent, is refused before anything changes."""
+        template_id = mail.template_id if mail is not None else None
+        template = mails.template_for(self.db, purpose, template_id)
+        edit = mails.clean_edited(mail.subject, mail.text) if mail is not None else None
+        mails.candidate_message(
+            record,
+            template,
+            mails.MailSettings.load(self.db),
+            key="check",
+            method=_ics_method(purpose) or "REQUEST",
+            now=self.ws.clock.now(),
+            previous=previous,
+            text=mails.edited(*edit) if edit else None,
+        )
+        return template_id, edit
 
     async def send_candidate_invitation(
         self,
@@ -524,13 +639,24 @@ class SchedulingService:
 
     # ------------------------------------------------------------------ cancel
 
-    async def cancel(self, interview_id: int) -> InterviewRecord:
+    async def cancel(self, interview_id: int, *, mail: MailEdit | None = None) -> InterviewRecord:
         """Cancel: every event and the booking removed, the meeting deleted, the candidate
-        sent METHOD:CANCEL and the interviewers a message (SPEC §5). Safe to repeat."""
+        sent METHOD:CANCEL and the interviewers a message (SPEC §5). Safe to repeat.
+
+        `mail`, the composer's edit (`draft_candidate_mail(..., "candidate_cancellation")`),
+        is the candidate's cancellation exactly as sent and kept in the outbox; a candidate
+        who was never invited is sent none. A cancellation template that does not render,
+        or an edit that could not be sent, is refused before anything changes. A repeated
+        call (after a crash) sends what the first one kept, once."""
         record = read_interview(self.db, interview_id)
         require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, record.application_id)
         if record.status is not InterviewStatus.CANCELLED:
             self._refuse_unless_open(record)
+            template_id, edit = None, None
+            if mail is not None or self._candidate_invited(record):
+                template_id, edit = self._change_mail(
+                    _as_cancelled(record), "candidate_cancellation", mail
+                )
             now = self.ws.clock.now()
             with immediate(self.db):
                 current = read_interview(self.db, interview_id)
@@ -541,11 +667,12 @@ class SchedulingService:
                         [to_text(now), interview_id],
                     )
                     stop_reminders(self.db, interview_id)
-                    effects = cancel_effects(current, self._panel(current))
-                    outbox.enqueue(self.db, interview_id, effects, now)
-                    audit.record_by(
-                        self.ws, audit.Action.CANCEL, _subject(interview_id), _slot_detail(current)
+                    effects = cancel_effects(
+                        current, self._panel(current), template_id=template_id, edit=edit
                     )
+                    outbox.enqueue(self.db, interview_id, effects, now)
+                    detail = _slot_detail(current) + (", edited mail" if edit else "")
+                    audit.record_by(self.ws, audit.Action.CANCEL, _subject(interview_id), detail)
         await self._work(interview_id)
         return read_interview(self.db, interview_id)
 
@@ -570,11 +697,18 @@ class SchedulingService:
         end: datetime,
         *,
         room_id: int | _Keep | None = KEEP,
+        mail: MailEdit | None = None,
     ) -> InterviewRecord:
         """Move the interview: its events, booking and meeting are moved (never copied),
         the candidate gets the new time with a higher SEQUENCE, the old time is kept in
         the history. Checked like a new booking (`check_reschedule`, then the providers)
-        before anything is written; safe to repeat."""
+        before anything is written; safe to repeat.
+
+        `mail`, the composer's edit of `draft_move_mail`, is the candidate's new-time mail
+        exactly as sent and kept in the outbox; a candidate who was never invited is sent
+        none. A reschedule template that does not render, or an edit that could not be
+        sent, is refused before anything changes. A repeated call (after a crash) sends
+        what the first one kept, once."""
         record = self._load_for_change(interview_id)
         problems = self._move_problems(record, start, end, room_id)
         if problems:
@@ -582,7 +716,12 @@ class SchedulingService:
         wanted = _room_wanted(record, room_id)
         if is_move(record, start, end, wanted):
             room = get_room(self.db, wanted) if wanted is not None else None
-            await self._move(record, start, end, room)
+            choice: tuple[int | None, tuple[str, str] | None] = (None, None)
+            if mail is not None or self._candidate_invited(record):
+                moved = _as_moved(record, start, end, room)
+                previous = (record.start, record.end)
+                choice = self._change_mail(moved, "candidate_reschedule", mail, previous)
+            await self._move(record, start, end, room, choice)
         await self._work(interview_id)
         return read_interview(self.db, interview_id)
 
@@ -593,7 +732,12 @@ class SchedulingService:
         return check_move(self.db, record, start, end, wanted, self.ws.clock.now())
 
     async def _move(
-        self, record: InterviewRecord, start: datetime, end: datetime, room: Room | None
+        self,
+        record: InterviewRecord,
+        start: datetime,
+        end: datetime,
+        room: Room | None,
+        mail: tuple[int | None, tuple[str, str] | None] = (None, None),
     ) -> None:
         """Re-check with the providers, then save the move and queue its effects at once.
 
@@ -616,10 +760,14 @@ class SchedulingService:
                 moved,
                 tell_candidate=self._candidate_invited(record),
                 panels=(self._panel(record), self._panel(moved)),
+                template_id=mail[0],
+                edit=mail[1],
             )
             outbox.enqueue(self.db, record.id, effects, now)
             plan_reminders(self.db, moved)
             detail = f"from {_slot_detail(record)} to {_slot_detail(moved)}"
+            if mail[1] is not None:
+                detail += ", edited mail"
             audit.record_by(self.ws, audit.Action.RESCHEDULE, _subject(record.id), detail)
         self._step("reserved", f"interview-{record.id}-{to_text(start)}")
 
@@ -813,8 +961,15 @@ def _separate_meeting(record: InterviewRecord, panel: Panel | None) -> str | Non
     return record.video_provider
 
 
-def cancel_effects(record: InterviewRecord, panel: Panel | None = None) -> list[Effect]:
-    """Remove everything, then tell people; the candidate only if they were invited."""
+def cancel_effects(
+    record: InterviewRecord,
+    panel: Panel | None = None,
+    *,
+    template_id: int | None = None,
+    edit: tuple[str, str] | None = None,
+) -> list[Effect]:
+    """Remove everything, then tell people; the candidate only if they were invited, in
+    the template `template_id` or the recruiter's `edit` (subject, text), kept as sent."""
     base = f"interview-{record.id}"
     effects = []
     if panel is not None:
@@ -828,7 +983,11 @@ def cancel_effects(record: InterviewRecord, panel: Panel | None = None) -> list[
         effects.append(_event_effect(Kind.DELETE_EVENT, f"{base}-room_booking-delete", room, 0))
     if video := _separate_meeting(record, panel):
         effects.append(Effect(f"{base}-meeting-delete", Kind.DELETE_MEETING, "meeting", video))
-    cancellation = {"purpose": "candidate_cancellation"}
+    cancellation: dict[str, Any] = {"purpose": "candidate_cancellation"}
+    if template_id is not None:
+        cancellation["template_id"] = template_id
+    if edit is not None:
+        cancellation |= {"subject": edit[0], "text": edit[1]}
     effects.append(_mail(f"{base}-mail-candidate_cancellation", "mail:candidate", 0, cancellation))
     for person in _owners(record):
         intent = {"purpose": "interviewer_cancellation", "recipient_id": person.id}
@@ -843,12 +1002,15 @@ def move_effects(
     *,
     tell_candidate: bool = False,
     panels: tuple[Panel | None, Panel | None] = (None, None),
+    template_id: int | None = None,
+    edit: tuple[str, str] | None = None,
 ) -> list[Effect]:
     """Move the meeting, then every event and the booking; a new room is a new booking.
 
     `panels` are the panel events before and after (the room may join or leave it).
     `tell_candidate` (they were invited): the candidate gets the reschedule mail, from
-    the old time to the new, with the updated .ics.
+    the old time to the new, with the updated .ics: the template `template_id` or the
+    recruiter's `edit` (subject, text), kept as sent.
     """
     base, seq = f"interview-{after.id}", after.sequence
     panel_before, panel = panels
@@ -867,7 +1029,7 @@ def move_effects(
     old_room, new_room = _own_room(before, panel_before), _own_room(after, panel)
     effects += _room_moves(old_room, new_room, base, seq)
     if tell_candidate:
-        effects.append(_candidate_reschedule(before, seq))
+        effects.append(_candidate_reschedule(before, seq, template_id, edit))
     return effects
 
 
@@ -908,17 +1070,46 @@ def _candidate_invitation(
     return _mail(key, "mail:candidate", phase, intent)
 
 
-def _candidate_reschedule(before: InterviewRecord, sequence: int) -> Effect:
-    """The executor renders it with the time it moved from, kept here as it was."""
-    intent = {
+def _candidate_reschedule(
+    before: InterviewRecord,
+    sequence: int,
+    template_id: int | None = None,
+    edit: tuple[str, str] | None = None,
+) -> Effect:
+    """The executor renders it with the time it moved from, kept here as it was; the
+    recruiter's edited text, when there is one, is kept instead: what is sent."""
+    intent: dict[str, Any] = {
         "purpose": "candidate_reschedule",
-        "template_id": None,
+        "template_id": template_id,
         "sequence": sequence,
         "previous_start": to_text(before.start),
         "previous_end": to_text(before.end),
     }
+    if edit is not None:
+        intent |= {"subject": edit[0], "text": edit[1]}
     key = f"interview-{before.id}-mail-candidate_reschedule-s{sequence}"
     return _mail(key, "mail:candidate", 2, intent)
+
+
+def _ics_method(purpose: str) -> Literal["REQUEST", "CANCEL"] | None:
+    """What the candidate's .ics of a mail of this purpose does; None: no .ics."""
+    if purpose == "candidate_cancellation":
+        return "CANCEL"
+    if purpose in ("candidate_invitation", "candidate_reschedule"):
+        return "REQUEST"
+    return None
+
+
+def _as_moved(
+    record: InterviewRecord, start: datetime, end: datetime, room: Room | None
+) -> InterviewRecord:
+    """The interview as a move will leave it (`_save_move`), for its mail before it."""
+    return replace(record, start=start, end=end, room=room, sequence=record.sequence + 1)
+
+
+def _as_cancelled(record: InterviewRecord) -> InterviewRecord:
+    """The interview as `cancel` will leave it, for its mail before it."""
+    return replace(record, status=InterviewStatus.CANCELLED, sequence=record.sequence + 1)
 
 
 def _subject(interview_id: int) -> str:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from panelist.errors import NotFound
+from panelist import audit
+from panelist.errors import NotFound, PermissionDenied, ValidationError
 from panelist.models import ApplicationSummary, Stage
-from panelist.permissions import can_view_application, visible_applications_sql
+from panelist.permissions import (
+    Right,
+    can_view_application,
+    company_rights,
+    parse_rights,
+    visible_applications_sql,
+)
+from panelist.storage.transaction import immediate
+from panelist.text import plain_text_problem
+from panelist.timezones import zone_or_none
 from panelist.workspace import Workspace
 
 _SELECT = """
@@ -75,3 +86,101 @@ def list_jobs(ws: Workspace) -> list[tuple[int, str]]:
         params,
     ).fetchall()
     return [(int(job_id), str(title)) for job_id, title in rows]
+
+
+# --------------------------------------------------------------------------- adding
+
+
+@dataclass(frozen=True)
+class NewApplication:
+    """A candidate's application as a recruiter types it in (the HR suite's import does
+    the same in bulk: `panelist import applications`)."""
+
+    job_id: int
+    name: str
+    email: str
+    timezone: str = ""
+
+
+def jobs_open_to(ws: Workspace) -> list[tuple[int, str]]:
+    """(id, title) of the open jobs the user may add applications to, by title."""
+    rows = ws.db.execute("SELECT id, title FROM jobs WHERE status = 'open' ORDER BY title")
+    return [(int(i), str(t)) for i, t in rows.fetchall() if _may_add(ws, int(i))]
+
+
+def _may_add(ws: Workspace, job_id: int) -> bool:
+    """Adding takes scheduling and seeing the job's applications, company-wide or as one
+    of the job's responsibles."""
+    rights = set(company_rights(ws.db, ws.user.id))
+    held = ws.db.execute(
+        "SELECT r.rights FROM job_responsibles jr JOIN recruiting_roles r ON r.id = jr.role_id"
+        " WHERE jr.job_id = ? AND jr.employee_id = ?",
+        [job_id, ws.user.id],
+    ).fetchone()
+    job_rights = parse_rights(held[0]) if held else frozenset()
+    sees = Right.VIEW_ALL_APPLICATIONS in rights or Right.VIEW_APPLICATION in job_rights
+    return sees and Right.SCHEDULE_INTERVIEWS in rights | job_rights
+
+
+def add_application(ws: Workspace, wanted: NewApplication) -> int:
+    """Add the candidate (or find them by email) and their application to an open job.
+    Refused, with the field named, when a value is wrong or the candidate applied already."""
+    if not _may_add(ws, wanted.job_id):
+        raise PermissionDenied("your recruiting role does not allow adding applications here")
+    name = _plain(wanted.name, "name")
+    email = _plain(wanted.email, "email")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ValidationError(f"email: {email!r} is not an email address", field="email")
+    zone = wanted.timezone.strip() or None
+    if zone is not None and zone_or_none(zone) is None:
+        raise ValidationError(f"time zone: unknown zone {zone!r}", field="timezone")
+    with immediate(ws.db):
+        job = ws.db.execute("SELECT status FROM jobs WHERE id = ?", [wanted.job_id]).fetchone()
+        if job is None or job[0] != "open":
+            raise ValidationError("job: choose an open job", field="job")
+        candidate_id = _candidate(ws, name, email, zone)
+        if ws.db.execute(
+            "SELECT 1 FROM applications WHERE candidate_id = ? AND job_id = ?",
+            [candidate_id, wanted.job_id],
+        ).fetchone():
+            raise ValidationError(f"{email} has applied for this job already", field="email")
+        application_id = int(
+            ws.db.execute(
+                "INSERT INTO applications (candidate_id, job_id, stage, applied_on)"
+                " VALUES (?, ?, 'new', ?)",
+                [candidate_id, wanted.job_id, ws.clock.now().date().isoformat()],
+            ).lastrowid
+            or 0
+        )
+        audit.record_by(
+            ws,
+            audit.Action.IMPORT,
+            f"application {application_id}",
+            f"added by hand, job {wanted.job_id}",
+        )
+    return application_id
+
+
+def _plain(value: str, what: str) -> str:
+    text = value.strip()
+    problem = "must not be empty" if not text else plain_text_problem(text)
+    if problem:
+        raise ValidationError(f"{what}: {problem}", field=what)
+    return text
+
+
+def _candidate(ws: Workspace, name: str, email: str, zone: str | None) -> int:
+    """The candidate with this email (the same person: the same name), else a new one."""
+    found = ws.db.execute(
+        "SELECT id, name FROM candidates WHERE email = ? COLLATE NOCASE", [email]
+    ).fetchone()
+    if found is None:
+        cursor = ws.db.execute(
+            "INSERT INTO candidates (name, email, timezone) VALUES (?, ?, ?)", [name, email, zone]
+        )
+        return int(cursor.lastrowid or 0)
+    if found[1].casefold() != name.casefold():
+        raise ValidationError(
+            f"email: {email} belongs to the candidate {found[1]!r}", field="email"
+        )
+    return int(found[0])

@@ -14,18 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from panelist import audit
-from panelist.errors import NotFound, PanelistError, ValidationError
-from panelist.models import WEEKDAYS, Employee, Method, Room, WorkingHours
+from panelist.errors import NotFound, PanelistError, PermissionDenied, ValidationError
+from panelist.models import Employee, Method, Room, WorkingHours
 from panelist.permissions import Right, admins, dump_rights, keep_an_admin, parse_rights, require
 from panelist.providers import ProviderOption, RoomInfo
 from panelist.services import directory
+from panelist.storage.transaction import immediate
 from panelist.text import plain_text_problem
 from panelist.timezones import zone_or_none
-from panelist.workspace import Workspace
+from panelist.workspace import FIRST_RUN, Workspace
 
 MIN_DURATION = 5
 MAX_DURATION = 1440
@@ -45,6 +46,13 @@ def _line(value: str, what: str, field_name: str, *, required: bool = True) -> s
     if problem:
         raise ValidationError(f"{what}: {problem}", field=field_name)
     return text
+
+
+def _email(value: str) -> str:
+    email = _line(value, "email", "email")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ValidationError(f"email: {email!r} is not an email address", field="email")
+    return email
 
 
 def _record(ws: Workspace, subject: str, detail: str = "") -> None:
@@ -549,60 +557,13 @@ async def provider_rooms(ws: Workspace, provider_id: str) -> list[RoomInfo]:
 
 # --------------------------------------------------------------------------- people
 
-_DAY_RANGE = re.compile(r"^([A-Za-z]{3})(?:\s*[-–]\s*([A-Za-z]{3}))?$")
-_SPAN = re.compile(r"^(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$")
-
 
 def parse_working_hours(text: str) -> WorkingHours:
-    """ "Mon-Fri 09:00-17:00; Sat 10:00-12:00, 13:00-15:00" (as `WorkingHours.describe`
-    writes it, en dashes or hyphens); empty text or "none": no working hours."""
-    line = text.strip()
-    if line.casefold() in ("", "none", "no working hours"):
-        return WorkingHours(((),) * 7)
-    spans: dict[str, list[list[str]]] = {}
-    for part in (p.strip() for p in line.split(";")):
-        if not part:
-            continue
-        head, _, rest = part.partition(" ")
-        days = _days(head, part)
-        for span in (s.strip() for s in rest.split(",")):
-            found = _SPAN.match(span)
-            if not found:
-                raise ValidationError(
-                    f"working hours: {part!r} is not like 'Mon-Fri 09:00-17:00'",
-                    field="working_hours",
-                )
-            start, end = (_hhmm(t, part) for t in found.groups())
-            for day in days:
-                spans.setdefault(day, []).append([start, end])
+    """`WorkingHours.parse`, its error naming the working hours field."""
     try:
-        return WorkingHours.from_mapping(spans)
+        return WorkingHours.parse(text)
     except ValidationError as exc:
-        raise ValidationError(str(exc), field="working_hours") from None
-
-
-def _days(head: str, part: str) -> list[str]:
-    found = _DAY_RANGE.match(head)
-    names = [name.lower() for name in found.groups() if name] if found else []
-    if not names or any(name not in WEEKDAYS for name in names):
-        raise ValidationError(
-            f"working hours: {part!r} does not start with a day (Mon … Sun)",
-            field="working_hours",
-        )
-    first = WEEKDAYS.index(names[0])
-    last = WEEKDAYS.index(names[-1])
-    if last < first:
-        raise ValidationError(f"working hours: {head!r} runs backwards", field="working_hours")
-    return list(WEEKDAYS[first : last + 1])
-
-
-def _hhmm(text: str, part: str) -> str:
-    try:
-        return time.fromisoformat(text.zfill(5)).strftime("%H:%M")
-    except ValueError:
-        raise ValidationError(
-            f"working hours: {text!r} in {part!r} is not a time", field="working_hours"
-        ) from None
+        raise ValidationError(f"working hours: {exc}", field="working_hours") from None
 
 
 @dataclass(frozen=True)
@@ -639,9 +600,7 @@ def save_person(ws: Workspace, wanted: PersonInput) -> int:
     _configure(ws)
     db = ws.db
     name = _line(wanted.name, "name", "name")
-    email = _line(wanted.email, "email", "email")
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise ValidationError(f"email: {email!r} is not an email address", field="email")
+    email = _email(wanted.email)
     zone = wanted.timezone.strip()
     if zone_or_none(zone) is None:
         raise ValidationError(f"time zone: unknown zone {zone!r}", field="timezone")
@@ -834,6 +793,49 @@ def list_job_roles(ws: Workspace) -> list[JobRole]:
         " JOIN recruiting_roles r ON r.id = jr.role_id ORDER BY j.title, e.name"
     ).fetchall()
     return [JobRole(int(j), str(t), int(e), str(n), int(r), str(rn)) for j, t, e, n, r, rn in rows]
+
+
+@dataclass(frozen=True)
+class JobInput:
+    title: str
+    department: str = ""
+    location: str = ""
+    open: bool = True
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    id: int
+    title: str
+    department: str
+    location: str
+    open: bool
+
+
+def list_job_rows(ws: Workspace) -> list[JobRow]:
+    """Every job with what Settings shows of it, open ones first."""
+    _configure(ws)
+    rows = ws.db.execute(
+        "SELECT id, title, department, location, status FROM jobs ORDER BY status = 'closed', title"
+    ).fetchall()
+    return [JobRow(int(i), t, d, loc, st == "open") for i, t, d, loc, st in rows]
+
+
+def save_job(ws: Workspace, wanted: JobInput) -> int:
+    """Create or change a job (title, department, location, open or closed)."""
+    _configure(ws)
+    title = _line(wanted.title, "title", "title")
+    values = {
+        "title": title,
+        "department": _line(wanted.department, "department", "department", required=False),
+        "location": _line(wanted.location, "location", "location", required=False),
+        "status": "open" if wanted.open else "closed",
+    }
+    with ws.db.atomic():
+        job_id = _upsert(ws, "jobs", wanted.id, values, "job")
+        _record(ws, f"job {job_id} ({title})", values["status"])
+    return job_id
 
 
 def list_jobs(ws: Workspace) -> list[NamedChoice]:
@@ -1038,3 +1040,64 @@ async def check_integration(
     if not lines:
         return [("ok", f"{integration.display_name}: nothing to check")]
     return [(line.status, line.text()) for line in lines]
+
+
+# --------------------------------------------------------------------------- first run
+
+
+@dataclass(frozen=True)
+class FirstAdmin:
+    company: str
+    timezone: str
+    name: str
+    email: str
+
+
+def create_first_admin(ws: Workspace, wanted: FirstAdmin, os_user: str) -> Employee:
+    """The company's first Admin: whoever opens the app on a database with no employees.
+
+    Only from the first-run workspace and only while no employee exists (checked in the
+    write's transaction, so two first runs make one Admin); the new Admin is mapped to
+    `os_user`, so the next start knows them, and the company's name and zone are set."""
+    if ws.system is None or ws.system.duty != FIRST_RUN:
+        raise PermissionDenied("the first Admin is made only by the first run of the app")
+    company = _company_value("company_name", wanted.company)
+    zone = _company_value("company_timezone", wanted.timezone)
+    name = _line(wanted.name, "name", "name")
+    email = _email(wanted.email)
+    with immediate(ws.db):
+        if ws.db.execute("SELECT 1 FROM employees LIMIT 1").fetchone():
+            raise PermissionDenied("this company has people already: ask an Admin to add you")
+        role = ws.db.execute(
+            "SELECT id FROM recruiting_roles r WHERE EXISTS"
+            " (SELECT 1 FROM json_each(r.rights) WHERE value = ?) ORDER BY id LIMIT 1",
+            [Right.CONFIGURE.value],
+        ).fetchone()
+        if role is None:
+            raise ValidationError("no recruiting role may configure: the database is damaged")
+        employee_id = (
+            ws.db.table("employees")
+            .insert(
+                {
+                    "name": name,
+                    "email": email,
+                    "timezone": zone,
+                    "working_hours": WorkingHours.office().to_json(),
+                    "os_user": os_user,
+                    "company_role_id": role[0],
+                }
+            )
+            .last_pk
+        )
+        directory.set_setting(ws.db, "company_name", company)
+        directory.set_setting(ws.db, "company_timezone", zone)
+        admin = directory.get_employee(ws.db, int(employee_id or 0))
+        audit.record(
+            ws.db,
+            audit.Actor.os_account(os_user),
+            audit.Action.SETTING,
+            audit.employee_subject(admin),
+            f"first Admin of {company}, zone {zone}",
+            at=ws.clock.now(),
+        )
+    return admin

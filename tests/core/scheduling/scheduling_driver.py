@@ -34,7 +34,13 @@ from panelist.clock import FrozenClock
 from panelist.mail.transport import MaildirTransport
 from panelist.models import InterviewStatus, Method
 from panelist.plugins import PluginRegistry
-from panelist.scheduling import SchedulingError, SchedulingService, StepEvent, load_interview
+from panelist.scheduling import (
+    MailEdit,
+    SchedulingError,
+    SchedulingService,
+    StepEvent,
+    load_interview,
+)
 
 INVITE = h.request(
     "sam",
@@ -47,6 +53,9 @@ INVITE = h.request(
     request_key="crash-test",
 )
 LATER = h.TUESDAY_10 + timedelta(days=1, hours=3)
+# The composer's edits (issue 17): each goes out exactly as typed, once, whatever the kills.
+MOVE_MAIL = MailEdit("Moved to Wednesday", "Dear Daan,\n\nWednesday at 13:00 then.\n")
+CANCEL_MAIL = MailEdit("Cancelled after all", "Dear Daan,\n\nWe have to cancel; sorry.\n")
 
 
 async def scenario(service: SchedulingService, name: str) -> None:
@@ -58,10 +67,10 @@ async def scenario(service: SchedulingService, name: str) -> None:
         return
     if load_interview(service.ws, record.id).status is InterviewStatus.SCHEDULED:
         await service.reschedule(
-            record.id, LATER, LATER + timedelta(hours=1), room_id=h.room_id("maas")
+            record.id, LATER, LATER + timedelta(hours=1), room_id=h.room_id("maas"), mail=MOVE_MAIL
         )
     if name == "cancel":
-        await service.cancel(record.id)
+        await service.cancel(record.id, mail=CANCEL_MAIL)
 
 
 def kill_myself() -> None:

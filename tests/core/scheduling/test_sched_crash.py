@@ -21,7 +21,7 @@ from typing import Any
 import icalendar
 import pytest
 import scheduling_helpers as h
-from scheduling_driver import LATER
+from scheduling_driver import CANCEL_MAIL, LATER, MOVE_MAIL
 
 from panelist.clock import FrozenClock
 from panelist.plugins import PluginRegistry
@@ -150,6 +150,11 @@ def _check_mail(run: Run, cancelled: bool) -> None:
                 (event,) = calendar.walk("VEVENT")
                 method, sequence = str(calendar["METHOD"]), int(event["SEQUENCE"])
         seen.append((to, method, sequence))
+        edit = {("REQUEST", 1): MOVE_MAIL, ("CANCEL", 2): CANCEL_MAIL}.get((method, sequence))
+        if edit is not None:  # the composer's text, never the template
+            body = message.get_body(("plain",))
+            assert body is not None and message["Subject"] == edit.subject
+            assert body.get_content().replace("\r\n", "\n") == edit.text
     expected = [("daan@candidate.example", "REQUEST", 0), ("daan@candidate.example", "REQUEST", 1)]
     if cancelled:
         expected.append(("daan@candidate.example", "CANCEL", 2))

@@ -34,6 +34,7 @@ from panelist_tui.widgets.interviews import (
 )
 
 if TYPE_CHECKING:
+    from panelist.scheduling import MailEdit
     from panelist.scheduling.links import LinkSummary
     from panelist_tui.app import PanelistApp
 
@@ -342,11 +343,37 @@ class ApplicationScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._cancel(interview.id)
+                self._compose_cancellation(interview.id)
 
         self.app.push_screen(
             ConfirmScreen("Cancel interview", question, "Cancel interview", "Keep it"), answered
         )
+
+    def _compose_cancellation(self, interview_id: int) -> None:
+        """The candidate's cancellation opens in the composer before anything is cancelled
+        (issue 17): ctrl+s there cancels with that text; escape keeps the interview. A
+        candidate never invited is mailed nothing, so the cancel goes at once."""
+        try:
+            service = self.app.scheduling_service(mail=False)
+            first = service.draft_candidate_mail(interview_id, "candidate_cancellation")
+        except PanelistError as error:
+            self.app.report_error(error)
+            return
+        if not first.will_send:
+            self._cancel(interview_id)
+            return
+        from panelist_tui.screens.change_composer import ChangeComposerScreen  # lazy
+
+        composer = ChangeComposerScreen(interview_id, "candidate_cancellation")
+
+        def composed(accepted: bool | None) -> None:
+            if accepted and composer.edit is not None:
+                self._cancel(interview_id, composer.edit)
+            else:
+                self.notify("Nothing was cancelled.")
+            self.query_one(InterviewList).focus()
+
+        self.app.push_screen(composer, composed)
 
     def action_mail_candidate(self) -> None:
         interview = self._open_interview("mail")
@@ -410,10 +437,10 @@ class ApplicationScreen(Screen[None]):
         await self.action_reload()
 
     @work(exclusive=True, group="interview-actions")
-    async def _cancel(self, interview_id: int) -> None:
+    async def _cancel(self, interview_id: int, mail: MailEdit | None = None) -> None:
         self._busy(True)
         try:
-            await self.app.scheduling_service().cancel(interview_id)
+            await self.app.scheduling_service().cancel(interview_id, mail=mail)
         except PanelistError as error:
             self.app.report_error(error)
         else:

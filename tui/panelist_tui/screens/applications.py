@@ -42,6 +42,7 @@ class ApplicationsScreen(Screen[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("down", "focus_table", "From the search box to the list", show=False),
         Binding("f5,ctrl+r", "reload", "Refresh", show=False, tooltip="Read the list again"),
+        Binding("a", "add_application", "Add", show=False, tooltip="Type in a new application"),
         Binding("A", "audit", "Audit log", tooltip="Who did what and when (Admins)"),
         Binding(
             "T",
@@ -191,6 +192,10 @@ class ApplicationsScreen(Screen[None]):
         summary = self.query_one("#summary", Static)
         if count == 0 and parts:
             text = f"No applications match{sep}{', '.join(parts)}{sep}press c to clear"
+        elif count == 0:
+            text = "No applications yet: a types one in"
+            if self.app.may_configure:
+                text += f"{sep}C opens Settings (jobs, people, rooms, calendars)"
         summary.set_class(count == 0, "-empty")
         summary.update(text)
 
@@ -248,6 +253,9 @@ class ApplicationsScreen(Screen[None]):
         self._load_jobs()
         self.reload()
         self.status_pane.reload()
+
+    def action_add_application(self) -> None:
+        self.app.action_add_application()
 
     def action_audit(self) -> None:
         self.app.action_audit()

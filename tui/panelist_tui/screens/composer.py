@@ -141,16 +141,20 @@ class ComposerScreen(Screen[bool]):
     def _service(self) -> SchedulingService:
         return self.app.scheduling_service(mail=False)
 
+    def _make_draft(self, template_id: int | None, language: str | None) -> MailDraft:
+        """Core's draft for the template or language chosen (`ChangeComposerScreen`: of a
+        change not made yet; a scheduling link's when `link` is given)."""
+        if self.link is not None:
+            return self.app.scheduling_links(mail=False).draft_mail(
+                *self.link, template_id=template_id, language=language
+            )
+        return self._service().draft_candidate_mail(
+            self.interview_id, self.purpose, template_id=template_id, language=language
+        )
+
     def _load(self, template_id: int | None = None, language: str | None = None) -> None:
         try:
-            if self.link is not None:
-                draft = self.app.scheduling_links(mail=False).draft_mail(
-                    *self.link, template_id=template_id, language=language
-                )
-            else:
-                draft = self._service().draft_candidate_mail(
-                    self.interview_id, self.purpose, template_id=template_id, language=language
-                )
+            draft = self._make_draft(template_id, language)
         except PanelistError as error:
             self._say(str(error), error=True)
             return

@@ -4,7 +4,8 @@ The form decides nothing itself: the choices come from
 `panelist.services.interview_form`, the rules from `SchedulingService.check` (a new
 interview) or `check_reschedule` (moving one), and
 booking from `SchedulingService.invite` / `reschedule`, run in a worker so that the
-screen keeps answering while providers are asked.
+screen keeps answering while providers are asked. A move first shows the candidate's
+new-time mail in the composer (`ChangeComposerScreen`) when the candidate is to get one.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from panelist.models import Employee, InterviewStatus, Method
 from panelist.scheduling import (
     InterviewRecord,
     InterviewRequest,
+    MailDraft,
+    MailEdit,
     OutboxIncomplete,
     ParticipantRequest,
     ReminderPolicy,
@@ -690,7 +693,12 @@ class InterviewFormScreen(Screen[int | None]):
             mistakes["time"] = time_mistakes
         organiser = self._value("#organiser")
         if organiser is None:
-            mistakes.setdefault("organiser", []).append("choose the organiser")
+            mistakes.setdefault("organiser", []).append(
+                "choose the organiser"
+                if self.choices is None or self.choices.organisers
+                else "no one is responsible for this job yet: an Admin adds its team"
+                " (Settings → Job teams)"
+            )
         method = self._value("#method") or Method.IN_PERSON
         form_id = self._value("#evaluation")
         policy: ReminderPolicy | None = None
@@ -826,9 +834,39 @@ class InterviewFormScreen(Screen[int | None]):
         if request is None:
             return
         if self.record is not None:
-            self._reschedule(self.record.id, request.start, request.end, request.room_id)
+            self._compose_move(self.record.id, request.start, request.end, request.room_id)
         else:
             self._invite(request)
+
+    def _compose_move(
+        self, interview_id: int, start: datetime, end: datetime, room_id: int | None
+    ) -> None:
+        """The candidate's new-time mail opens in the composer before anything moves (issue
+        17): ctrl+s there moves the interview with that text; escape leaves all as it was.
+        A candidate never invited is mailed nothing, so the move goes at once."""
+
+        def draft(template_id: int | None, language: str | None) -> MailDraft:
+            return self.app.scheduling_service(mail=False).draft_move_mail(
+                interview_id, start, end, room_id, template_id=template_id, language=language
+            )
+
+        try:
+            first = draft(None, None)
+        except PanelistError as error:
+            self._failed(error)
+            return
+        if not first.will_send:
+            self._reschedule(interview_id, start, end, room_id)
+            return
+        from panelist_tui.screens.change_composer import ChangeComposerScreen  # lazy
+
+        composer = ChangeComposerScreen(interview_id, "candidate_reschedule", draft)
+
+        def composed(accepted: bool | None) -> None:
+            if accepted and composer.edit is not None:
+                self._reschedule(interview_id, start, end, room_id, composer.edit)
+
+        self.app.push_screen(composer, composed)
 
     @on(Button.Pressed, "#retry")
     def _retry_pressed(self) -> None:
@@ -915,12 +953,17 @@ class InterviewFormScreen(Screen[int | None]):
 
     @work(exclusive=True, group="interview-form")
     async def _reschedule(
-        self, interview_id: int, start: datetime, end: datetime, room_id: int | None
+        self,
+        interview_id: int,
+        start: datetime,
+        end: datetime,
+        room_id: int | None,
+        mail: MailEdit | None = None,
     ) -> None:
         self._set_busy(True, f"Moving the interview{self.app.glyphs.ellipsis}")
         try:
             record = await self._service(self._progress).reschedule(
-                interview_id, start, end, room_id=room_id
+                interview_id, start, end, room_id=room_id, mail=mail
             )
         except PanelistError as error:
             self._failed(error)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -20,15 +20,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
-    Checkbox,
     DataTable,
     Header,
     Input,
-    Label,
     OptionList,
-    Select,
     Static,
-    TextArea,
 )
 from textual.widgets.option_list import Option
 
@@ -38,6 +34,14 @@ from panelist.permissions import Right
 from panelist.services import configuration as cfg
 from panelist.workspace import Workspace
 from panelist_tui.widgets.footer import KeysFooter
+from panelist_tui.widgets.form import (
+    FORM_CSS,
+    Field,
+    css_id,
+    field_values,
+    field_widgets,
+    show_field_error,
+)
 
 if TYPE_CHECKING:
     from panelist_tui.app import PanelistApp
@@ -45,23 +49,7 @@ if TYPE_CHECKING:
 FIELD_OF = {"rights": "name", "evaluation_form": "evaluation_form"}
 """Form field to mark for a core error's `field`, where the names differ."""
 
-FieldKind = Literal["text", "int", "secret", "choice", "bool", "url", "lines"]
 NOT_INTEGRATED = "Not integrated"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One line of a form: a label and the widget the kind asks for."""
-
-    name: str
-    label: str
-    kind: FieldKind = "text"
-    value: str | bool | None = None
-    choices: tuple[tuple[str, str], ...] = ()
-    """(label, value) for a choice."""
-    placeholder: str = ""
-    help: str = ""
-    """Shown in the message line while the field has focus (a provider option's help)."""
 
 
 Row = tuple[str, tuple[str, ...]]
@@ -453,6 +441,37 @@ class RolesSection(Section):
         return f"Saved role {values['name'].strip()!r}."
 
 
+class JobsSection(Section):
+    def __init__(self) -> None:
+        super().__init__("Jobs", ("Title", "Department", "Location", "Open"))
+
+    def rows(self, screen: SettingsScreen) -> list[Row]:
+        return [
+            (str(j.id), (j.title, j.department, j.location, "yes" if j.open else "closed"))
+            for j in cfg.list_job_rows(screen.ws)
+        ]
+
+    def fields(self, screen: SettingsScreen, key: str | None) -> list[Field]:
+        job = next((j for j in cfg.list_job_rows(screen.ws) if str(j.id) == key), None)
+        return [
+            Field("title", "Title", value=job.title if job else ""),
+            Field("department", "Department", value=job.department if job else ""),
+            Field("location", "Location", value=job.location if job else ""),
+            Field("open", "Open for applications", "bool", job.open if job else True),
+        ]
+
+    def save(self, screen: SettingsScreen, key: str | None, values: dict[str, Any]) -> str:
+        wanted = cfg.JobInput(
+            values["title"],
+            values["department"],
+            values["location"],
+            bool(values["open"]),
+            int(key) if key else None,
+        )
+        cfg.save_job(screen.ws, wanted)
+        return f"Saved job {values['title'].strip()!r}."
+
+
 class JobTeamsSection(Section):
     def __init__(self) -> None:
         super().__init__("Job teams", ("Job", "Person", "Role"))
@@ -596,6 +615,7 @@ def all_sections() -> list[Section]:
         PeopleSection(),
         VideoSection(),
         RolesSection(),
+        JobsSection(),
         JobTeamsSection(),
         IntegrationsSection(),
     ]
@@ -609,25 +629,21 @@ class SettingsScreen(Screen[None]):
 
     app: PanelistApp
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     #settings-sections { width: 20; height: 1fr; border: none; }
     #settings-main { width: 1fr; height: 1fr; }
     #settings-list { height: 1fr; max-height: 12; }
     #settings-list.-hidden { display: none; }
     #settings-form-title { height: 1; padding: 0 1; background: $panel; }
     #settings-form { height: 1fr; padding: 0 1; }
-    #settings-form .form-row { height: auto; }
-    #settings-form .form-label {
-        width: 15; padding: 0 1 0 0; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
-    }
-    #settings-form .form-row Input, #settings-form .form-row Select { width: 1fr; }
-    #settings-form .form-row TextArea { width: 1fr; height: 8; }
-    #settings-form .form-error { display: none; height: auto; padding: 0 0 0 15; }
-    #settings-form .form-error.-shown { display: block; color: $text-error; }
-    #settings-form Checkbox { margin: 0 0 0 14; }
     #settings-message { height: auto; max-height: 8; padding: 0 1; background: $panel; }
     #settings-message.-error { color: $text-error; }
+    #settings-form {
     """
+        + FORM_CSS
+        + "}"
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back: form, list, sections, applications"),
@@ -746,7 +762,7 @@ class SettingsScreen(Screen[None]):
         self.query_one("#settings-form-title", Static).update(Text(title))
         form = self.form
         await form.remove_children()
-        await form.mount_all(_widgets(fields))
+        await form.mount_all(field_widgets(fields))
         self.refresh_bindings()
 
     def _row_name(self, key: str) -> str:
@@ -761,33 +777,13 @@ class SettingsScreen(Screen[None]):
         box.set_class(error, "-error")
 
     def values(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for f in self.form_fields:
-            widget = self.query_one(f"#field-{_css(f.name)}")
-            if isinstance(widget, TextArea):
-                found[f.name] = widget.text
-            elif isinstance(widget, Input | Checkbox):
-                found[f.name] = widget.value
-            elif isinstance(widget, Select):
-                value = widget.value
-                found[f.name] = "" if value is Select.NULL else str(value)
-        return found
+        return field_values(self, self.form_fields)
 
     def _show_errors(self, error: ValidationError | None) -> None:
-        names = {f.name for f in self.form_fields}
-        for f in self.form_fields:
-            line = self.query_one(f"#error-{_css(f.name)}", Static)
-            line.update("")
-            line.remove_class("-shown")
-        if error is None:
-            return
-        target = FIELD_OF.get(error.field or "", error.field)
-        if target in names:
-            line = self.query_one(f"#error-{_css(target)}", Static)
-            line.update(Text(str(error)))
-            line.add_class("-shown")
-            self.query_one(f"#field-{_css(target)}").focus()
-        self.say(str(error), error=True)
+        target = FIELD_OF.get(error.field or "", error.field) if error else None
+        show_field_error(self, self.form_fields, error, target)
+        if error is not None:
+            self.say(str(error), error=True)
 
     # ----------------------------------------------------------------- events
 
@@ -820,7 +816,7 @@ class SettingsScreen(Screen[None]):
         """A field's help in the message line while it has focus."""
         ident = event.widget.id or ""
         for f in self.form_fields:
-            if f.help and ident == f"field-{_css(f.name)}":
+            if f.help and ident == f"field-{css_id(f.name)}":
                 self.say(f"{f.label}: {f.help}")
                 return
 
@@ -998,42 +994,3 @@ class PickScreen(ModalScreen[str | None]):
 
 def _calendar_lines(result: cfg.CalendarTest) -> list[str]:
     return [result.message]
-
-
-def _css(name: str) -> str:
-    return name.replace(":", "-").replace("_", "-")
-
-
-def _widgets(fields: list[Field]) -> list[Any]:
-    """The form's rows: label and input, then the line for its error."""
-    widgets: list[Any] = []
-    for f in fields:
-        ident = f"field-{_css(f.name)}"
-        if f.kind == "bool":
-            widgets.append(Checkbox(f.label, bool(f.value), id=ident, compact=True))
-        else:
-            editor: Any
-            if f.kind == "lines":
-                editor = TextArea(_text(f.value), id=ident, soft_wrap=True, compact=True)
-            elif f.kind == "choice":
-                known = any(value == (f.value or "") for _, value in f.choices)
-                editor = Select[str](
-                    list(f.choices),
-                    value=str(f.value or "") if known else Select.NULL,
-                    allow_blank=not known,
-                    id=ident,
-                    compact=True,
-                )
-            else:
-                editor = Input(
-                    _text(f.value),
-                    placeholder=f.placeholder,
-                    password=f.kind == "secret",
-                    id=ident,
-                    compact=True,
-                )
-            widgets.append(
-                Horizontal(Label(f.label, classes="form-label"), editor, classes="form-row")
-            )
-        widgets.append(Static(classes="form-error", id=f"error-{_css(f.name)}"))
-    return widgets
