@@ -407,3 +407,30 @@ def test_admins_set_the_link_base_and_whether_interviewers_are_named(world: Worl
     assert link_url(world.ws.db, "abc") == "https://jobs.example.com/s/abc"
     created = world.links.create(world.request())
     assert created.url.startswith("https://jobs.example.com/s/")
+
+
+def test_m013_keeps_the_templates_of_a_database_at_m012_and_opens_the_outbox_to_links(
+    tmp_path: Path,
+) -> None:
+    from sqlite_utils import Database
+
+    from panelist.storage.migrations import MigrationSet, migrate
+    from panelist.storage.schema import core_migrations
+
+    db = Database(tmp_path / "old.db")
+    db.execute("PRAGMA foreign_keys = ON")
+    old = MigrationSet("core")
+    for step in core_migrations.steps[:12]:
+        old(step)
+    migrate(db, [old])
+    db["message_templates"].insert(
+        {"name": "Old", "purpose": "candidate_invitation", "subject": "S", "body": "B"}
+    )
+    assert migrate(db, [core_migrations]) == ["core:13 m013_scheduling_links"]
+    assert db.execute("SELECT name, language FROM message_templates").fetchall() == [("Old", "en")]
+    db["message_templates"].insert(
+        {"name": "Link", "purpose": "scheduling_link", "subject": "S", "body": "B"}
+    )
+    columns = {c.name for c in db["outbox"].columns}
+    assert {"interview_id", "link_id"} <= columns
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
