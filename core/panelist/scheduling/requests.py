@@ -126,6 +126,9 @@ class MailDraft:
     will_send: bool = True
     """False when the change this mail comes with mails nobody: the candidate was never
     invited (or a move changes nothing), so the change goes without it."""
+    link_id: int | None = None
+    """A scheduling link's mail (`panelist.scheduling.links`): no interview yet, so
+    `interview_id` is 0."""
 
 
 @dataclass(frozen=True)
