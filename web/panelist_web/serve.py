@@ -1,0 +1,72 @@
+"""`panelist serve`: the candidate page under uvicorn, on one database.
+
+The server acts as nobody of its own: each request finds its link by the token, and core
+acts as the employee who made that link (`CandidateLinks`). No access log: every path
+holds a link token, and a log file is no place for one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from panelist.clock import Clock
+from panelist.mail.transport import transport_from_settings
+from panelist.scheduling.links import CandidateLinks
+from panelist.services.directory import get_setting
+from panelist.workspace import Workspace, open_system_workspace
+from panelist_web.app import create_app
+
+DUTY = "serve"
+
+
+def links_for(ws: Workspace) -> CandidateLinks:
+    """The candidate side on `ws`'s database, mailing through the company's settings."""
+    return CandidateLinks(ws, transport_from_settings(ws.db))
+
+
+def server(
+    ws: Workspace, host: str, port: int, *, links: CandidateLinks | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for the page on `ws` (tests start it in a thread and stop it with
+    `should_exit`)."""
+    app = create_app(links or links_for(ws))
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        server_header=False,
+        log_level="warning",
+        lifespan="off",
+        # A proxy on this host may say who the client is (the per-address rate limit).
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        timeout_keep_alive=5,
+        limit_concurrency=200,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(
+    db_path: str | os.PathLike[str] | None, host: str, port: int, clock: Clock | None = None
+) -> None:
+    """Serve until Ctrl+C or SIGTERM (uvicorn ends cleanly on both)."""
+    ws = open_system_workspace(DUTY, db_path, clock=clock)
+    try:
+        base = str(get_setting(ws.db, "application_base_url") or "")
+        where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+        print(f"panelist: serving scheduling links at {where}/s/… ({Path(ws.db_path)})",
+              file=sys.stderr)  # fmt: skip
+        if not base.startswith(("http://", "https://")):
+            print(
+                "panelist: the setting application_base_url is not a web address, so links "
+                "point at the default; set it to the address candidates reach this server at",
+                file=sys.stderr,
+            )
+        server(ws, host, port).run()
+    finally:
+        ws.close()
