@@ -58,6 +58,14 @@ class Action(enum.StrEnum):
     """Someone acts as another employee (--as, PANELIST_USER)."""
     SSH_SESSION = "ssh session"
     """A forced-command session: the key that opened it, or why it was refused."""
+    LINK_CREATE = "link create"
+    """A smart scheduling link was made (never its token)."""
+    LINK_SEND = "link send"
+    LINK_WITHDRAW = "link withdraw"
+    LINK_BOOK = "link book"
+    """The candidate booked through a scheduling link."""
+    LINK_RESCHEDULE = "link reschedule"
+    LINK_CANCEL = "link cancel"
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,13 @@ def test_templates_cover_every_purpose_and_render(demo: Built) -> None:
             "video_link": "https://meet.jit.si/Panelist-0123456789abcdef",
         },
         "previous": {"start_candidate": "Monday 30 November 2026, 14:00 (Europe/Berlin)"},
+        "link": {
+            "url": "https://jobs.northwind.example/s/abc",
+            "type": "Technical interview",
+            "duration_minutes": 90,
+            "window": "Tuesday 1 December to Monday 14 December 2026",
+            "expires": "Monday 7 December 2026, 17:00 (Europe/Berlin)",
+        },
     }
     for _, subject, body in stored:
         assert "Zoë Müller" in env.from_string(subject + body).render(context)

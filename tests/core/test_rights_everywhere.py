@@ -16,6 +16,7 @@ import asyncio
 import dataclasses
 import importlib
 import inspect
+import json
 import pkgutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ from panelist.models import Method
 from panelist.permissions import Right
 from panelist.providers.events import ResponseStatus
 from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
+from panelist.scheduling.links import token_hash
 from panelist.scheduling.notices import add_notice
 from panelist.scheduling.outbox import Effect, Kind, enqueue
 from panelist.services.directory import get_employee
@@ -97,6 +99,11 @@ INTERNAL = {
     "panelist.services.access.employee_for_key": "resolves who an SSH session is, before "
     "there is a user to check",
     "panelist.services.access.write_authorized_keys": "inside the checked grant and revoke",
+    "panelist.scheduling.links.link_url": "raw settings read: the link's base URL",
+    "panelist.scheduling.links.link_problems": "the link's rules, run by the checked "
+    "SchedulingLinks.check and create",
+    "panelist.scheduling.links.render_link_mail": "renders a link already loaded by the "
+    "checked draft_mail",
 }
 """Public-looking functions in public modules that take a raw database: for core only."""
 
@@ -114,6 +121,7 @@ PURE = {
     "panelist.services.audit.parse_since": "turns a --since text into an instant, no data",
     "panelist.services.access.read_public_key": "checks a key file's text, no company data",
     "panelist.scheduling.records.InterviewRecord.participant": "looks into a loaded record",
+    "panelist.scheduling.links.token_hash": "hashes a text, no data",
     "panelist.scheduling.service.invite_effects": "effects of a loaded record, nothing stored",
     "panelist.scheduling.service.cancel_effects": "effects of a loaded record, nothing stored",
     "panelist.scheduling.service.move_effects": "effects of loaded records, nothing stored",
@@ -178,6 +186,10 @@ class Scene:
     interviewer_id: int
     recruiter_id: int
     notice_id: int
+    link_id: int
+    """A scheduling link Rosa made for the application."""
+    link_token: str
+    """The token of a link the no-rights employee made (as if they once could)."""
 
     def service(self) -> SchedulingService:
         return SchedulingService(self.ws, MaildirTransport(self.tmp / "outbox"))
@@ -241,6 +253,8 @@ def scene(demo_workspace: Workspace, tmp_path: Path) -> Scene:
         )
         .last_pk
     )
+    link_id = _insert_link(db, application_id, ws.user.id, "rosa-made-this-link-token", now)
+    _insert_link(db, application_id, int(nobody or 0), "nobody-made-this-link-token", now)
     return Scene(
         ws=replace(ws, actor=get_employee(db, int(nobody or 0))),
         tmp=tmp_path,
@@ -250,7 +264,32 @@ def scene(demo_workspace: Workspace, tmp_path: Path) -> Scene:
         interviewer_id=interviewer_id,
         recruiter_id=ws.user.id,
         notice_id=notice_id,
+        link_id=link_id,
+        link_token="nobody-made-this-link-token",
     )
+
+
+def _insert_link(db: Any, application_id: int, creator: int, token: str, now: Any) -> int:
+    """A scheduling link as `SchedulingLinks.create` stores it (sent, open for a week)."""
+    row = {
+        "application_id": application_id,
+        "token_hash": token_hash(token),
+        "created_by": creator,
+        "organiser_id": creator,
+        "participants": json.dumps([[creator, 1]]),
+        "method": "phone",
+        "minutes": 60,
+        "zone": "Europe/Amsterdam",
+        "window_start": (now + timedelta(days=1)).date().isoformat(),
+        "window_days": 14,
+        "max_options": 12,
+        "expires_at": to_text(now + timedelta(days=7)),
+        "change_until_hours": 24,
+        "state": "sent",
+        "created_at": to_text(now),
+        "updated_at": to_text(now),
+    }
+    return int(db["scheduling_links"].insert(row).last_pk or 0)
 
 
 Call = Callable[[Scene], Any]
@@ -422,7 +461,63 @@ CALLS: dict[str, list[Call]] = {
     "panelist.scheduling.service.SchedulingService.retry_mails": [
         _service("retry_mails", _upcoming)
     ],
+    "panelist.scheduling.links.SchedulingLinks.check": [
+        lambda s: _links(s).check(_link_request(s))
+    ],
+    "panelist.scheduling.links.SchedulingLinks.create": [
+        lambda s: _links(s).create(_link_request(s))
+    ],
+    "panelist.scheduling.links.SchedulingLinks.draft_mail": [
+        lambda s: _links(s).draft_mail(s.link_id, "rosa-made-this-link-token")
+    ],
+    "panelist.scheduling.links.SchedulingLinks.send": [
+        lambda s: _links(s).send(s.link_id, "rosa-made-this-link-token", "Hi", "Hello")
+    ],
+    "panelist.scheduling.links.SchedulingLinks.withdraw": [lambda s: _links(s).withdraw(s.link_id)],
+    "panelist.scheduling.links.SchedulingLinks.links_for_application": [
+        lambda s: _links(s).links_for_application(s.application_id)
+    ],
+    # The candidate's side acts as the link's creator: one without rights makes it unusable.
+    "panelist.scheduling.links.CandidateLinks.open": [
+        lambda s: _candidate(s).open(s.link_token),
+        lambda s: _candidate(s).open("tampered-" + s.link_token),
+    ],
+    "panelist.scheduling.links.CandidateLinks.book": [
+        lambda s: _candidate(s).book(s.link_token, "0" * 20, "Europe/Amsterdam")
+    ],
+    "panelist.scheduling.links.CandidateLinks.reschedule": [
+        lambda s: _candidate(s).reschedule(s.link_token, "0" * 20, "Europe/Amsterdam")
+    ],
+    "panelist.scheduling.links.CandidateLinks.cancel": [
+        lambda s: _candidate(s).cancel(s.link_token)
+    ],
+    "panelist.scheduling.links.CandidateLinks.ics": [lambda s: _candidate(s).ics(s.link_token)],
 }
+
+
+def _links(s: Scene) -> Any:
+    return _module("scheduling.links").SchedulingLinks(s.ws, MaildirTransport(s.tmp / "outbox"))
+
+
+def _candidate(s: Scene) -> Any:
+    return _module("scheduling.links").CandidateLinks(s.ws, MaildirTransport(s.tmp / "outbox"))
+
+
+def _link_request(s: Scene) -> Any:
+    start = s.ws.clock.now() + timedelta(days=1)
+    return _module("scheduling.links").LinkRequest(
+        application_id=s.application_id,
+        type_id=None,
+        organiser_id=s.recruiter_id,
+        participants=(ParticipantRequest(s.interviewer_id, 1),),
+        room_id=None,
+        method=Method.PHONE,
+        video_provider=None,
+        video_host_id=None,
+        minutes=60,
+        window_start=start.date(),
+        expires_at=start + timedelta(days=7),
+    )
 
 
 def _cfg() -> Any:
@@ -585,6 +680,7 @@ def _company_state(ws: Workspace) -> tuple[Any, ...]:
         db.execute("SELECT * FROM recruiting_roles").fetchall(),
         db.execute("SELECT * FROM job_responsibles").fetchall(),
         db.execute("SELECT * FROM provider_settings").fetchall(),
+        db.execute("SELECT * FROM scheduling_links").fetchall(),
     )
 
 

@@ -523,11 +523,49 @@ Kind regards,
 {{ company.name }}
 """,
     ),
+    (
+        "Scheduling link",
+        "scheduling_link",
+        "Choose a time for your {{ link.type | lower }} at {{ company.name }}",
+        """Dear {{ candidate.name }},
+
+Thank you for your interest in the position of {{ job.title }}. We would like to
+invite you to a {{ link.type | lower }} ({{ link.duration_minutes }} minutes).
+Please choose a time that suits you, from {{ link.window }}:
+
+{{ link.url }}
+
+The link works until {{ link.expires }}.
+After booking you can still move or cancel the interview through the same link.
+
+Kind regards,
+{{ organiser.name }}
+{{ company.name }}
+""",
+    ),
+    (
+        "Planningslink",
+        "scheduling_link",
+        "Kies een tijd voor je gesprek bij {{ company.name }}",
+        """Beste {{ candidate.name }},
+
+Bedankt voor je sollicitatie naar de functie {{ job.title }}. Graag nodigen we je uit
+voor een gesprek van {{ link.duration_minutes }} minuten. Kies via deze link een
+moment dat je uitkomt ({{ link.window }}):
+
+{{ link.url }}
+
+De link werkt tot {{ link.expires }}.
+
+Met vriendelijke groet,
+{{ organiser.name }}
+""",
+    ),
 )
 
 
-# The demo's templates are English but for one, which the composer offers under "nl".
-TEMPLATE_LANGUAGES = {"Uitnodiging sollicitatiegesprek": "nl"}
+# The demo's templates are English but for two, which the composer offers under "nl".
+TEMPLATE_LANGUAGES = {"Uitnodiging sollicitatiegesprek": "nl", "Planningslink": "nl"}
 
 
 def _insert_templates(db: Database) -> None:

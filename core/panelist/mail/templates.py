@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,6 +61,14 @@ PLACEHOLDERS: Mapping[str, Mapping[str, str]] = {
         "start_candidate": "the time it was moved from, for the candidate (see format_when)",
         "start_local": "the time it was moved from, for the colleague reading it",
     },
+    "link": {
+        "url": "the smart scheduling link the candidate opens to pick a time",
+        "type": "the interview type, e.g. 'Technical interview'",
+        "duration_minutes": "the interview's length in minutes, a number",
+        "window": "the days the candidate may choose from, e.g. 'Monday 23 November to"
+        " Friday 4 December 2026'",
+        "expires": "until when the link can be used, for the candidate (see format_when)",
+    },
 }
 
 _FOR_CANDIDATE = frozenset({"candidate", "job", "company", "organiser", "interview"})
@@ -72,6 +80,8 @@ PURPOSE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "interviewer_cancellation": _FOR_CANDIDATE | {"interviewer"},
     "evaluation_reminder": _FOR_CANDIDATE | {"interviewer", "form"},
     "decline_notice": _FOR_CANDIDATE | {"interviewer"},
+    # A scheduling link has no interview yet: the candidate picks its time.
+    "scheduling_link": frozenset({"candidate", "job", "company", "organiser", "link"}),
 }
 PURPOSES = tuple(PURPOSE_PLACEHOLDERS)
 
@@ -430,6 +440,7 @@ def message_context(
     interviewer_name: str | None = None,
     form_name: str | None = None,
     previous: tuple[datetime, datetime] | None = None,
+    link: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
     """The context `render_template` expects, with exactly the names in `PLACEHOLDERS`.
 
@@ -462,7 +473,35 @@ def message_context(
             "start_candidate": format_when(*previous, candidate_zone),
             "start_local": format_when(*previous, local_zone),
         }
+    if link is not None:
+        context["link"] = dict(link)
     return context
+
+
+def format_days(first: date, last: date) -> str:
+    """'Monday 23 November to Friday 4 December 2026': a span of days, English, no zone."""
+    if first == last:
+        return _day_of(first)
+    if first.year == last.year:
+        return f"{_DAYS[first.weekday()]} {first.day} {_MONTHS[first.month - 1]} to {_day_of(last)}"
+    return f"{_day_of(first)} to {_day_of(last)}"
+
+
+def _day_of(value: date) -> str:
+    return f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def link_context(
+    *, url: str, type_name: str, minutes: int, first: date, last: date, expires: str
+) -> dict[str, object]:
+    """The `link` placeholder of a scheduling link mail; `expires` as `format_when` words it."""
+    return {
+        "url": url,
+        "type": type_name,
+        "duration_minutes": minutes,
+        "window": format_days(first, last),
+        "expires": expires,
+    }
 
 
 def sample_context() -> dict[str, object]:
@@ -485,6 +524,19 @@ def sample_context() -> dict[str, object]:
         interviewer_name="Sam Interviewer",
         form_name="General evaluation",
         previous=(start - timedelta(days=1), start - timedelta(days=1) + timedelta(hours=1)),
+        link=sample_link(start),
+    )
+
+
+def sample_link(start: datetime) -> dict[str, object]:
+    """A made-up scheduling link, for trying and previewing a template."""
+    return link_context(
+        url="https://panelist.example.com/s/sample-link",
+        type_name="Technical interview",
+        minutes=60,
+        first=start.date(),
+        last=start.date() + timedelta(days=13),
+        expires=format_when(start + timedelta(days=12), None, "Europe/Amsterdam"),
     )
 
 

@@ -24,6 +24,20 @@ from panelist.scheduling.errors import (
     SlotTaken,
 )
 from panelist.scheduling.executor import OnStep, StepEvent
+from panelist.scheduling.links import (
+    Booked,
+    CandidateLinks,
+    CandidatePage,
+    CreatedLink,
+    LinkMailNotSent,
+    LinkRequest,
+    LinkState,
+    LinkSummary,
+    LinkUnavailable,
+    OfferedDay,
+    OfferedSlot,
+    SchedulingLinks,
+)
 from panelist.scheduling.notices import mark_notice_read
 from panelist.scheduling.records import InterviewRecord, ParticipantRecord, load_interview
 from panelist.scheduling.reminders import ReminderRun, mark_evaluation_done, run_due_reminders
@@ -39,16 +53,27 @@ from panelist.services.notices import Notice, list_notices
 
 __all__ = [
     "KEEP",
+    "Booked",
+    "CandidateLinks",
+    "CandidatePage",
+    "CreatedLink",
     "DutiesReport",
     "HostHasOverlappingMeeting",
     "HostNotVerified",
     "InterviewNotOpen",
     "InterviewRecord",
     "InterviewRequest",
+    "LinkMailNotSent",
+    "LinkRequest",
+    "LinkState",
+    "LinkSummary",
+    "LinkUnavailable",
     "MailDraft",
     "NoParticipants",
     "NoUnsentMail",
     "Notice",
+    "OfferedDay",
+    "OfferedSlot",
     "OnStep",
     "OrganiserNotResponsible",
     "OutboxIncomplete",
@@ -61,6 +86,7 @@ __all__ = [
     "RetryPolicy",
     "RoomTaken",
     "SchedulingError",
+    "SchedulingLinks",
     "SchedulingService",
     "SlotTaken",
     "StepEvent",

@@ -78,6 +78,16 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         " {{ interview.type | lower }} with {{ candidate.name }} ({{ job.title }}) on"
         " {{ interview.start_local }}.\n",
     ),
+    # The smart scheduling link: no interview yet, the candidate picks the time.
+    "scheduling_link": (
+        "Choose a time for your {{ link.type | lower }} for {{ job.title }}",
+        "Dear {{ candidate.name }},\n\n"
+        "We would like to invite you to a {{ link.type | lower }} for {{ job.title }}"
+        " ({{ link.duration_minutes }} minutes). Please choose a time that suits you,"
+        " from {{ link.window }}:\n\n{{ link.url }}\n\n"
+        "The link works until {{ link.expires }}.\n\n"
+        "Kind regards,\n{{ organiser.name }}\n{{ company.name }}\n",
+    ),
     # A free message to the candidate: a greeting and a signature the recruiter writes between.
     "candidate_message": (
         "Your application for {{ job.title }} at {{ company.name }}",

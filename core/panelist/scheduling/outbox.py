@@ -73,7 +73,8 @@ class Effect:
 @dataclass(frozen=True)
 class OutboxRow:
     id: int
-    interview_id: int
+    interview_id: int | None
+    """None for a row of a scheduling link (its mail: `link_id` in the table)."""
     key: str
     batch: int
     phase: int
@@ -184,7 +185,8 @@ def get_row(db: Database, row_id: int) -> OutboxRow:
 
 def pending_interviews(db: Database) -> list[int]:
     rows = db.execute(
-        "SELECT DISTINCT interview_id FROM outbox WHERE state = 'pending' ORDER BY interview_id"
+        "SELECT DISTINCT interview_id FROM outbox WHERE state = 'pending'"
+        " AND interview_id IS NOT NULL ORDER BY interview_id"
     ).fetchall()
     return [int(iid) for (iid,) in rows]
 

@@ -120,3 +120,6 @@ class MailDraft:
     sent_at: datetime | None = None
     """When this mail already went out: then `text` is what was sent, and sending again
     sends nothing."""
+    link_id: int | None = None
+    """A scheduling link's mail (`panelist.scheduling.links`): no interview yet, so
+    `interview_id` is 0."""

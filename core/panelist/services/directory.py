@@ -18,6 +18,11 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "holiday_subdivision": None,
     "show_private_event_names": False,
     "application_base_url": "panelist://application/",
+    # Smart scheduling links: their base URL ({base}/s/{token}; None: application_base_url
+    # when it is http(s), else `panelist serve`'s default) and whether the candidate's page
+    # names the interviewers (first names only).
+    "links_base_url": None,
+    "links_show_interviewers": False,
     # True in a database built by `panelist demo`, which may then be rebuilt freely.
     "demo": False,
     # Outgoing mail (panelist.mail). "maildir" writes into a local Maildir, needing no server.

@@ -120,6 +120,7 @@ def preview_template(
         interviewer_name=organiser.name,
         form_name="Evaluation",
         previous=(start - timedelta(days=1), end - timedelta(days=1)),
+        link=templates.sample_link(start),
     )
     templates.validate_template(subject, body, purpose=purpose)
     message = templates.render_template(subject, body, context)

@@ -102,6 +102,14 @@ def m012_type_reminder(db: Database) -> None:
     )
 
 
+@core_migrations
+def m013_scheduling_links(db: Database) -> None:
+    """Smart scheduling links (panelist.scheduling.links): the link table, message templates
+    of purpose scheduling_link (SQLite cannot change a CHECK, so the table is copied), and
+    outbox rows that belong to a link instead of an interview (the link's mail)."""
+    run_script(db, _M013)
+
+
 _M009 = """
 ALTER TABLE interviews ADD COLUMN room_response TEXT NOT NULL DEFAULT 'needs_action';
 
@@ -482,4 +490,90 @@ CREATE TABLE calendar_busy (
     transparency TEXT NOT NULL DEFAULT 'busy'
 );
 CREATE INDEX calendar_busy_window ON calendar_busy(provider, calendar_id, end_utc);
+"""
+
+
+# Smart scheduling links. A link belongs to one application; the database keeps only the
+# sha256 of its token. `interview_id` is the interview the candidate booked through it,
+# whose request_key is "link-<id>-booking" (so a retried booking books once).
+_M013 = """
+CREATE TABLE scheduling_links (
+    id                 INTEGER PRIMARY KEY,
+    application_id     INTEGER NOT NULL REFERENCES applications(id),
+    token_hash         TEXT NOT NULL UNIQUE,    -- hex sha256 of the token; never the token
+    created_by         INTEGER NOT NULL REFERENCES employees(id),
+    organiser_id       INTEGER NOT NULL REFERENCES employees(id),
+    type_id            INTEGER REFERENCES interview_types(id),
+    participants       TEXT NOT NULL,           -- JSON [[employee_id, role_id], ...]
+    room_id            INTEGER REFERENCES rooms(id),
+    room_seats         INTEGER,                 -- any free room of this many seats
+    method             TEXT NOT NULL CHECK (method IN ('in_person', 'phone', 'video')),
+    video_provider     TEXT,
+    video_host_id      INTEGER REFERENCES employees(id),
+    minutes            INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 720),
+    zone               TEXT NOT NULL,           -- the organiser's: the window's days are theirs
+    window_start       TEXT NOT NULL,           -- YYYY-MM-DD
+    window_days        INTEGER NOT NULL CHECK (window_days BETWEEN 1 AND 35),
+    max_options        INTEGER NOT NULL CHECK (max_options BETWEEN 1 AND 50),
+    expires_at         TEXT NOT NULL,
+    change_until_hours INTEGER NOT NULL CHECK (change_until_hours BETWEEN 0 AND 720),
+    state              TEXT NOT NULL DEFAULT 'draft'
+                       CHECK (state IN ('draft', 'sent', 'booked', 'cancelled', 'withdrawn')),
+    interview_id       INTEGER REFERENCES interviews(id),
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL,
+    sent_at            TEXT,
+    CHECK ((method = 'video') = (video_provider IS NOT NULL))
+);
+CREATE INDEX scheduling_links_application ON scheduling_links(application_id);
+
+CREATE TABLE message_templates_m013 (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    purpose  TEXT NOT NULL CHECK (purpose IN
+             ('candidate_invitation', 'candidate_reschedule', 'candidate_cancellation',
+              'interviewer_cancellation', 'evaluation_reminder', 'decline_notice',
+              'scheduling_link')),
+    subject  TEXT NOT NULL,
+    body     TEXT NOT NULL,                 -- Jinja2, rendered in a sandbox
+    language TEXT NOT NULL DEFAULT 'en'
+);
+INSERT INTO message_templates_m013 (id, name, purpose, subject, body, language)
+    SELECT id, name, purpose, subject, body, language FROM message_templates;
+DROP TABLE message_templates;
+ALTER TABLE message_templates_m013 RENAME TO message_templates;
+
+CREATE TABLE outbox_m013 (
+    id           INTEGER PRIMARY KEY,
+    interview_id INTEGER REFERENCES interviews(id) ON DELETE CASCADE,
+    link_id      INTEGER REFERENCES scheduling_links(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL UNIQUE,
+    batch        INTEGER NOT NULL,
+    phase        INTEGER NOT NULL,
+    target       TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN
+                 ('create_event', 'update_event', 'delete_event', 'create_meeting',
+                  'update_meeting', 'delete_meeting', 'send_mail')),
+    provider     TEXT NOT NULL,
+    payload      TEXT NOT NULL DEFAULT '{}',
+    state        TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'done', 'failed', 'skipped')),
+    result       TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    claimed_by   TEXT,
+    claimed_until TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    CHECK ((interview_id IS NULL) != (link_id IS NULL))
+);
+INSERT INTO outbox_m013 (id, interview_id, key, batch, phase, target, kind, provider, payload,
+    state, result, attempts, last_error, claimed_by, claimed_until, created_at, updated_at)
+    SELECT id, interview_id, key, batch, phase, target, kind, provider, payload, state, result,
+           attempts, last_error, claimed_by, claimed_until, created_at, updated_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_m013 RENAME TO outbox;
+CREATE INDEX outbox_open ON outbox(state, interview_id);
+CREATE INDEX outbox_interview ON outbox(interview_id, target);
+CREATE INDEX outbox_link ON outbox(link_id);
 """

@@ -12,6 +12,7 @@ from panelist.mail.templates import (
     PLACEHOLDERS,
     PURPOSE_PLACEHOLDERS,
     format_when,
+    link_context,
     message_context,
     render_template,
     save_template,
@@ -46,6 +47,14 @@ def context(**overrides: str | None) -> dict[str, object]:
         interviewer_name=values["interviewer_name"],
         form_name=values["form_name"],
         previous=(START - timedelta(days=1), END - timedelta(days=1)),
+        link=link_context(
+            url="https://jobs.northwind.example/s/abc",
+            type_name="Technical interview",
+            minutes=90,
+            first=START.date(),
+            last=START.date() + timedelta(days=13),
+            expires="Monday 7 December 2026, 17:00 (Europe/Berlin)",
+        ),
     )
 
 
@@ -170,6 +179,11 @@ def test_every_placeholder_is_offered_by_some_purpose_and_given_by_message_conte
         "https://meet.jit.si/Panelist-abc",
         "Monday 30 November 2026, 10:00–11:30 (Europe/Berlin)",
         "Monday 30 November 2026, 10:00–11:30 (Europe/Amsterdam)",
+        "https://jobs.northwind.example/s/abc",
+        "Technical interview",
+        "90",
+        "Tuesday 1 December to Monday 14 December 2026",
+        "Monday 7 December 2026, 17:00 (Europe/Berlin)",
     ]
 
 
@@ -242,7 +256,7 @@ def test_a_separate_html_template_is_autoescaped() -> None:
 
 def test_every_demo_template_validates_and_renders(demo_db: Database) -> None:
     stored = [t for purpose in PURPOSE_PLACEHOLDERS for t in templates_for(demo_db, purpose)]
-    assert len(stored) == 7
+    assert len(stored) == 9
     assert {t.purpose for t in stored} == set(PURPOSE_PLACEHOLDERS)
     for template in stored:
         validate_template(template.subject, template.body, purpose=template.purpose)
