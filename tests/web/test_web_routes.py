@@ -35,8 +35,7 @@ def csrf_of(html: str) -> str:
 
 def interviews_of(ws: Workspace, link: Link) -> list[tuple[int, str, str]]:
     rows = ws.db.execute(
-        "SELECT id, start_utc, status FROM interviews WHERE application_id = ?"
-        " AND request_key = ?",
+        "SELECT id, start_utc, status FROM interviews WHERE application_id = ? AND request_key = ?",
         [link.application_id, f"link-{link.id}-booking"],
     ).fetchall()
     return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
@@ -76,6 +75,7 @@ def test_the_link_page_offers_times_by_day_in_the_candidates_zone(
 
 def test_the_page_shows_nothing_internal(client: TestClient, link: Link, ws: Workspace) -> None:
     html = client.get(link.path).text + client.get(f"{link.path}/confirm").text
+    html = re.sub(r"<select.*?</select>", "", html, flags=re.S)  # the zone names
     assert "@" not in html, "no email address of anyone"
     for word in ("Rosa", "Jansen", "Daan", "Sanne", "Amstel", "notes", "Notes"):
         assert word not in html, word
@@ -148,7 +148,7 @@ def test_booking_makes_the_interview_and_mails_the_candidate(
     client: TestClient, link: Link, ws: Workspace, maildir: Path
 ) -> None:
     book(client, link)
-    [(interview_id, start, status)] = interviews_of(ws, link)
+    [(_, _, status)] = interviews_of(ws, link)
     assert status == "scheduled"
     page = client.get(link.path, params={"zone": "Europe/Warsaw", "done": "booked"})
     assert page.status_code == 200
@@ -231,7 +231,9 @@ def test_a_post_from_another_site_is_refused(client: TestClient, link: Link, ws:
 
 
 def test_forms_must_be_forms_and_small(client: TestClient, link: Link) -> None:
-    as_json = client.post(f"{link.path}/book", content=b"{}", headers={"content-type": "application/json"})
+    as_json = client.post(
+        f"{link.path}/book", content=b"{}", headers={"content-type": "application/json"}
+    )
     assert as_json.status_code == 415
     big = client.post(f"{link.path}/book", data={"slot": "a", "junk": "x" * 20_000})
     assert big.status_code == 413
@@ -261,12 +263,10 @@ def test_a_wrong_token_shows_a_clear_page(client: TestClient, link: Link, mangle
         assert "This link does not work" in page.text
         assert "Traceback" not in page.text
     posted = client.post(f"/s/{token}/book", data={"slot": "a", "csrf": "1.a"})
-    assert posted.status_code == 404
+    assert posted.status_code in (403, 404), "refused by its CSRF token before any look-up"
 
 
-def test_an_expired_link_shows_a_clear_page(
-    client: TestClient, link: Link, ws: Workspace
-) -> None:
+def test_an_expired_link_shows_a_clear_page(client: TestClient, link: Link, ws: Workspace) -> None:
     assert isinstance(ws.clock, FrozenClock)
     ws.clock.advance(timedelta(days=11))
     page = client.get(link.path)
@@ -382,8 +382,9 @@ def test_a_flood_on_one_link_meets_429_and_books_once(
         slot = slot_ids(page.text)[0]
         csrf = csrf_of(client.get(f"{link.path}/confirm", params={"slot": slot}).text)
         statuses = [
-            client.post(f"{link.path}/book", data={"slot": slot, "zone": "UTC", "csrf": csrf})
-            .status_code
+            client.post(
+                f"{link.path}/book", data={"slot": slot, "zone": "UTC", "csrf": csrf}
+            ).status_code
             for _ in range(20)
         ]
         statuses += [client.get(link.path).status_code for _ in range(980)]
