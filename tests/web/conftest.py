@@ -5,101 +5,16 @@ a Maildir, and the Starlette app around it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
+import anyio
 import pytest
 from starlette.testclient import TestClient
+from web_helpers import FAST, Link, client_for, make_link
 
-from panelist.mail.transport import MaildirTransport, MailTransport
-from panelist.models import Method
-from panelist.retry import RetryPolicy
-from panelist.scheduling import ParticipantRequest
-from panelist.scheduling.links import CandidateLinks, LinkRequest, SchedulingLinks
-from panelist.services.applications import list_applications
-from panelist.services.interview_form import form_choices
+from panelist.mail.transport import MaildirTransport
+from panelist.scheduling.links import CandidateLinks
 from panelist.workspace import Workspace
-from panelist_web.app import create_app
-from panelist_web.security import Limits
-
-FAST = RetryPolicy(budget_seconds=2.0, call_timeout_seconds=5.0, first_backoff_seconds=0.01)
-INTERVIEWERS = ("daan.devries@example.com", "sanne.bakker@example.com")
-ROOM = "Amstel"
-
-
-@dataclass(frozen=True)
-class Link:
-    id: int
-    token: str
-    application_id: int
-
-    @property
-    def path(self) -> str:
-        return f"/s/{self.token}"
-
-
-def rosas_application(ws: Workspace) -> int:
-    """An application whose job Rosa is responsible for (the demo's Ólafur Nilsen)."""
-    for application in list_applications(ws):
-        if form_choices(ws, application.id).default_organiser_id == ws.user.id:
-            return application.id
-    raise AssertionError("Rosa organises no application in the demo")
-
-
-def link_request(
-    ws: Workspace,
-    *,
-    application_id: int | None = None,
-    window_start: date | None = None,
-    window_days: int = 14,
-    max_options: int = 12,
-    expires_in: timedelta = timedelta(days=10),
-    change_until_hours: int = 24,
-    minutes: int = 60,
-) -> LinkRequest:
-    """Rosa's link for a 60-minute interview in person in Amstel with Daan and Sanne."""
-    application_id = application_id or rosas_application(ws)
-    choices = form_choices(ws, application_id)
-    role = choices.default_role_id
-    ids = {
-        str(row[1]).casefold(): int(row[0])
-        for row in ws.db.execute("SELECT id, email FROM employees").fetchall()
-    }
-    room = ws.db.execute("SELECT id FROM rooms WHERE name = ?", [ROOM]).fetchone()
-    now = ws.clock.now()
-    kind = next(t for t in choices.types if t.duration_minutes == minutes) if any(
-        t.duration_minutes == minutes for t in choices.types
-    ) else choices.types[0]  # fmt: skip
-    return LinkRequest(
-        application_id=application_id,
-        type_id=kind.id,
-        organiser_id=ws.user.id,
-        participants=tuple(ParticipantRequest(ids[e], role) for e in INTERVIEWERS),
-        room_id=int(room[0]),
-        method=Method.IN_PERSON,
-        video_provider=None,
-        video_host_id=None,
-        minutes=minutes,
-        window_start=window_start or (now + timedelta(days=1)).date(),
-        window_days=window_days,
-        max_options=max_options,
-        expires_at=now + expires_in,
-        change_until_hours=change_until_hours,
-    )
-
-
-async def make_link(
-    ws: Workspace, transport: MailTransport | None = None, **options: object
-) -> Link:
-    """A link made and mailed to the candidate, as the TUI does it."""
-    recruiter = SchedulingLinks(ws, transport, retry=FAST)
-    request = link_request(ws, **options)  # type: ignore[arg-type]
-    created = recruiter.create(request)
-    if transport is not None:
-        draft = recruiter.draft_mail(created.link_id, created.token)
-        await recruiter.send(created.link_id, created.token, draft.subject, draft.text)
-    return Link(created.link_id, created.token, request.application_id)
 
 
 @pytest.fixture
@@ -124,17 +39,7 @@ def candidate(ws: Workspace, transport: MaildirTransport) -> CandidateLinks:
 
 @pytest.fixture
 def link(ws: Workspace, transport: MaildirTransport) -> Link:
-    import anyio
-
     return anyio.run(lambda: make_link(ws, transport))
-
-
-def client_for(candidate: CandidateLinks, limits: Limits | None = None) -> TestClient:
-    roomy = Limits(per_address_per_minute=10_000, per_address_burst=10_000,
-                   per_link_per_minute=10_000, per_link_burst=10_000,
-                   posts_per_link_per_minute=10_000, posts_per_link_burst=10_000)  # fmt: skip
-    app = create_app(candidate, limits=limits or roomy)
-    return TestClient(app, raise_server_exceptions=False, follow_redirects=False)
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from conftest import Link, client_for, make_link
 from starlette.testclient import TestClient
+from web_helpers import Link, client_for, make_link
 
 from panelist.clock import FrozenClock
 from panelist.scheduling.links import CandidateLinks, SchedulingLinks
