@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from web_helpers import Link, client_for, make_link
 
 from panelist.clock import FrozenClock
+from panelist.errors import ProviderError, ValidationError
 from panelist.scheduling.links import CandidateLinks, SchedulingLinks
 from panelist.workspace import Workspace
 from panelist_web.security import CSP, Limits
@@ -406,3 +407,37 @@ def test_a_flood_from_one_address_meets_429(candidate: CandidateLinks) -> None:
         statuses = [client.get(f"/s/{n:043d}").status_code for n in range(100)]
     assert statuses[:20] == [404] * 20
     assert statuses[20:].count(429) >= 75
+
+
+class Refusing:
+    """Core's candidate side, whose booking fails with `error` (a rule, or an outage)."""
+
+    def __init__(self, inner: CandidateLinks, error: Exception) -> None:
+        self.inner, self.error = inner, error
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def book(self, token: str, slot_id: str, zone: str) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "words"),
+    [
+        (ValidationError("Amstel seats 4; 4 participants and the candidate need more"), 409,
+         "We could not book that time. Please pick another one."),
+        (ProviderError("calendar.example.com: 503 Service Unavailable"), 503,
+         "Nothing was booked; please try again"),
+    ],
+)  # fmt: skip
+def test_a_refused_booking_names_nothing_internal(
+    candidate: CandidateLinks, link: Link, error: Exception, status: int, words: str
+) -> None:
+    with client_for(Refusing(candidate, error)) as client:  # type: ignore[arg-type]
+        slot = slot_ids(client.get(link.path).text)[0]
+        csrf = csrf_of(client.get(f"{link.path}/confirm", params={"slot": slot}).text)
+        answer = client.post(f"{link.path}/book", data={"slot": slot, "zone": "UTC", "csrf": csrf})
+    assert answer.status_code == status
+    assert words in answer.text
+    assert "Amstel" not in answer.text and "calendar.example.com" not in answer.text

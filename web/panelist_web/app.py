@@ -307,8 +307,11 @@ class _Views:
         except candidate.Taken:
             return await self._taken(token, zone, reschedule)
         except ValidationError as wrong:
-            return self.pages.problem(
-                400, "This time cannot be booked", str(wrong), back=f"/s/{token}"
+            # A rule core checks at booking (never the candidate's fault, and its words may
+            # name rooms or people): logged for the company, fresh options for the candidate.
+            log.warning("a link's booking was refused: %s", wrong)
+            return await self._taken(
+                token, zone, reschedule, "We could not book that time. Please pick another one."
             )
         except PanelistError as failed:
             log.warning("booking through a link failed: %s", failed)
@@ -322,7 +325,13 @@ class _Views:
         done = "moved" if reschedule else "booked"
         return self._redirect(token, {"zone": zone or "", "done": done})
 
-    async def _taken(self, token: str, zone: str | None, reschedule: bool) -> Response:
+    async def _taken(
+        self,
+        token: str,
+        zone: str | None,
+        reschedule: bool,
+        notice: str = "Someone has just taken that time. Here are the times that are still free.",
+    ) -> Response:
         try:
             page = await self._open(token, zone)
         except Unavailable as gone:
@@ -336,7 +345,7 @@ class _Views:
             )  # fmt: skip
         context = self._link_context(
             token, page, zone_chosen=True, bad_zone=None, done="", change=reschedule,
-            notice="Someone has just taken that time. Here are the times that are still free.",
+            notice=notice,
         )  # fmt: skip
         return self.pages.render("link.html", 409, **context)
 

@@ -8,6 +8,7 @@ holds a link token, and a log file is no place for one.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -67,6 +68,18 @@ def serve(
                 "point at the default; set it to the address candidates reach this server at",
                 file=sys.stderr,
             )
+        _stop_quietly()
         server(ws, host, port).run()
     finally:
         ws.close()
+
+
+def _stop_quietly() -> None:
+    """uvicorn shuts down on SIGINT or SIGTERM, then raises the signal again for the
+    handler it found: make that one end the process with status 0 and no traceback."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
