@@ -40,6 +40,7 @@ SHORT = {
     "interviewer_cancellation": "cancellation, team",
     "evaluation_reminder": "form reminder",
     "decline_notice": "decline notice",
+    "scheduling_link": "scheduling link",
 }
 """The purpose under each name in the narrow list; the form names it in full."""
 HINT = "ctrl+s saves; it is refused unless it renders."
