@@ -88,6 +88,12 @@ def interviews(ws: Workspace, link: Link) -> list[dict[str, Any]]:
     ]
 
 
+def fits(page: Page) -> bool:
+    """Nothing wider than the window: no sideways scrolling on a phone."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return bool(width <= page.viewport_size["width"]) if page.viewport_size else False
+
+
 def slot_times(page: Page) -> list[str]:
     return [label.inner_text() for label in page.locator(".day label").all()]
 
@@ -125,6 +131,7 @@ def test_a_candidate_books_the_second_slot_in_chromium(
     tokyo = slot_times(phone)
     assert len(tokyo) == len(new_york) > 2
     assert tokyo != new_york
+    assert fits(phone)
     compare_snapshot(request, phone.screenshot(full_page=True), "link-360")
 
     # Pick the 2nd slot (by its label, as a person taps it), continue, confirm.
@@ -135,11 +142,13 @@ def test_a_candidate_books_the_second_slot_in_chromium(
     phone.get_by_role("button", name="Continue").click()
     phone.wait_for_url(re.compile(r"/confirm\?"))
     assert picked in phone.inner_text(".picked")
+    assert fits(phone)
     compare_snapshot(request, phone.screenshot(full_page=True), "confirm-360")
     phone.get_by_role("button", name="Book this time").click()
     phone.wait_for_url(re.compile(r"done=booked"))
     assert "Your interview is booked" in phone.inner_text("[role=status]")
     assert picked in phone.inner_text(".picked")
+    assert fits(phone)
     compare_snapshot(request, phone.screenshot(full_page=True), "booked-360")
 
     # The interview, its events and the candidate's mail.

@@ -54,6 +54,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["day"] = lambda value: f"{value:%A} {value.day} {value:%B %Y}"
     env.filters["short_day"] = lambda value: f"{value:%A} {value.day} {value:%B}"
