@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from web_helpers import Link, client_for, make_link
 
 from panelist.clock import FrozenClock
-from panelist.errors import ProviderError, ValidationError
+from panelist.errors import DatabaseBusy, ProviderError, ValidationError
 from panelist.scheduling.links import CandidateLinks, SchedulingLinks
 from panelist.workspace import Workspace
 from panelist_web.security import CSP, Limits
@@ -441,3 +441,31 @@ def test_a_refused_booking_names_nothing_internal(
     assert answer.status_code == status
     assert words in answer.text
     assert "Amstel" not in answer.text and "calendar.example.com" not in answer.text
+
+
+class Broken:
+    """A candidate side whose page cannot be read: `error` every time."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def open(self, token: str, zone: str | None = None) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(DatabaseBusy("the database is locked by another Panelist"), 503),
+     (RuntimeError("boom at /srv/panelist/secret.db"), 500)],
+)  # fmt: skip
+def test_a_failure_is_a_page_never_a_traceback(
+    candidate: CandidateLinks, link: Link, error: Exception, status: int
+) -> None:
+    with client_for(Broken(error)) as client:  # type: ignore[arg-type]
+        answer = client.get(link.path)
+    assert answer.status_code == status
+    assert answer.headers["content-security-policy"] == CSP
+    assert answer.headers["cache-control"] == "no-store"
+    assert "<h1>" in answer.text
+    for leak in ("Traceback", "boom", "secret.db", "locked", "RuntimeError"):
+        assert leak not in answer.text

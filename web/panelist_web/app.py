@@ -105,6 +105,13 @@ def create_app(
         return pages.problem(status, "Something went wrong", "Please try again.")
 
     async def crash(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, PanelistError):  # the database busy, a provider down: said in a line
+            log.warning("candidate page failed: %s", exc)
+            return pages.problem(
+                503,
+                "Please try again in a few minutes",
+                "We could not show this page just now. Nothing was changed.",
+            )
         log.error("candidate page failed: %s", type(exc).__name__, exc_info=exc)
         return pages.problem(
             500,
