@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
-from browser_helpers import free_port
+from browser_helpers import free_port, live_server
 from web_helpers import made_link
 
 from panelist.mail.transport import MaildirTransport
@@ -76,3 +76,45 @@ def test_serve_is_offered_and_costs_the_app_nothing() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_a_flood_on_a_real_server_books_once(ws: Workspace, tmp_path: Path) -> None:
+    """100 concurrent POSTs of a booking, then 1,000 requests on the link, from 20
+    connections at once: a few bookings answered (the same one), the rest 429, never a 5xx;
+    one interview; the server still serves."""
+    import asyncio
+    import re
+
+    from web_helpers import FAST
+
+    from panelist.scheduling.links import CandidateLinks
+
+    transport = MaildirTransport(tmp_path / "outbox")
+    link = made_link(ws, transport)
+    with live_server(ws, CandidateLinks(ws, transport, retry=FAST)) as base:
+        page = httpx.get(f"{base}{link.path}", timeout=20)
+        slot = re.findall(r'name="slot" value="([^"]+)"', page.text)[0]
+        confirm = httpx.get(f"{base}{link.path}/confirm", params={"slot": slot}, timeout=20)
+        csrf = re.findall(r'name="csrf" value="([^"]+)"', confirm.text)[0]
+
+        async def flood() -> tuple[list[int], list[int]]:
+            limits = httpx.Limits(max_connections=20)
+            async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+                form = {"slot": slot, "zone": "UTC", "csrf": csrf}
+                posts = await asyncio.gather(
+                    *(client.post(f"{link.path}/book", data=form) for _ in range(100))
+                )
+                gets = await asyncio.gather(*(client.get(link.path) for _ in range(1000)))
+            return [r.status_code for r in gets], [r.status_code for r in posts]
+
+        began = time.monotonic()
+        gets, posts = asyncio.run(flood())
+        took = time.monotonic() - began
+        print(f"flood: 1,100 requests in {took:.2f} s")
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200, "still serving"
+    assert set(gets) <= {200, 429} and gets.count(429) >= 900, (set(gets), took)
+    assert set(posts) <= {303, 429} and 1 <= posts.count(303) <= 6, sorted(set(posts))
+    booked = ws.db.execute(
+        "SELECT count(*) FROM interviews WHERE request_key = ?", [f"link-{link.id}-booking"]
+    ).fetchone()[0]
+    assert booked == 1
