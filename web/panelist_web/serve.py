@@ -16,7 +16,7 @@ import uvicorn
 
 from panelist.clock import Clock
 from panelist.mail.transport import transport_from_settings
-from panelist.scheduling.links import CandidateLinks
+from panelist.scheduling.links import DEFAULT_BASE_URL, CandidateLinks
 from panelist.services.directory import get_setting
 from panelist.workspace import Workspace, open_system_workspace
 from panelist_web.app import create_app
@@ -64,8 +64,8 @@ def serve(
               file=sys.stderr)  # fmt: skip
         if not base.startswith(("http://", "https://")):
             print(
-                "panelist: the setting application_base_url is not a web address, so links "
-                "point at the default; set it to the address candidates reach this server at",
+                f"panelist: links point at {DEFAULT_BASE_URL} (application_base_url is not a "
+                "web address: set it to the address candidates reach this server at)",
                 file=sys.stderr,
             )
         _stop_quietly()
