@@ -469,3 +469,26 @@ def test_a_failure_is_a_page_never_a_traceback(
     assert "<h1>" in answer.text
     for leak in ("Traceback", "boom", "secret.db", "locked", "RuntimeError"):
         assert leak not in answer.text
+
+
+def test_a_change_too_late_or_without_a_booking_is_clear(
+    client: TestClient, link: Link, ws: Workspace
+) -> None:
+    slot = slot_ids(client.get(link.path).text)[0]
+    confirm = client.get(f"{link.path}/confirm", params={"slot": slot, "change": "1"})
+    assert f'action="{link.path}/book"' in confirm.text, "nothing booked yet: this books"
+    book(client, link, 0)
+    change = client.get(link.path, params={"change": "1"})
+    other = slot_ids(change.text)[0]
+    confirm = client.get(f"{link.path}/confirm", params={"slot": other, "change": "1"})
+    csrf = csrf_of(confirm.text)
+    [(_, start, _)] = interviews_of(ws, link)
+    assert isinstance(ws.clock, FrozenClock)
+    from panelist.storage.instants import from_text
+
+    ws.clock.set(from_text(start) - timedelta(hours=2))
+    late = client.post(f"{link.path}/reschedule", data={"slot": other, "zone": "UTC", "csrf": csrf})
+    assert late.status_code == 410
+    assert "It is too close to the interview to change it here" in late.text
+    [(_, same, status)] = interviews_of(ws, link)
+    assert same == start and status == "scheduled"

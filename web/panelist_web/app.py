@@ -266,6 +266,7 @@ class _Views:
             return self.pages.unavailable(gone.reason)
         if bad_zone:
             return self._redirect(token, {})
+        change = change and page.booked is not None
         if page.booked is not None and not change:
             return self._redirect(token, {"zone": page.zone})
         slot = page.slot(slot_id) if SLOT_ID.fullmatch(slot_id) else None
@@ -309,9 +310,9 @@ class _Views:
             else:
                 await self.links.book(token, slot_id, zone or "UTC")
         except Unavailable as gone:
-            if gone.reason == "used":  # another tab booked this link first: show that
+            if gone.reason == "used" and not reschedule:  # another tab booked it: show that
                 return await self._taken(token, zone, reschedule)
-            return self.pages.unavailable(gone.reason)
+            return self.pages.unavailable(await self._why_not(token, gone.reason))
         except candidate.Taken:
             return await self._taken(token, zone, reschedule)
         except ValidationError as wrong:
@@ -332,6 +333,17 @@ class _Views:
             )
         done = "moved" if reschedule else "booked"
         return self._redirect(token, {"zone": zone or "", "done": done})
+
+    async def _why_not(self, token: str, reason: str) -> str:
+        """A change refused as "used": "closed" when the booking stands but is too close to
+        change here, else the reason as core gave it (cancelled, used up)."""
+        if reason != "used":
+            return reason
+        try:
+            page = await self._open(token, None)
+        except Unavailable:
+            return reason
+        return "closed" if page.booked is not None and not page.can_change else reason
 
     async def _taken(
         self,
@@ -375,7 +387,7 @@ class _Views:
             try:
                 await self.links.cancel(token)
             except Unavailable as gone:
-                return self.pages.unavailable(gone.reason)
+                return self.pages.unavailable(await self._why_not(token, gone.reason))
             except PanelistError as failed:
                 log.warning("cancelling through a link failed: %s", failed)
                 return self.pages.problem(
