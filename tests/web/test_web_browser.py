@@ -266,7 +266,10 @@ def test_two_tabs_of_one_link_book_once(
 
 
 def test_an_expired_link_in_chromium(
-    browser: Browser, ws: Workspace, served: tuple[str, SmtpTransport]
+    browser: Browser,
+    ws: Workspace,
+    served: tuple[str, SmtpTransport],
+    request: pytest.FixtureRequest,
 ) -> None:
     base, transport = served
     link = made_link(ws, transport, expires_in=timedelta(days=1))
@@ -280,6 +283,8 @@ def test_an_expired_link_in_chromium(
     assert page.inner_text("h1") == "This link has expired"
     assert page.locator("input[name=slot]").count() == 0
     assert answer.headers["referrer-policy"] == "no-referrer"
+    assert fits(page)
+    compare_snapshot(request, page.screenshot(full_page=True), "expired-360")
 
 
 def _zone(name: str) -> Any:
