@@ -12,11 +12,14 @@ from pathlib import Path
 import anyio
 import pytest
 from starlette.testclient import TestClient
-from web_helpers import Link, client_for, make_link
+from web_helpers import Link, client_for, make_link, rosas_applications
 
 from panelist.clock import FrozenClock
 from panelist.errors import DatabaseBusy, ProviderError, ValidationError
+from panelist.models import Method
+from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
 from panelist.scheduling.links import CandidateLinks, SchedulingLinks
+from panelist.services.interview_form import form_choices
 from panelist.workspace import Workspace
 from panelist_web.security import CSP, Limits
 
@@ -492,3 +495,25 @@ def test_a_change_too_late_or_without_a_booking_is_clear(
     assert "It is too close to the interview to change it here" in late.text
     [(_, same, status)] = interviews_of(ws, link)
     assert same == start and status == "scheduled"
+
+
+def test_a_time_reserved_a_moment_ago_is_not_offered(
+    client: TestClient, link: Link, ws: Workspace, candidate: CandidateLinks
+) -> None:
+    """Another booking holds Daan at the first offered time, its events not made yet (so
+    not in the calendar cache): the page must not offer that time any more."""
+    page = anyio.run(candidate.open, link.token, "UTC")
+    first = page.days[0].slots[0]
+    assert first.id in slot_ids(client.get(link.path).text)
+    other = next(a for a in rosas_applications(ws) if a != link.application_id)
+    daan = ws.db.execute(
+        "SELECT id FROM employees WHERE email = 'daan.devries@example.com'"
+    ).fetchone()[0]
+    role = form_choices(ws, other).default_role_id
+    request = InterviewRequest(
+        application_id=other, organiser_id=ws.user.id,
+        participants=(ParticipantRequest(int(daan), role),), start=first.start,
+        end=first.end, method=Method.PHONE,
+    )  # fmt: skip
+    anyio.run(SchedulingService(ws)._book, request)  # reserved; no event written yet
+    assert first.id not in slot_ids(client.get(link.path).text)
