@@ -16,6 +16,7 @@ from web_helpers import Link, client_for, make_link, rosas_applications
 
 from panelist.clock import FrozenClock
 from panelist.errors import DatabaseBusy, ProviderError, ValidationError
+from panelist.mail.transport import MaildirTransport
 from panelist.models import Method
 from panelist.scheduling import InterviewRequest, ParticipantRequest, SchedulingService
 from panelist.scheduling.links import CandidateLinks, SchedulingLinks
@@ -517,3 +518,22 @@ def test_a_time_reserved_a_moment_ago_is_not_offered(
     )  # fmt: skip
     anyio.run(SchedulingService(ws)._book, request)  # reserved; no event written yet
     assert first.id not in slot_ids(client.get(link.path).text)
+
+
+def test_a_room_rule_offers_only_rooms_that_seat_everyone(
+    client: TestClient, ws: Workspace, transport: MaildirTransport
+) -> None:
+    """ "Any room of 2 seats" for 2 interviewers: the candidate makes 3, so the 2-seat phone
+    booth is never offered (booking would refuse it), and the booking goes through."""
+    link = anyio.run(lambda: make_link(ws, transport, room_seats=2))
+    slot = slot_ids(client.get(link.path).text)[0]
+    confirm = client.get(f"{link.path}/confirm", params={"slot": slot})
+    done = client.post(f"{link.path}/book", data={"slot": slot, "zone": "UTC",
+                                                  "csrf": csrf_of(confirm.text)})  # fmt: skip
+    assert done.status_code == 303, done.text
+    [(interview_id, _, _)] = interviews_of(ws, link)
+    seats = ws.db.execute(
+        "SELECT r.capacity FROM interviews i JOIN rooms r ON r.id = i.room_id WHERE i.id = ?",
+        [interview_id],
+    ).fetchone()[0]
+    assert seats >= 3

@@ -60,8 +60,10 @@ def link_request(
     expires_in: timedelta = timedelta(days=10),
     change_until_hours: int = 24,
     minutes: int = 60,
+    room_seats: int | None = None,
 ) -> LinkRequest:
-    """Rosa's link for a 60-minute interview in person in Amstel with Daan and Sanne."""
+    """Rosa's link for a 60-minute interview in person in Amstel (or any room of
+    `room_seats`) with Daan and Sanne."""
     application_id = application_id or rosas_application(ws)
     choices = form_choices(ws, application_id)
     role = choices.default_role_id
@@ -79,7 +81,8 @@ def link_request(
         type_id=kind.id,
         organiser_id=ws.user.id,
         participants=tuple(ParticipantRequest(ids[e], role) for e in INTERVIEWERS),
-        room_id=int(room[0]),
+        room_id=None if room_seats else int(room[0]),
+        room_seats=room_seats,
         method=Method.IN_PERSON,
         video_provider=None,
         video_host_id=None,

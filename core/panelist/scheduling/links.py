@@ -1168,7 +1168,7 @@ async def _options(
     if link.method is Method.VIDEO and link.video_host_id in people:
         host = get_employee(ws.db, int(link.video_host_id or 0)).email.strip().casefold()
     rooms = tuple(r.timeline for r in view.rooms)
-    seats = link.room_seats if link.room_id is None else None
+    seats = _seats(link) if link.room_id is None else None
     request = SlotRequest(
         required=tuple(p.timeline for p in view.people),
         duration=timedelta(minutes=link.minutes),
@@ -1252,13 +1252,21 @@ def _overlaps(spans: list[Span], start: datetime, end: datetime) -> bool:
     return any(a < end and start < b for a, b in spans)
 
 
+def _seats(link: _Link) -> int | None:
+    """The seats a room needs: what the recruiter asked, and at least the participants and
+    the candidate (booking refuses a smaller room, so none is offered)."""
+    if link.room_seats is None:
+        return None
+    return max(link.room_seats, len(link.participants) + 1)
+
+
 def _room_ids(db: Database, link: _Link) -> list[int]:
     if link.room_id is not None:
         return [link.room_id]
     if link.room_seats is None:
         return []
     rows = db.execute(
-        "SELECT id FROM rooms WHERE capacity >= ? ORDER BY capacity, name", [link.room_seats]
+        "SELECT id FROM rooms WHERE capacity >= ? ORDER BY capacity, name", [_seats(link)]
     ).fetchall()
     return [int(r[0]) for r in rows]
 
