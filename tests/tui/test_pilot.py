@@ -311,7 +311,7 @@ async def test_application_without_interviews_says_so(workspace: Workspace) -> N
         assert card_texts(app) == []
         empty = app.screen.query_one("#no-interviews", Static)
         assert empty.display
-        assert str(empty.content) == "No interviews yet."
+        assert str(empty.content) == "No interviews yet: n plans one, l sends a scheduling link."
         await pilot.press("y")
         messages = [n.message for n in app._notifications]
         assert "This interview has no video link." in messages

@@ -47,6 +47,8 @@ def test_the_composer_and_the_settings_screens_load_only_when_opened() -> None:
     """Issue 17: the first frame pays for none of them (bench/tui.py)."""
     lazy = [
         "panelist_tui.screens.composer",
+        "panelist_tui.screens.link_form",
+        "panelist.scheduling.links",
         "panelist_tui.screens.templates",
         "panelist.services.templates",
         "panelist.mail.templates",

@@ -32,7 +32,7 @@ from panelist_tui.screens.applications import ApplicationsScreen
 from panelist_tui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
-    from panelist.scheduling import OnStep, SchedulingService
+    from panelist.scheduling import OnStep, SchedulingLinks, SchedulingService
     from panelist.scheduling.duties import HostDuties
 
 THEME_ENV = "PANELIST_THEME"
@@ -182,6 +182,14 @@ class PanelistApp(App[None]):
 
         transport = transport_from_settings(self.workspace.db) if mail else None
         return SchedulingService(self.workspace, transport, on_step=on_step)
+
+    def scheduling_links(self, *, mail: bool = True) -> SchedulingLinks:
+        """Core's scheduling links for the user (issue 18), mailing like `scheduling_service`."""
+        from panelist.mail.transport import transport_from_settings
+        from panelist.scheduling.links import SchedulingLinks
+
+        transport = transport_from_settings(self.workspace.db) if mail else None
+        return SchedulingLinks(self.workspace, transport)
 
     # ----------------------------------------------------------------- navigation
 

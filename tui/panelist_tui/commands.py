@@ -74,6 +74,16 @@ class PanelistCommands(Provider):
                         f"Configure {section.lower()} (Admins)",
                     )
                 )
+        screen = self.screen
+        if hasattr(screen, "action_send_link"):  # an application is open
+            self._commands.append(
+                Command(
+                    "Send scheduling link",
+                    screen.action_send_link,
+                    "The candidate picks the time from a page (l)",
+                    True,
+                )
+            )
         sep = f" {app.glyphs.separator} "
         for stage in Stage:
             self._commands.append(

@@ -351,3 +351,37 @@ def test_the_window_is_at_most_35_days_by_default_14(world: World) -> None:
     assert request.window_days == 14
     assert world.links.check(world.request(window_days=35)) == []
     assert world.links.check(world.request(window_days=36))
+
+
+async def test_a_video_link_makes_the_meeting_and_any_free_room_is_booked(
+    world: World,
+) -> None:
+    db = world.ws.db
+    people = [p.employee_id for p in world.participants]
+    host = db.execute(
+        "SELECT employee_id, provider FROM video_accounts WHERE verified_at IS NOT NULL"
+        f" AND employee_id IN ({', '.join('?' * len(people))}) LIMIT 1",
+        people,
+    ).fetchone()
+    assert host is not None, "a participant may host a video call in the demo"
+    created = await world.sent_link(
+        method=Method.VIDEO, video_provider=host[1], video_host_id=host[0]
+    )
+    page = await world.candidate.open(created.token)
+    booked = await world.candidate.book(created.token, page.slots[0].id, page.zone)
+    assert booked.location == "Video call"
+    interview_id = db.execute(
+        "SELECT interview_id FROM scheduling_links WHERE id = ?", [created.link_id]
+    ).fetchone()[0]
+    assert load_interview(world.ws, interview_id).video_link
+    seats = len(world.participants) + 1
+    in_person = await world.sent_link(method=Method.IN_PERSON, room_seats=seats)
+    page = await world.candidate.open(in_person.token)
+    assert page.method == "in person"
+    booked = await world.candidate.book(in_person.token, page.slots[0].id, page.zone)
+    interview_id = db.execute(
+        "SELECT interview_id FROM scheduling_links WHERE id = ?", [in_person.link_id]
+    ).fetchone()[0]
+    room = load_interview(world.ws, interview_id).room
+    assert room is not None and room.capacity >= seats
+    assert room.name in booked.location

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -25,12 +25,16 @@ from panelist_tui.widgets.interviews import (
     PENCIL,
     PENCIL_ASCII,
     RETRY_KEY,
+    WITHDRAW_KEY,
     InterviewCard,
     InterviewList,
+    LinkCard,
     interview_content,
+    link_content,
 )
 
 if TYPE_CHECKING:
+    from panelist.scheduling.links import LinkSummary
     from panelist_tui.app import PanelistApp
 
 
@@ -66,6 +70,19 @@ class ApplicationScreen(Screen[None]):
             tooltip="Read the interviewers' answers from their calendars",
         ),
         Binding("y", "copy_link", "Link", tooltip="Copy the video link to the clipboard"),
+        Binding(
+            "l",
+            "send_link",
+            "Sched. link",
+            show=False,
+            tooltip="Send a scheduling link: the candidate picks the time",
+        ),
+        Binding(
+            WITHDRAW_KEY,
+            "withdraw_link",
+            "Withdraw",
+            tooltip="Withdraw the highlighted scheduling link",
+        ),
         Binding("f5,ctrl+r", "reload", "Refresh", show=False, tooltip="Read it again"),
     ]
 
@@ -74,6 +91,7 @@ class ApplicationScreen(Screen[None]):
         self.application = application
         self.interviews = interviews
         self.candidate_zone: str | None = None
+        self.links: list[LinkSummary] = []
 
     def compose(self) -> ComposeResult:
         yield Header(icon=self.app.glyphs.app_icon)
@@ -94,6 +112,7 @@ class ApplicationScreen(Screen[None]):
             self.candidate_zone = candidate_timezone(self.app.workspace, self.application.id)
         except PanelistError as error:
             self.app.report_error(error)
+        self.links = self._read_links()
         await self._show()
         self.query_one(InterviewList).focus()
 
@@ -127,10 +146,14 @@ class ApplicationScreen(Screen[None]):
 
         listing = self.query_one(InterviewList)
         highlighted = listing.highlighted_child
-        keep = highlighted.interview.id if isinstance(highlighted, InterviewCard) else None
+        keep: Any = highlighted.interview.id if isinstance(highlighted, InterviewCard) else None
+        if isinstance(highlighted, LinkCard):
+            keep = ("link", highlighted.link.id)
         await listing.clear()
         now = self.app.workspace.clock.now()
-        cards = []
+        cards: list[InterviewCard | LinkCard] = [
+            LinkCard(link, link_content(link, glyphs, now)) for link in self.links
+        ]
         for interview in self.interviews:
             provider = interview.video_provider
             name = video_provider_name(self.app.workspace, provider) if provider else ""
@@ -139,14 +162,15 @@ class ApplicationScreen(Screen[None]):
             content = interview_content(interview, glyphs, now, name, self.candidate_zone, pencil)
             cards.append(InterviewCard(interview, content))
         await listing.extend(cards)
-        ids = [interview.id for interview in self.interviews]
+        ids: list[Any] = [("link", link.id) for link in self.links]
+        ids += [interview.id for interview in self.interviews]
         listing.index = ids.index(keep) if keep in ids else (0 if ids else None)
-        listing.display = bool(self.interviews)
+        listing.display = bool(ids)
         self.refresh_bindings()  # Retry follows the highlighted interview's mails
 
         empty = self.query_one("#no-interviews", Static)
-        empty.display = not self.interviews
-        empty.update("No interviews yet.")
+        empty.display = not ids
+        empty.update("No interviews yet: n plans one, l sends a scheduling link.")
         legend = self.query_one("#interviews-legend", Static)
         not_integrated = any(
             not p.calendar_integrated for i in self.interviews for p in i.participants
@@ -164,11 +188,20 @@ class ApplicationScreen(Screen[None]):
         highlighted = self.query_one(InterviewList).highlighted_child
         return highlighted.interview if isinstance(highlighted, InterviewCard) else None
 
+    @property
+    def current_link(self) -> LinkSummary | None:
+        highlighted = self.query_one(InterviewList).highlighted_child
+        return highlighted.link if isinstance(highlighted, LinkCard) else None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Retry is in the footer only while the highlighted interview has an unsent mail."""
+        """Retry is in the footer only while the highlighted interview has an unsent mail,
+        Withdraw while a scheduling link that still works is highlighted."""
         if action == "retry_mail":
             interview = self.current_interview if self.is_mounted else None
             return interview is not None and bool(interview.unsent_mails)
+        if action == "withdraw_link":
+            link = self.current_link if self.is_mounted else None
+            return link is not None and link.open
         return True
 
     def on_list_view_highlighted(self) -> None:
@@ -188,11 +221,64 @@ class ApplicationScreen(Screen[None]):
             self.app.report_error(error)
             return
         self.application, self.interviews = application, interviews
+        self.links = self._read_links()
         await self._show()
         if select is not None:
             ids = [interview.id for interview in interviews]
             if select in ids:
                 self.query_one(InterviewList).index = ids.index(select)
+
+    def _read_links(self) -> list[LinkSummary]:
+        try:
+            return self.app.scheduling_links(mail=False).links_for_application(self.application.id)
+        except PanelistError as error:
+            self.app.report_error(error)
+            return []
+
+    # ----------------------------------------------------------------- scheduling links
+
+    def action_send_link(self) -> None:
+        from panelist_tui.screens.link_form import LinkFormScreen  # lazy: start-up cost
+
+        async def closed(link_id: int | None) -> None:
+            await self.action_reload()
+            if link_id is not None:
+                listing = self.query_one(InterviewList)
+                ids = [c.link.id if isinstance(c, LinkCard) else None for c in listing.children]
+                if link_id in ids:
+                    listing.index = ids.index(link_id)
+            self.query_one(InterviewList).focus()
+
+        self.app.push_screen(LinkFormScreen(self.application.id), closed)
+
+    def action_withdraw_link(self) -> None:
+        link = self.current_link
+        if link is None or not link.open:
+            self.notify("No scheduling link to withdraw here.", severity="warning")
+            return
+        question = Content.assemble(
+            "Withdraw the scheduling link sent to ",
+            (self.application.candidate_name, "bold"),
+            "?\n\nThe link stops working at once",
+            "; the interview booked through it stays (x cancels it)."
+            if link.interview_id is not None
+            else ".",
+        )
+
+        async def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.app.scheduling_links(mail=False).withdraw(link.id)
+            except PanelistError as error:
+                self.app.report_error(error)
+            else:
+                self.notify("Scheduling link withdrawn.")
+            await self.action_reload()
+
+        self.app.push_screen(
+            ConfirmScreen("Withdraw scheduling link", question, "Withdraw", "Keep it"), answered
+        )
 
     def action_copy_link(self) -> None:
         interview = self.current_interview

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 TITLES = {
     "candidate_invitation": "Mail invitation",
     "candidate_message": "Message to the candidate",
+    "scheduling_link": "Send scheduling link",
 }
 
 
@@ -89,10 +90,19 @@ class ComposerScreen(Screen[bool]):
         Binding("ctrl+s", "send", "Send", tooltip="Send this text to the candidate"),
     ]
 
-    def __init__(self, interview_id: int, purpose: str = "candidate_invitation") -> None:
+    def __init__(
+        self,
+        interview_id: int,
+        purpose: str = "candidate_invitation",
+        *,
+        link: tuple[int, str] | None = None,
+    ) -> None:
+        """`link`: a scheduling link's id and token (issue 18), whose mail this writes
+        (purpose scheduling_link; `interview_id` is then 0)."""
         super().__init__(id="composer-screen")
         self.interview_id = interview_id
         self.purpose = purpose
+        self.link = link
         self.draft: MailDraft | None = None
         self._filling = False
 
@@ -108,7 +118,7 @@ class ComposerScreen(Screen[bool]):
                 ("attachment", "Attached"),
             ):
                 with Horizontal(classes="composer-row"):
-                    yield Label(label, classes="composer-label")
+                    yield Label(label, classes="composer-label", id=f"composer-{name}-label")
                     yield Static(id=f"composer-{name}", classes="composer-value")
             with Horizontal(id="composer-pickers"):
                 yield Label("Template", classes="composer-label")
@@ -133,9 +143,14 @@ class ComposerScreen(Screen[bool]):
 
     def _load(self, template_id: int | None = None, language: str | None = None) -> None:
         try:
-            draft = self._service().draft_candidate_mail(
-                self.interview_id, self.purpose, template_id=template_id, language=language
-            )
+            if self.link is not None:
+                draft = self.app.scheduling_links(mail=False).draft_mail(
+                    *self.link, template_id=template_id, language=language
+                )
+            else:
+                draft = self._service().draft_candidate_mail(
+                    self.interview_id, self.purpose, template_id=template_id, language=language
+                )
         except PanelistError as error:
             self._say(str(error), error=True)
             return
@@ -146,6 +161,9 @@ class ComposerScreen(Screen[bool]):
         self._filling = True  # the pickers' Changed messages below are ours, not the user's
         try:
             self.query_one("#composer-to", Static).update(draft.to)
+            if draft.link_id is not None:  # no interview yet: the window the candidate sees
+                self.query_one("#composer-candidate-time-label", Label).update("Window")
+                self.query_one("#composer-organiser-time-label", Label).update("Yours")
             self.query_one("#composer-candidate-time", Static).update(draft.candidate_time)
             self.query_one("#composer-organiser-time", Static).update(draft.organiser_time)
             attachment = draft.attachment or "nothing (no calendar event)"
@@ -175,6 +193,8 @@ class ComposerScreen(Screen[bool]):
             self._say(f"Sent {when:%d %b %H:%M} ({zone}): this text went out; it goes only once.")
         else:
             self._say("Edit the text; ctrl+s sends exactly this to the candidate.")
+        if self.link is not None and draft.sent_at is None:
+            self._say("Edit the text (keep the link in it); ctrl+s sends exactly this.")
 
     def _done_filling(self) -> None:
         self._filling = False
@@ -219,6 +239,10 @@ class ComposerScreen(Screen[bool]):
         self._say("Sending…")
         template_id = draft.template.id or None
         try:
+            if self.link is not None:
+                await self.app.scheduling_links().send(*self.link, subject, text)
+                self.dismiss(True)
+                return
             service = self.app.scheduling_service()
             if draft.purpose == "candidate_message":
                 await service.send_candidate_message(draft.interview_id, subject, text, template_id)
@@ -230,6 +254,9 @@ class ComposerScreen(Screen[bool]):
             self._say(str(error), error=True)
             return
         except PanelistError as error:  # not delivered (the card says why) or no transport
+            if self.link is not None:  # only this screen holds the link's token: stay, retry
+                self._say(f"{error} (ctrl+s tries again)", error=True)
+                return
             self.app.report_error(error)
             self.dismiss(False)
             return

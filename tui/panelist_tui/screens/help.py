@@ -62,6 +62,7 @@ class HelpScreen(ModalScreen[None]):
         from panelist_tui.screens.composer import ComposerScreen
         from panelist_tui.screens.find_time import FindTimeScreen
         from panelist_tui.screens.interview_form import InterviewFormScreen
+        from panelist_tui.screens.link_form import LinkFormScreen
         from panelist_tui.widgets.calendar_grid import CalendarGrid
 
         admin_only = () if self.app.may_configure else ApplicationsScreen.ADMIN_ACTIONS
@@ -97,6 +98,13 @@ class HelpScreen(ModalScreen[None]):
                     ("type, down, enter", "Find a participant and add them"),
                     ("enter space", "Open a list / press the focused button"),
                     *self._key_rows(InterviewFormScreen.BINDINGS),
+                ],
+            ),
+            (
+                "Scheduling link (l)",
+                [
+                    ("type, down, enter", "Find a participant and add them"),
+                    *self._key_rows(LinkFormScreen.BINDINGS),
                 ],
             ),
             (

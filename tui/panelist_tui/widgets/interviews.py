@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
@@ -15,12 +17,27 @@ from panelist.providers.events import ResponseStatus
 from panelist_tui.formatting import time_span
 from panelist_tui.glyphs import Glyphs
 
+if TYPE_CHECKING:  # the links module loads only when an application is opened
+    from panelist.scheduling.links import LinkSummary
+
 PENCIL = "✎"
 PENCIL_ASCII = "[e]"
 """Marks an interview that can still be edited (rescheduled) with the e key."""
 
 RETRY_KEY = "t"
 """Sends an interview's unsent mails again (the Interviews tab's binding)."""
+
+WITHDRAW_KEY = "w"
+"""Withdraws the highlighted scheduling link (the Interviews tab's binding)."""
+
+LINK_STATE_STYLE = {
+    "draft": "bold $text-warning",
+    "sent": "bold $text-accent",
+    "booked": "bold $text-success",
+    "cancelled": "bold $text-muted",
+    "expired": "bold $text-muted",
+    "withdrawn": "bold $text-muted",
+}
 
 STATUS_STYLE = {
     InterviewStatus.SCHEDULED: "bold $text-success",
@@ -170,6 +187,61 @@ def interview_content(
     lines.extend(unsent_mail_lines(interview, glyphs, retry_key))
     lines.extend(_participant_lines(interview.participants, glyphs))
     return Content("\n").join(lines)
+
+
+def link_content(link: LinkSummary, glyphs: Glyphs, now: datetime) -> Content:
+    """The card of one scheduling link (issue 18): its state, what the candidate may pick
+    from, until when, and what they booked (pure, like `interview_content`)."""
+    sep = Content.styled(f" {glyphs.separator} ", "$text-muted")
+    zone = ZoneInfo(link.zone)
+    year = now.astimezone(zone).year
+    day = "%a %d %b" if link.window_last.year == year else "%a %d %b %Y"
+    window = f"{link.window_first:%a %d %b}{glyphs.dash}{link.window_last.strftime(day)}"
+    expires = link.expires_at.astimezone(zone)
+    lines = [
+        Content.assemble(
+            (link.state.label, LINK_STATE_STYLE[link.state.value]),
+            "  ",
+            ("Scheduling link", "bold"),
+            sep,
+            link.type_name,
+            f" ({link.minutes} min)",
+        ),
+        Content.assemble(
+            "  ",
+            ("window ", "$text-muted"),
+            window,
+            sep,
+            ("expires ", "$text-muted"),
+            f"{expires:%a %d %b %H:%M} ({link.zone})",
+        ),
+    ]
+    if link.booked_start is not None and link.booked_end is not None:
+        when = time_span(link.booked_start, link.booked_end, link.zone, now, glyphs)
+        lines.append(Content.assemble("  ", ("booked ", "$text-muted"), when))
+    if link.mail_error:
+        lines.append(
+            Content.assemble(
+                "  ",
+                (f"{glyphs.warning} Link mail not sent: ", "bold $text-error"),
+                link.mail_error,
+            )
+        )
+    if link.open:
+        lines.append(Content.styled(f"  {WITHDRAW_KEY} withdraws the link", "$text-muted"))
+    return Content("\n").join(lines)
+
+
+class LinkCard(ListItem):
+    """One scheduling link in the Interviews tab."""
+
+    def __init__(self, link: LinkSummary, content: Content) -> None:
+        super().__init__(classes=f"-link -{link.state.value}")
+        self.link = link
+        self._content = content
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._content, classes="interview-body")
 
 
 class InterviewCard(ListItem):
