@@ -5,6 +5,7 @@ Booked, Expired, Withdrawn) and `w` withdraws it. Snapshots at 80x24 and 160x48.
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -25,6 +26,7 @@ from panelist.scheduling import (
     SchedulingLinks,
 )
 from panelist.services.directory import find_employee_by_email, set_setting
+from panelist.services.interview_form import form_choices
 from panelist.workspace import Workspace
 from panelist_tui.app import PanelistApp
 from panelist_tui.screens.application import ApplicationScreen
@@ -161,47 +163,53 @@ async def test_closing_the_composer_unsent_withdraws_the_link(
         assert mails(maildir) == 0
 
 
-async def test_the_tab_shows_booked_and_expired_links_and_w_withdraws(
-    workspace: Workspace, own_application: ApplicationSummary, maildir: Path
-) -> None:
+async def sent_link(
+    workspace: Workspace, application_id: int, maildir: Path, expires_days: int
+) -> tuple[int, str]:
+    """A phone link with Pieter, mailed; its id and token."""
     pieter = find_employee_by_email(workspace.db, "pieter.vandijk@example.com")
     assert pieter is not None
+    role = form_choices(workspace, application_id).default_role_id
     links = SchedulingLinks(workspace, MaildirTransport(maildir))
-
-    async def sent_link(expires_days: int) -> tuple[int, str]:
-        now = workspace.clock.now()
-        created = links.create(
-            LinkRequest(
-                application_id=own_application.id,
-                type_id=None,
-                organiser_id=workspace.user.id,
-                participants=(ParticipantRequest(pieter.id, 1),),
-                room_id=None,
-                method=Method.PHONE,
-                video_provider=None,
-                video_host_id=None,
-                minutes=45,
-                window_start=now.date(),
-                expires_at=now + timedelta(days=expires_days),
-            )
+    now = workspace.clock.now()
+    created = links.create(
+        LinkRequest(
+            application_id=application_id,
+            type_id=None,
+            organiser_id=workspace.user.id,
+            participants=(ParticipantRequest(pieter.id, role),),
+            room_id=None,
+            method=Method.PHONE,
+            video_provider=None,
+            video_host_id=None,
+            minutes=45,
+            window_start=now.date(),
+            expires_at=now + timedelta(days=expires_days),
         )
-        draft = links.draft_mail(created.link_id, created.token)
-        await links.send(created.link_id, created.token, draft.subject, draft.text)
-        return created.link_id, created.token
+    )
+    draft = links.draft_mail(created.link_id, created.token)
+    await links.send(created.link_id, created.token, draft.subject, draft.text)
+    return created.link_id, created.token
 
-    async def prepare() -> tuple[int, int]:
-        booked_id, token = await sent_link(7)
-        candidate = CandidateLinks(workspace, MaildirTransport(maildir))
-        page = await candidate.open(token)
-        await candidate.book(token, page.slots[0].id, page.zone)
-        soon_id, _ = await sent_link(1)
-        return booked_id, soon_id
 
-    booked_id, soon_id = await prepare()
+async def three_links(workspace: Workspace, application_id: int, maildir: Path) -> list[int]:
+    """Booked, expired (two days later) and sent: the tab's three states."""
+    booked_id, token = await sent_link(workspace, application_id, maildir, 7)
+    candidate = CandidateLinks(workspace, MaildirTransport(maildir))
+    page = await candidate.open(token)
+    await candidate.book(token, page.slots[0].id, page.zone)
+    soon_id, _ = await sent_link(workspace, application_id, maildir, 1)
     clock = workspace.clock
     assert isinstance(clock, FrozenClock)
     clock.advance(timedelta(days=2))  # the second link expires; the booked one stays booked
-    fresh_id, _ = await sent_link(7)
+    fresh_id, _ = await sent_link(workspace, application_id, maildir, 7)
+    return [booked_id, soon_id, fresh_id]
+
+
+async def test_the_tab_shows_booked_and_expired_links_and_w_withdraws(
+    workspace: Workspace, own_application: ApplicationSummary, maildir: Path
+) -> None:
+    booked_id, soon_id, fresh_id = await three_links(workspace, own_application.id, maildir)
     app = PanelistApp(workspace, ascii=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -260,3 +268,24 @@ def test_link_form_errors_80x24(
 
     app = PanelistApp(workspace, ascii=False)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_interviews_tab_with_links(
+    snap_compare: SnapCompare,
+    workspace: Workspace,
+    own_application: ApplicationSummary,
+    maildir: Path,
+    size: tuple[int, int],
+) -> None:
+    asyncio.run(three_links(workspace, own_application.id, maildir))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, PanelistApp)
+        app.open_application(own_application.id)
+        await settle(pilot)
+
+    app = PanelistApp(workspace, ascii=False)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

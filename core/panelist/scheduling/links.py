@@ -29,7 +29,7 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar
@@ -39,6 +39,7 @@ from sqlite_utils import Database
 
 from panelist import audit
 from panelist.availability import SlotRequest, find_slots
+from panelist.clock import Clock
 from panelist.errors import (
     NotFound,
     PanelistError,
@@ -798,37 +799,32 @@ def _require_token(link: _Link, db: Database, token: str) -> None:
 # ---------------------------------------------------------------------- the candidate's side
 
 
-WorkspaceFactory = Callable[[Employee], Workspace]
-
-
 class CandidateLinks:
     """The candidate's side, authenticated by the token only; every action runs as the
-    link's creator (a Workspace for that employee), rights checked each time."""
+    link's creator (a Workspace for that employee on `base`'s database, plugins and
+    provider instances), rights checked each time. `base` may be any workspace of the
+    database, e.g. `open_system_workspace("serve")`; `clock` defaults to its clock."""
 
     def __init__(
         self,
-        base: Workspace | WorkspaceFactory,
+        base: Workspace,
         mail_transport: MailTransport | None = None,
         *,
-        clock: Any = None,
+        clock: Clock | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        if isinstance(base, Workspace):
-            ws = base
-            self._factory: WorkspaceFactory = lambda employee: Workspace(
-                ws.db,
-                ws.db_path,
-                ws.registry,
-                clock or ws.clock,
-                employee,
-                ws._providers,  # one provider instance per database, whoever acts
-            )
-            self.db = ws.db
-            self.clock = clock or ws.clock
-        else:
-            raise TypeError("CandidateLinks needs a Workspace (its database and plugins)")
+        self.base = base
+        self.db = base.db
+        self.clock: Clock = clock or base.clock
         self.transport = mail_transport
         self.retry = retry
+
+    def _factory(self, employee: Employee) -> Workspace:
+        base = self.base
+        # One provider instance per database, whoever acts.
+        return Workspace(
+            base.db, base.db_path, base.registry, self.clock, employee, base._providers
+        )
 
     # -- finding the link
 

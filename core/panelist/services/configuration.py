@@ -60,6 +60,8 @@ COMPANY_KEYS = (
     "holiday_subdivision",
     "show_private_event_names",
     "application_base_url",
+    "links_base_url",
+    "links_show_interviewers",
     "mail_transport",
     "mail_from",
     "maildir_path",
@@ -107,6 +109,10 @@ def _company_value(key: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValidationError("show titles of private events: yes or no", field=key)
         return value
+    if key == "links_show_interviewers":
+        if not isinstance(value, bool):
+            raise ValidationError("name the interviewers on the link page: yes or no", field=key)
+        return value
     text = _line("" if value is None else str(value), key.replace("_", " "), key, required=False)
     if key in ("company_name", "mail_from"):
         if not text:
@@ -129,6 +135,12 @@ def _company_value(key: str, value: Any) -> Any:
         if not text or " " in text or ":" not in text:
             raise ValidationError(f"application link base URL: {text!r} is not a URL", field=key)
         return text
+    if key == "links_base_url":
+        if text and (" " in text or not text.startswith(("http://", "https://"))):
+            raise ValidationError(
+                f"scheduling link base URL: {text!r} is not an http(s) URL", field=key
+            )
+        return text.rstrip("/") or None
     if key == "mail_transport":
         if text not in MAIL_TRANSPORTS:
             raise ValidationError(

@@ -385,3 +385,25 @@ async def test_a_video_link_makes_the_meeting_and_any_free_room_is_booked(
     room = load_interview(world.ws, interview_id).room
     assert room is not None and room.capacity >= seats
     assert room.name in booked.location
+
+
+def test_admins_set_the_link_base_and_whether_interviewers_are_named(world: World) -> None:
+    from panelist.scheduling.links import link_url
+    from panelist.services import configuration as cfg
+    from panelist.services.directory import find_employee_by_email
+
+    admin = find_employee_by_email(world.ws.db, "daan.devries@example.com")
+    assert admin is not None
+    ws = dataclasses.replace(world.ws, actor=admin)
+    with pytest.raises(ValidationError, match="not an http"):
+        cfg.save_company_settings(ws, {"links_base_url": "ftp://jobs.example.com"})
+    changed = cfg.save_company_settings(
+        ws, {"links_base_url": "https://jobs.example.com/", "links_show_interviewers": True}
+    )
+    assert changed == {
+        "links_base_url": "https://jobs.example.com",
+        "links_show_interviewers": True,
+    }
+    assert link_url(world.ws.db, "abc") == "https://jobs.example.com/s/abc"
+    created = world.links.create(world.request())
+    assert created.url.startswith("https://jobs.example.com/s/")

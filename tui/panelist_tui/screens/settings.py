@@ -108,6 +108,8 @@ class CompanySection(Section):
         "holiday_subdivision": "Subdivision",
         "show_private_event_names": "Show titles of private events",
         "application_base_url": "App link URL",
+        "links_base_url": "Link page",
+        "links_show_interviewers": "Name interviewers on the link page",
         "mail_transport": "Mail by",
         "mail_from": "Mail from",
         "maildir_path": "Maildir",
@@ -126,7 +128,7 @@ class CompanySection(Section):
         for name in cfg.COMPANY_KEYS:
             label = self.LABELS[name]
             value = values[name]
-            if name == "show_private_event_names":
+            if name in ("show_private_event_names", "links_show_interviewers"):
                 found.append(Field(name, label, "bool", bool(value)))
             elif name == "mail_transport":
                 choices = tuple((c, c) for c in cfg.MAIL_TRANSPORTS)
