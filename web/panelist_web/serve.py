@@ -16,8 +16,7 @@ import uvicorn
 
 from panelist.clock import Clock
 from panelist.mail.transport import transport_from_settings
-from panelist.scheduling.links import DEFAULT_BASE_URL, CandidateLinks
-from panelist.services.directory import get_setting
+from panelist.scheduling.links import DEFAULT_BASE_URL, CandidateLinks, link_url
 from panelist.workspace import Workspace, open_system_workspace
 from panelist_web.app import create_app
 
@@ -58,14 +57,14 @@ def serve(
     """Serve until Ctrl+C or SIGTERM (uvicorn ends cleanly on both)."""
     ws = open_system_workspace(DUTY, db_path, clock=clock)
     try:
-        base = str(get_setting(ws.db, "application_base_url") or "")
         where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
-        print(f"panelist: serving scheduling links at {where}/s/… ({Path(ws.db_path)})",
-              file=sys.stderr)  # fmt: skip
-        if not base.startswith(("http://", "https://")):
+        mailed = link_url(ws.db, "…")
+        print(f"panelist: serving scheduling links at {where}/s/… ({Path(ws.db_path)}); "
+              f"the mails link to {mailed}", file=sys.stderr)  # fmt: skip
+        if mailed.startswith(DEFAULT_BASE_URL) and where != DEFAULT_BASE_URL:
             print(
-                f"panelist: links point at {DEFAULT_BASE_URL} (application_base_url is not a "
-                "web address: set it to the address candidates reach this server at)",
+                "panelist: set links_base_url (Settings → Company) to the address candidates "
+                "reach this server at",
                 file=sys.stderr,
             )
         _stop_quietly()
