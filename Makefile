@@ -22,14 +22,17 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock tests/example_plugin/pyproject.tom
 	touch $@
 
 install: $(VENV)/.synced
-	@$(BIN)/python -m compileall -q core tui plugins
+	@$(BIN)/python -m compileall -q core tui web plugins
 
 # The terminal test drives the app in tmux, as a person on an SSH terminal would; faketime
-# moves the clock for the subprocess tests; a real sshd and ssh client carry the SSH tests.
+# moves the clock for the subprocess tests; a real sshd and ssh client carry the SSH tests;
+# Debian's chromium is the browser the candidate page's tests drive (Playwright downloads none).
 system-deps:
 	@command -v tmux >/dev/null && command -v faketime >/dev/null && \
-		command -v /usr/sbin/sshd >/dev/null && command -v ssh >/dev/null || \
-		(apt-get update -qq && apt-get install -y -qq tmux faketime openssh-server openssh-client)
+		command -v /usr/sbin/sshd >/dev/null && command -v ssh >/dev/null && \
+		command -v /usr/bin/chromium >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq tmux faketime openssh-server openssh-client \
+			chromium)
 
 demo: install
 	$(BIN)/panelist demo

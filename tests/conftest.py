@@ -25,7 +25,7 @@ DEMO_RECRUITER = "rosa.jansen@example.com"
 
 
 # Modules that start programs: a test module using any of them is a subprocess test.
-STARTS_PROGRAMS = frozenset({"subprocess", "cli_helpers", "terminal_helpers"})
+STARTS_PROGRAMS = frozenset({"subprocess", "cli_helpers", "terminal_helpers", "browser_helpers"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -46,6 +46,8 @@ from panelist.workspace import (
 )
 
 OpenUI = Callable[[Workspace], None]
+Serve = Callable[[Path | str | None, str, int], None]
+"""Serves the candidates' scheduling page: (database, host, port); the web package's."""
 
 
 class _Group(click.Group):
@@ -143,7 +145,7 @@ def given_secret(
     return typed
 
 
-def build_cli(open_ui: OpenUI | None = None) -> click.Group:
+def build_cli(open_ui: OpenUI | None = None, serve: Serve | None = None) -> click.Group:
     @click.group(cls=_Group, invoke_without_command=True)
     @click.version_option(__version__, prog_name="panelist")
     @db_option
@@ -328,6 +330,22 @@ def build_cli(open_ui: OpenUI | None = None) -> click.Group:
         )
         if once and problems:
             ctx.exit(1)
+
+    @cli.command(name="serve")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option(
+        "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port."
+    )
+    @db_option
+    @click.pass_context
+    def serve_(ctx: click.Context, host: str, port: int, db_path: Path | None) -> None:
+        """Serve the candidates' scheduling links: the page behind {application_base_url}/s/…
+
+        Put it behind a TLS proxy that forwards that base URL here; Ctrl+C or SIGTERM stops it.
+        """
+        if serve is None:
+            raise ConfigurationError("the web page is not installed (panelist_web missing)")
+        serve(_pick_db(ctx, db_path) or load_config().db, host, port)
 
     _add_ssh_commands(cli, open_ui)
     _add_calendar_commands(cli)
@@ -712,14 +730,15 @@ def _configure_logging() -> None:
     logger.propagate = False
 
 
-def main(open_ui: OpenUI | None = None) -> None:
-    """Entry point; the installed ``panelist`` script calls it with the TUI's launcher."""
+def main(open_ui: OpenUI | None = None, serve: Serve | None = None) -> None:
+    """Entry point; the installed ``panelist`` script calls it with the TUI's launcher and
+    the web page's server."""
     _configure_logging()
     if sys.argv[1:2] == ["ssh-session"]:
         # The forced command: what the SSH client sent goes before the plugins load
         # (PANELIST_PLUGINS picks them); open_session_workspace drops it again.
         forget_client_environment()
-    build_cli(open_ui)(prog_name="panelist")
+    build_cli(open_ui, serve)(prog_name="panelist")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from panelist import cli
 from panelist.workspace import Workspace
 
@@ -13,5 +15,12 @@ def open_app(workspace: Workspace) -> None:
     run_tui(workspace)
 
 
+def serve_web(db_path: Path | str | None, host: str, port: int) -> None:
+    # Imported here so neither the app nor any other command pays for Starlette.
+    from panelist_web.serve import serve
+
+    serve(db_path, host, port)
+
+
 def main() -> None:
-    cli.main(open_ui=open_app)
+    cli.main(open_ui=open_app, serve=serve_web)

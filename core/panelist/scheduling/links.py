@@ -1164,7 +1164,7 @@ async def _options(
     if link.method is Method.VIDEO and link.video_host_id in people:
         host = get_employee(ws.db, int(link.video_host_id or 0)).email.strip().casefold()
     rooms = tuple(r.timeline for r in view.rooms)
-    seats = link.room_seats if link.room_id is None else None
+    seats = _seats(link) if link.room_id is None else None
     request = SlotRequest(
         required=tuple(p.timeline for p in view.people),
         duration=timedelta(minutes=link.minutes),
@@ -1180,13 +1180,24 @@ async def _options(
     )
     found = find_slots(request, now=now)
     room_of = {r.key: r.room.id for r in view.rooms}
+    people_held, rooms_held = _held(ws.db, people, room_ids, start, last, moving)
     chosen: list[_Option] = []
     for slot in found.ranked:
         if len(chosen) >= link.max_options:
             break
         if any(slot.start < o.end and o.start < slot.end for o in chosen):
             continue
-        room_id = next((room_of[k] for k in slot.rooms if k in room_of), None)
+        if _overlaps(people_held, slot.start, slot.end):
+            continue
+        room_id = next(
+            (
+                room_of[k]
+                for k in slot.rooms
+                if k in room_of
+                and not _overlaps(rooms_held.get(room_of[k], []), slot.start, slot.end)
+            ),
+            None,
+        )
         if room_ids and room_id is None:
             continue
         chosen.append(
@@ -1195,13 +1206,63 @@ async def _options(
     return sorted(chosen, key=lambda o: o.start)
 
 
+Span = tuple[datetime, datetime]
+
+
+def _held(
+    db: Database,
+    people: list[int],
+    room_ids: list[int],
+    start: datetime,
+    end: datetime,
+    moving: InterviewRecord | None,
+) -> tuple[list[Span], dict[int, list[Span]]]:
+    """What scheduled interviews in the database hold in [start, end): the participants'
+    times, and each room's. One booked a moment ago (another tab, another candidate) holds
+    them before its events reach the calendar cache, so the fresh options leave it out."""
+    window = {"start": to_text(start), "end": to_text(end), "self": moving.id if moving else -1}
+    overlap = (
+        "i.status = 'scheduled' AND i.start_utc < :end AND i.end_utc > :start AND i.id != :self"
+    )
+    marks = ", ".join(f":p{n}" for n in range(len(people))) or "NULL"
+    rows = db.execute(
+        "SELECT DISTINCT i.start_utc, i.end_utc FROM interviews i JOIN interview_participants p"
+        f" ON p.interview_id = i.id WHERE p.employee_id IN ({marks})"
+        f" AND p.response != 'declined' AND {overlap}",
+        window | {f"p{n}": person for n, person in enumerate(people)},
+    ).fetchall()
+    people_held = [(from_text(str(a)), from_text(str(b))) for a, b in rows]
+    rooms_held: dict[int, list[Span]] = {}
+    if room_ids:
+        marks = ", ".join(f":r{n}" for n in range(len(room_ids)))
+        for room, a, b in db.execute(
+            f"SELECT i.room_id, i.start_utc, i.end_utc FROM interviews i"
+            f" WHERE i.room_id IN ({marks}) AND {overlap}",
+            window | {f"r{n}": room for n, room in enumerate(room_ids)},
+        ).fetchall():
+            rooms_held.setdefault(int(room), []).append((from_text(str(a)), from_text(str(b))))
+    return people_held, rooms_held
+
+
+def _overlaps(spans: list[Span], start: datetime, end: datetime) -> bool:
+    return any(a < end and start < b for a, b in spans)
+
+
+def _seats(link: _Link) -> int | None:
+    """The seats a room needs: what the recruiter asked, and at least the participants and
+    the candidate (booking refuses a smaller room, so none is offered)."""
+    if link.room_seats is None:
+        return None
+    return max(link.room_seats, len(link.participants) + 1)
+
+
 def _room_ids(db: Database, link: _Link) -> list[int]:
     if link.room_id is not None:
         return [link.room_id]
     if link.room_seats is None:
         return []
     rows = db.execute(
-        "SELECT id FROM rooms WHERE capacity >= ? ORDER BY capacity, name", [link.room_seats]
+        "SELECT id FROM rooms WHERE capacity >= ? ORDER BY capacity, name", [_seats(link)]
     ).fetchall()
     return [int(r[0]) for r in rows]
 
