@@ -134,6 +134,16 @@ async def test_the_text_must_hold_the_link_and_the_token_must_match(world: World
     assert h.read_maildir(world.maildir) == []
 
 
+async def test_preview_says_what_the_candidate_would_be_offered(world: World) -> None:
+    request = world.request(max_options=5)
+    offered = await world.links.preview(request)
+    assert 1 <= len(offered) <= 5
+    created = await world.sent_link(max_options=5)
+    page = await world.candidate.open(created.token)
+    assert [(s.start, s.end) for s in page.slots] == offered
+    assert await world.links.preview(world.request(window_days=99)) == []
+
+
 def test_check_names_every_broken_rule(world: World) -> None:
     yesterday = world.ws.clock.now().date() - timedelta(days=1)
     request = world.request(
