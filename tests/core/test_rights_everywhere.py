@@ -496,6 +496,9 @@ CALLS: dict[str, list[Call]] = {
     "panelist.scheduling.links.SchedulingLinks.send": [
         lambda s: _links(s).send(s.link_id, "rosa-made-this-link-token", "Hi", "Hello")
     ],
+    "panelist.scheduling.links.SchedulingLinks.preview": [
+        lambda s: _links(s).preview(_link_request(s))
+    ],
     "panelist.scheduling.links.SchedulingLinks.withdraw": [lambda s: _links(s).withdraw(s.link_id)],
     "panelist.scheduling.links.SchedulingLinks.links_for_application": [
         lambda s: _links(s).links_for_application(s.application_id)

@@ -105,6 +105,8 @@ async def test_l_opens_the_form_with_the_next_14_days_and_inline_checks(
         assert "add at least one participant" in error_text(screen, "participants")
         await add_participant(pilot, screen, "Pieter")
         assert error_text(screen, "participants") == ""
+        preview = str(screen.query_one("#link-preview", Static).render())
+        assert preview.startswith("The candidate would see 12 times now, the first ")
         days = screen.query_one("#window-days", Input)
         days.value = "36"
         await settle(pilot)

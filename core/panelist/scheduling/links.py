@@ -663,6 +663,40 @@ class SchedulingLinks:
             )
             audit.record_by(self.ws, audit.Action.LINK_WITHDRAW, _audit_subject(link.id), "")
 
+    async def preview(self, request: LinkRequest) -> list[tuple[datetime, datetime]]:
+        """The times the candidate would be offered now (from the calendar cache), for the
+        form to say how many there are before the link is made; [] while it breaks a rule."""
+        require(self.db, self.ws.user.id, Right.SCHEDULE_INTERVIEWS, request.application_id)
+        if link_problems(self.ws, request):
+            return []
+        organiser = get_employee(self.db, request.organiser_id)
+        now = self.ws.clock.now()
+        draft = _Link(
+            id=0,
+            application_id=request.application_id,
+            created_by=self.ws.user.id,
+            organiser_id=request.organiser_id,
+            type_id=request.type_id,
+            participants=request.participants,
+            room_id=request.room_id,
+            room_seats=request.room_seats if request.room_id is None else None,
+            method=request.method,
+            video_provider=request.video_provider,
+            video_host_id=request.video_host_id,
+            minutes=request.minutes,
+            zone=organiser.timezone,
+            window_start=request.window_start,
+            window_days=request.window_days,
+            max_options=request.max_options,
+            expires_at=request.expires_at,
+            change_until_hours=request.change_until_hours,
+            state="draft",
+            interview_id=None,
+            created_at=now,
+            sent_at=None,
+        )
+        return [(o.start, o.end) for o in await _options(self.ws, draft, now)]
+
     def links_for_application(self, application_id: int) -> list[LinkSummary]:
         """The application's links, newest first; `NotFound` unless the user may see it."""
         if not can_view_application(self.db, self.ws.user.id, application_id):

@@ -134,6 +134,16 @@ async def test_the_text_must_hold_the_link_and_the_token_must_match(world: World
     assert h.read_maildir(world.maildir) == []
 
 
+async def test_preview_says_what_the_candidate_would_be_offered(world: World) -> None:
+    request = world.request(max_options=5)
+    offered = await world.links.preview(request)
+    assert 1 <= len(offered) <= 5
+    created = await world.sent_link(max_options=5)
+    page = await world.candidate.open(created.token)
+    assert [(s.start, s.end) for s in page.slots] == offered
+    assert await world.links.preview(world.request(window_days=99)) == []
+
+
 def test_check_names_every_broken_rule(world: World) -> None:
     yesterday = world.ws.clock.now().date() - timedelta(days=1)
     request = world.request(
@@ -434,3 +444,47 @@ def test_m013_keeps_the_templates_of_a_database_at_m012_and_opens_the_outbox_to_
     columns = {c.name for c in db["outbox"].columns}
     assert {"interview_id", "link_id"} <= columns
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+class FlakyTransport:
+    """Refuses (for now, then for good) until told to deliver; keeps what it delivered."""
+
+    def __init__(self) -> None:
+        self.failure: Exception | None = None
+        self.sent: list[object] = []
+
+    def send(self, message: object) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.sent.append(message)
+
+
+async def test_a_link_mail_that_did_not_go_is_sent_again_with_the_same_key(
+    world: World,
+) -> None:
+    from panelist.errors import ProviderError, ProviderUnavailable
+    from panelist.scheduling import LinkMailNotSent
+
+    transport = FlakyTransport()
+    links = SchedulingLinks(world.ws, transport, retry=h.FAST_RETRIES)  # type: ignore[arg-type]
+    created = links.create(world.request())
+    draft = links.draft_mail(created.link_id, created.token)
+    transport.failure = ProviderUnavailable("mail server busy", provider="mail")
+    with pytest.raises(LinkMailNotSent) as later:
+        await links.send(created.link_id, created.token, draft.subject, draft.text)
+    assert later.value.retryable
+    (summary,) = links.links_for_application(world.application_id)
+    assert summary.state is LinkState.DRAFT and summary.mail_error
+    transport.failure = ProviderError("550 no such mailbox", provider="mail")
+    with pytest.raises(LinkMailNotSent) as refused:
+        await links.send(created.link_id, created.token, draft.subject, draft.text)
+    assert not refused.value.retryable
+    transport.failure = None
+    await links.send(created.link_id, created.token, draft.subject, draft.text)
+    await links.send(created.link_id, created.token, draft.subject, draft.text)
+    assert len(transport.sent) == 1
+    (summary,) = links.links_for_application(world.application_id)
+    assert summary.state is LinkState.SENT and summary.mail_error is None
+    keys = world.ws.db.execute("SELECT key FROM outbox WHERE link_id IS NOT NULL").fetchall()
+    assert keys == [(f"link-{created.link_id}-mail-scheduling_link",)]
+    assert created.token not in everything_stored(world.ws)

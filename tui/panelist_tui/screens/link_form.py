@@ -67,6 +67,14 @@ LINK_ERROR_TARGETS = {
 class LinkFormScreen(InterviewFormScreen):
     """Dismissed with the link's id once its mail went, None otherwise."""
 
+    DEFAULT_CSS = """
+    LinkFormScreen #link-preview {
+        height: auto;
+        padding: 0 0 0 13;
+        color: $text-muted;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", tooltip="Leave without sending a link"),
         Binding("ctrl+s", "invite", "Compose", tooltip="Make the link and write its mail"),
@@ -167,6 +175,7 @@ class LinkFormScreen(InterviewFormScreen):
                 yield Select[int]([], prompt="Video host", id="host", compact=True)
                 yield Select[str]([], prompt="Provider", id="provider", compact=True)
             yield Static(classes="form-error", id="video-error")
+            yield Static(id="link-preview")
             yield Static(classes="form-error", id="general-error")
             # The interview form's time and evaluation fields, which its handlers (inherited)
             # look for; a link has none of them, so they stay hidden.
@@ -317,7 +326,30 @@ class LinkFormScreen(InterviewFormScreen):
         for target in {*LINK_ERROR_TARGETS.values(), "general"}:
             self._show_errors_for(target, errors.get(target, []))
         self._refresh_invite()
+        self._preview(request if not errors else None)
         return not errors
+
+    @work(exclusive=True, group="link-preview")
+    async def _preview(self, request: LinkRequest | None) -> None:
+        """What the candidate would be offered now: how many times, and the first."""
+        line = self.query_one("#link-preview", Static)
+        if request is None:
+            line.display = False
+            return
+        try:
+            offered = await self.app.scheduling_links(mail=False).preview(request)
+        except PanelistError as error:
+            line.update(Content(f"Could not look at the calendars: {error}"))
+            line.display = True
+            return
+        if not offered:
+            text = "No free time in the window now: widen it, or ask fewer people."
+        else:
+            first = offered[0][0].astimezone(ZoneInfo(self.zone_name))
+            count = f"{len(offered)} time{'s' if len(offered) != 1 else ''}"
+            text = f"The candidate would see {count} now, the first {first:%a %d %b %H:%M}."
+        line.update(Content(text))
+        line.display = True
 
     # ----------------------------------------------------------------- making it
 
