@@ -6,7 +6,6 @@ created here (providers are created by core, on first use).
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterable
 from dataclasses import replace
@@ -25,6 +24,7 @@ from panelist.services.calendar_health import stale_calendars
 from panelist.services.interviews import interviews_for_application
 from panelist.services.session import current_profile
 from panelist.workspace import FIRST_RUN, Workspace
+from panelist_tui import startup_done
 from panelist_tui.commands import PanelistCommands
 from panelist_tui.glyphs import ascii_from_env, glyphs_for
 from panelist_tui.printable import install_printable_rule
@@ -143,9 +143,7 @@ class PanelistApp(App[None]):
         for plugin in self.workspace.registry.failures:
             self.notify(f"Plugin {plugin.name} skipped: {plugin.error}", severity="warning")
         self.announce_stale_calendars()
-        # Start-up's objects (modules, styles, the first screen) live as long as the app: kept
-        # out of the collector, a full collection no longer stalls a keystroke for ~0.1 s.
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(startup_done)
         if self.duties_every:
             # First round a moment after start-up, so the first frame does not wait for it.
             self.set_timer(min(3.0, self.duties_every), self.run_duties)
