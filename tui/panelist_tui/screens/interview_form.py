@@ -234,26 +234,7 @@ class InterviewFormScreen(Screen[int | None]):
         yield Header(icon=self.app.glyphs.app_icon)
         yield Static(id="form-title")
         with VerticalScroll(id="form-body"):
-            with Horizontal(classes="form-row"):
-                yield Label("Type", classes="form-label")
-                yield Select[int]([], prompt="Choose a type", id="type", compact=True)
-            yield Static(classes="form-error", id="type-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Organiser", classes="form-label")
-                yield Select[int]([], prompt="Choose the organiser", id="organiser", compact=True)
-            yield Static(classes="form-error", id="organiser-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Participants", classes="form-label")
-                yield Input(
-                    placeholder="Type a name to add a participant",
-                    id="participant-search",
-                    max_length=200,
-                    compact=True,
-                )
-            yield OptionList(id="participant-matches")
-            yield Vertical(id="participants")
-            yield Static(id="participants-legend")
-            yield Static(classes="form-error", id="participants-error")
+            yield from self._who_rows()
             with Horizontal(classes="form-row"):
                 yield Label("Date", classes="form-label")
                 yield Input(
@@ -274,24 +255,7 @@ class InterviewFormScreen(Screen[int | None]):
                     "Find a time in the calendar", id="find-time", disabled=True, compact=True
                 )
             yield Static(classes="form-error", id="time-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Room", classes="form-label")
-                yield Select[int]([], prompt="No room", id="room", compact=True)
-            yield Static(classes="form-error", id="room-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Method", classes="form-label")
-                yield Select[Method](
-                    [(method.label, method) for method in Method],
-                    allow_blank=False,
-                    value=Method.IN_PERSON,
-                    id="method",
-                    compact=True,
-                )
-            with Horizontal(classes="form-row", id="video-row"):
-                yield Label("Host", classes="form-label")
-                yield Select[int]([], prompt="Video host", id="host", compact=True)
-                yield Select[str]([], prompt="Provider", id="provider", compact=True)
-            yield Static(classes="form-error", id="video-error")
+            yield from self._how_rows()
             with Horizontal(classes="form-row"):
                 yield Label("Evaluation", classes="form-label")
                 yield Select[int]([], prompt="No evaluation form", id="evaluation", compact=True)
@@ -310,6 +274,50 @@ class InterviewFormScreen(Screen[int | None]):
             yield Button("Retry", id="retry", variant="warning", compact=True)
             yield Button("Invite interviewers", id="invite", variant="primary", compact=True)
         yield KeysFooter()
+
+    def _who_rows(self) -> ComposeResult:
+        """Type, organiser and participants: the form's first rows (the link form's too)."""
+        with Horizontal(classes="form-row"):
+            yield Label("Type", classes="form-label")
+            yield Select[int]([], prompt="Choose a type", id="type", compact=True)
+        yield Static(classes="form-error", id="type-error")
+        with Horizontal(classes="form-row"):
+            yield Label("Organiser", classes="form-label")
+            yield Select[int]([], prompt="Choose the organiser", id="organiser", compact=True)
+        yield Static(classes="form-error", id="organiser-error")
+        with Horizontal(classes="form-row"):
+            yield Label("Participants", classes="form-label")
+            yield Input(
+                placeholder="Type a name to add a participant",
+                id="participant-search",
+                max_length=200,
+                compact=True,
+            )
+        yield OptionList(id="participant-matches")
+        yield Vertical(id="participants")
+        yield Static(id="participants-legend")
+        yield Static(classes="form-error", id="participants-error")
+
+    def _how_rows(self) -> ComposeResult:
+        """Room, method and video host: the rows after the time (the link form's too)."""
+        with Horizontal(classes="form-row"):
+            yield Label("Room", classes="form-label")
+            yield Select[int]([], prompt="No room", id="room", compact=True)
+        yield Static(classes="form-error", id="room-error")
+        with Horizontal(classes="form-row"):
+            yield Label("Method", classes="form-label")
+            yield Select[Method](
+                [(method.label, method) for method in Method],
+                allow_blank=False,
+                value=Method.IN_PERSON,
+                id="method",
+                compact=True,
+            )
+        with Horizontal(classes="form-row", id="video-row"):
+            yield Label("Host", classes="form-label")
+            yield Select[int]([], prompt="Video host", id="host", compact=True)
+            yield Select[str]([], prompt="Provider", id="provider", compact=True)
+        yield Static(classes="form-error", id="video-error")
 
     # ----------------------------------------------------------------- widgets
 

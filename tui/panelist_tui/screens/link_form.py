@@ -27,7 +27,6 @@ from textual.widgets import (
     Input,
     Label,
     LoadingIndicator,
-    OptionList,
     Select,
     Static,
 )
@@ -101,26 +100,7 @@ class LinkFormScreen(InterviewFormScreen):
         yield Header(icon=self.app.glyphs.app_icon)
         yield Static(id="form-title")
         with VerticalScroll(id="form-body"):
-            with Horizontal(classes="form-row"):
-                yield Label("Type", classes="form-label")
-                yield Select[int]([], prompt="Choose a type", id="type", compact=True)
-            yield Static(classes="form-error", id="type-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Organiser", classes="form-label")
-                yield Select[int]([], prompt="Choose the organiser", id="organiser", compact=True)
-            yield Static(classes="form-error", id="organiser-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Participants", classes="form-label")
-                yield Input(
-                    placeholder="Type a name to add a participant",
-                    id="participant-search",
-                    max_length=200,
-                    compact=True,
-                )
-            yield OptionList(id="participant-matches")
-            yield Vertical(id="participants")
-            yield Static(id="participants-legend")
-            yield Static(classes="form-error", id="participants-error")
+            yield from self._who_rows()
             with Horizontal(classes="form-row"):
                 yield Label("Window", classes="form-label")
                 yield Input(
@@ -157,24 +137,7 @@ class LinkFormScreen(InterviewFormScreen):
                 )  # fmt: skip
                 yield Label(id="expires-hint", classes="form-hint")
             yield Static(classes="form-error", id="expiry-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Room", classes="form-label")
-                yield Select[int]([], prompt="No room", id="room", compact=True)
-            yield Static(classes="form-error", id="room-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Method", classes="form-label")
-                yield Select[Method](
-                    [(method.label, method) for method in Method],
-                    allow_blank=False,
-                    value=Method.IN_PERSON,
-                    id="method",
-                    compact=True,
-                )
-            with Horizontal(classes="form-row", id="video-row"):
-                yield Label("Host", classes="form-label")
-                yield Select[int]([], prompt="Video host", id="host", compact=True)
-                yield Select[str]([], prompt="Provider", id="provider", compact=True)
-            yield Static(classes="form-error", id="video-error")
+            yield from self._how_rows()
             yield Static(id="link-preview")
             yield Static(classes="form-error", id="general-error")
             # The interview form's time and evaluation fields, which its handlers (inherited)
