@@ -48,7 +48,6 @@ from panelist.errors import (
     ValidationError,
 )
 from panelist.mail.headers import one_line
-from panelist.mail.ics import interview_ics
 from panelist.mail.message import compose
 from panelist.mail.templates import (
     MessageTemplate,
@@ -1099,23 +1098,7 @@ class CandidateLinks:
         settings = mails.MailSettings.load(self.db)
         template = mails.template_for(self.db, "candidate_invitation")
         rendered = mails.render_candidate(record, template, settings)
-        return interview_ics(
-            method="REQUEST",
-            uid=mails.candidate_uid(record.id, settings.domain),
-            sequence=record.sequence,
-            start=record.start,
-            end=record.end,
-            timezone=mails.candidate_zone(record),
-            summary=f"{record.type_name}: {record.job_title} at {settings.company_name}",
-            description=rendered.text,
-            location=record.location,
-            organizer_email=record.organiser.email,
-            organizer_name=record.organiser.name,
-            attendee_email=record.candidate_email,
-            attendee_name=record.candidate_name,
-            url=record.video_link,
-            stamp=self.clock.now(),
-        )
+        return mails.candidate_ics(record, settings, rendered.text, "REQUEST", self.clock.now())
 
     async def _changeable(self, token: str) -> tuple[_Link, InterviewRecord, Workspace]:
         link = self._find(token)

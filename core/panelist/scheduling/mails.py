@@ -237,24 +237,7 @@ def candidate_message(
     """
     rendered = text or render_candidate(record, template, settings, previous=previous)
     sender = parse_mailbox(settings.sender, "mail_from")
-    ics = interview_ics(
-        method=method,
-        uid=candidate_uid(record.id, settings.domain),
-        sequence=record.sequence,
-        start=record.start,
-        end=record.end,
-        timezone=candidate_zone(record),
-        summary=f"{record.type_name}: {record.job_title} at {settings.company_name}",
-        description=rendered.text,
-        location=record.location,
-        organizer_email=record.organiser.email,
-        organizer_name=record.organiser.name,
-        attendee_email=record.candidate_email,
-        attendee_name=record.candidate_name,
-        url=record.video_link,
-        stamp=now,
-        sender_email=sender.addr_spec,
-    )
+    ics = candidate_ics(record, settings, rendered.text, method, now, sender.addr_spec)
     return compose(
         sender=settings.sender,
         to=[(record.candidate_name, record.candidate_email)],
@@ -268,6 +251,36 @@ def candidate_message(
         date=now,
         reply_to=(record.organiser.name, record.organiser.email),
         on_behalf_of=(record.organiser.name, record.organiser.email),
+    )
+
+
+def candidate_ics(
+    record: InterviewRecord,
+    settings: MailSettings,
+    description: str,
+    method: Literal["REQUEST", "CANCEL"],
+    now: datetime,
+    sender_email: str | None = None,
+) -> bytes:
+    """The candidate's own event for the interview: the one their mail carries (and the
+    scheduling link's page offers for download), in the candidate's zone."""
+    return interview_ics(
+        method=method,
+        uid=candidate_uid(record.id, settings.domain),
+        sequence=record.sequence,
+        start=record.start,
+        end=record.end,
+        timezone=candidate_zone(record),
+        summary=f"{record.type_name}: {record.job_title} at {settings.company_name}",
+        description=description,
+        location=record.location,
+        organizer_email=record.organiser.email,
+        organizer_name=record.organiser.name,
+        attendee_email=record.candidate_email,
+        attendee_name=record.candidate_name,
+        url=record.video_link,
+        stamp=now,
+        sender_email=sender_email,
     )
 
 
