@@ -53,6 +53,10 @@ INTERNAL_MODULES = {
     "panelist.scheduling.errors": "exception types only",
     "panelist.scheduling.executor": "works off the outbox of interviews a checked call chose",
     "panelist.scheduling.mails": "builds mails from a record already loaded",
+    "panelist.scheduling.links.options": "the times a link offers, for the checked "
+    "SchedulingLinks and CandidateLinks",
+    "panelist.scheduling.links.stored": "raw link rows, the token's hash and the link's URL, "
+    "for the checked SchedulingLinks and CandidateLinks",
     "panelist.scheduling.outbox": "raw outbox rows, written and read by checked operations",
     "panelist.scheduling.recheck": "asks providers about a slot a checked operation books",
     "panelist.scheduling.refs": "raw external refs of interviews, for the executor",
@@ -104,10 +108,9 @@ INTERNAL = {
     "panelist.services.access.employee_for_key": "resolves who an SSH session is, before "
     "there is a user to check",
     "panelist.services.access.write_authorized_keys": "inside the checked grant and revoke",
-    "panelist.scheduling.links.link_url": "raw settings read: the link's base URL",
-    "panelist.scheduling.links.link_problems": "the link's rules, run by the checked "
+    "panelist.scheduling.links.recruiter.link_problems": "the link's rules, run by the checked "
     "SchedulingLinks.check and create",
-    "panelist.scheduling.links.render_link_mail": "renders a link already loaded by the "
+    "panelist.scheduling.links.recruiter.render_link_mail": "renders a link already loaded by the "
     "checked draft_mail",
 }
 """Public-looking functions in public modules that take a raw database: for core only."""
@@ -126,7 +129,6 @@ PURE = {
     "panelist.services.audit.parse_since": "turns a --since text into an instant, no data",
     "panelist.services.access.read_public_key": "checks a key file's text, no company data",
     "panelist.scheduling.records.InterviewRecord.participant": "looks into a loaded record",
-    "panelist.scheduling.links.token_hash": "hashes a text, no data",
     "panelist.scheduling.service.invite_effects": "effects of a loaded record, nothing stored",
     "panelist.scheduling.service.cancel_effects": "effects of a loaded record, nothing stored",
     "panelist.scheduling.service.move_effects": "effects of loaded records, nothing stored",
@@ -484,40 +486,44 @@ CALLS: dict[str, list[Call]] = {
     "panelist.scheduling.service.SchedulingService.retry_mails": [
         _service("retry_mails", _upcoming)
     ],
-    "panelist.scheduling.links.SchedulingLinks.check": [
+    "panelist.scheduling.links.recruiter.SchedulingLinks.check": [
         lambda s: _links(s).check(_link_request(s))
     ],
-    "panelist.scheduling.links.SchedulingLinks.create": [
+    "panelist.scheduling.links.recruiter.SchedulingLinks.create": [
         lambda s: _links(s).create(_link_request(s))
     ],
-    "panelist.scheduling.links.SchedulingLinks.draft_mail": [
+    "panelist.scheduling.links.recruiter.SchedulingLinks.draft_mail": [
         lambda s: _links(s).draft_mail(s.link_id, "rosa-made-this-link-token")
     ],
-    "panelist.scheduling.links.SchedulingLinks.send": [
+    "panelist.scheduling.links.recruiter.SchedulingLinks.send": [
         lambda s: _links(s).send(s.link_id, "rosa-made-this-link-token", "Hi", "Hello")
     ],
-    "panelist.scheduling.links.SchedulingLinks.preview": [
+    "panelist.scheduling.links.recruiter.SchedulingLinks.preview": [
         lambda s: _links(s).preview(_link_request(s))
     ],
-    "panelist.scheduling.links.SchedulingLinks.withdraw": [lambda s: _links(s).withdraw(s.link_id)],
-    "panelist.scheduling.links.SchedulingLinks.links_for_application": [
+    "panelist.scheduling.links.recruiter.SchedulingLinks.withdraw": [
+        lambda s: _links(s).withdraw(s.link_id)
+    ],
+    "panelist.scheduling.links.recruiter.SchedulingLinks.links_for_application": [
         lambda s: _links(s).links_for_application(s.application_id)
     ],
     # The candidate's side acts as the link's creator: one without rights makes it unusable.
-    "panelist.scheduling.links.CandidateLinks.open": [
+    "panelist.scheduling.links.candidate.CandidateLinks.open": [
         lambda s: _candidate(s).open(s.link_token),
         lambda s: _candidate(s).open("tampered-" + s.link_token),
     ],
-    "panelist.scheduling.links.CandidateLinks.book": [
+    "panelist.scheduling.links.candidate.CandidateLinks.book": [
         lambda s: _candidate(s).book(s.link_token, "0" * 20, "Europe/Amsterdam")
     ],
-    "panelist.scheduling.links.CandidateLinks.reschedule": [
+    "panelist.scheduling.links.candidate.CandidateLinks.reschedule": [
         lambda s: _candidate(s).reschedule(s.link_token, "0" * 20, "Europe/Amsterdam")
     ],
-    "panelist.scheduling.links.CandidateLinks.cancel": [
+    "panelist.scheduling.links.candidate.CandidateLinks.cancel": [
         lambda s: _candidate(s).cancel(s.link_token)
     ],
-    "panelist.scheduling.links.CandidateLinks.ics": [lambda s: _candidate(s).ics(s.link_token)],
+    "panelist.scheduling.links.candidate.CandidateLinks.ics": [
+        lambda s: _candidate(s).ics(s.link_token)
+    ],
 }
 
 
@@ -636,8 +642,10 @@ def _module(name: str) -> Any:
 def _modules() -> Iterator[Any]:
     for package_name in PACKAGES:
         package = importlib.import_module(package_name)
-        for info in pkgutil.iter_modules(package.__path__):
-            yield importlib.import_module(f"{package_name}.{info.name}")
+        # Subpackages too (panelist.scheduling.links): a function defined in one of their
+        # modules would otherwise never be found.
+        for info in pkgutil.walk_packages(package.__path__, f"{package_name}."):
+            yield importlib.import_module(info.name)
 
 
 def public_functions() -> set[str]:
