@@ -1,6 +1,13 @@
 """Provider contracts: what a calendar or conference plugin implements."""
 
-from panelist.providers.base import Check, CheckStatus, Provider, ProviderContext, ProviderOption
+from panelist.providers.base import (
+    Check,
+    CheckStatus,
+    Provider,
+    ProviderContext,
+    ProviderOption,
+    number_setting,
+)
 from panelist.providers.calendar import CalendarCapability, CalendarProvider
 from panelist.providers.conference import (
     ConferenceCapability,
@@ -43,4 +50,5 @@ __all__ = [
     "RoomInfo",
     "SyncResult",
     "Transparency",
+    "number_setting",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from panelist.errors import ConfigurationError
 from panelist.secrets import get_secret
 
 if TYPE_CHECKING:
@@ -30,6 +31,22 @@ class ProviderOption:
     default: str | None = None
     help: str = ""
     choices: tuple[str, ...] = ()
+
+
+def number_setting(
+    text: str | None, default: float, provider: str, setting: str = "timeout", limit: float = 600
+) -> float:
+    """A provider's numeric setting (a timeout in seconds, a number of days): more than 0
+    and at most `limit`; empty or missing: `default`. Else one line naming the setting."""
+    if not text or not text.strip():
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigurationError(f"{provider}: {setting} {text!r} is not a number") from None
+    if not 0 < value <= limit:
+        raise ConfigurationError(f"{provider}: {setting} {text!r} must be between 0 and {limit:g}")
+    return value
 
 
 @dataclass(frozen=True)

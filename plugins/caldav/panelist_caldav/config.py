@@ -28,7 +28,7 @@ from typing import Literal
 from urllib.parse import quote, urlsplit
 
 from panelist.errors import ConfigurationError, ForeignOrigin
-from panelist.providers import ProviderOption
+from panelist.providers import ProviderOption, number_setting
 from panelist.providers.urls import join_on_origin
 
 AuthType = Literal["basic", "digest", "bearer", "none"]
@@ -104,7 +104,7 @@ class CalDAVSettings:
             url=url if url.endswith("/") else url + "/",
             username=settings.get("username", "").strip() or None,
             auth_type=_auth_type(settings.get("auth_type", "")),
-            timeout=_timeout(settings.get("timeout", "")),
+            timeout=number_setting(settings.get("timeout", ""), DEFAULT_TIMEOUT, "CalDAV"),
             verify_tls=_flag(settings.get("verify_tls", "true"), "verify_tls"),
         )
 
@@ -147,18 +147,6 @@ def _auth_type(text: str) -> AuthType:
         if auth_type == wanted:
             return auth_type
     raise ConfigurationError(f"CalDAV: auth_type {text!r} is not one of {', '.join(AUTH_TYPES)}")
-
-
-def _timeout(text: str) -> float:
-    if not text.strip():
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigurationError(f"CalDAV: timeout {text!r} is not a number of seconds") from None
-    if not 0 < value <= 600:
-        raise ConfigurationError(f"CalDAV: timeout {text!r} must be between 0 and 600 seconds")
-    return value
 
 
 def _flag(text: str, name: str) -> bool:

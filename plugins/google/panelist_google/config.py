@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panelist.errors import ConfigurationError
-from panelist.providers import ProviderOption
+from panelist.providers import ProviderOption, number_setting
 from panelist.providers.urls import https_or_loopback
 
 PROVIDER = "google"
@@ -142,7 +142,7 @@ class GoogleSettings:
             api_base=base if base.endswith("/") else base + "/",
             token_uri=safe_url(text("token_uri") or DEFAULT_TOKEN_URI, "token_uri"),
             auth_uri=safe_url(text("auth_uri") or DEFAULT_AUTH_URI, "auth_uri"),
-            timeout=_timeout(text("timeout")),
+            timeout=number_setting(text("timeout"), DEFAULT_TIMEOUT, "Google"),
         )
 
     @property
@@ -184,15 +184,3 @@ def calendar_id_problem(calendar_id: str) -> str | None:
             "such as c_…@group.calendar.google.com"
         )
     return None
-
-
-def _timeout(text: str | None) -> float:
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigurationError(f"Google: timeout {text!r} is not a number of seconds") from None
-    if not 0 < value <= 600:
-        raise ConfigurationError(f"Google: timeout {text!r} must be between 0 and 600 seconds")
-    return value

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from panelist.errors import ConfigurationError
-from panelist.providers import ProviderOption
+from panelist.providers import ProviderOption, number_setting
 from panelist.providers.urls import https_or_loopback
 
 PROVIDER = "gotomeeting"
@@ -102,15 +102,7 @@ class GoToSettings:
                 f"GoTo Meeting: audio {audio!r} is not one of {', '.join(AUDIO_CHOICES)} "
                 "(setting 'audio')"
             )
-        timeout_text = text("timeout")
-        try:
-            timeout = float(timeout_text) if timeout_text else DEFAULT_TIMEOUT
-        except ValueError:
-            raise ConfigurationError(
-                f"GoTo Meeting: timeout {timeout_text!r} is not a number"
-            ) from None
-        if not 0 < timeout <= 600:
-            raise ConfigurationError("GoTo Meeting: timeout must be between 0 and 600 seconds")
+        timeout = number_setting(text("timeout"), DEFAULT_TIMEOUT, "GoTo Meeting")
         join_base = safe_url(text("join_base") or DEFAULT_JOIN_BASE, "join_base")
         return cls(
             client_id=text("client_id"),

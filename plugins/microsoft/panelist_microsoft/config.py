@@ -34,7 +34,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from panelist.errors import ConfigurationError
-from panelist.providers import ProviderOption
+from panelist.providers import ProviderOption, number_setting
 from panelist.providers.urls import https_or_loopback
 
 PROVIDER = "microsoft"
@@ -141,12 +141,20 @@ class MicrosoftSettings:
             api_base=safe_url(text("api_base") or DEFAULT_API_BASE, "api_base").rstrip("/"),
             authority=_https(text("authority") or DEFAULT_AUTHORITY, "authority").rstrip("/"),
             ca_file=text("ca_file"),
-            timeout=_number(text("timeout"), DEFAULT_TIMEOUT, "timeout", 600),
+            timeout=number_setting(text("timeout"), DEFAULT_TIMEOUT, "Microsoft"),
             days_back=int(
-                _number(text("sync_days_back"), DEFAULT_DAYS_BACK, "sync_days_back", 3650)
+                number_setting(
+                    text("sync_days_back"), DEFAULT_DAYS_BACK, "Microsoft", "sync_days_back", 3650
+                )
             ),
             days_ahead=int(
-                _number(text("sync_days_ahead"), DEFAULT_DAYS_AHEAD, "sync_days_ahead", 3650)
+                number_setting(
+                    text("sync_days_ahead"),
+                    DEFAULT_DAYS_AHEAD,
+                    "Microsoft",
+                    "sync_days_ahead",
+                    3650,
+                )
             ),
             rooms=rooms,
         )
@@ -202,15 +210,3 @@ def calendar_id_problem(calendar_id: str) -> str | None:
             "ana@contoso.com or room.1@contoso.com"
         )
     return None
-
-
-def _number(text: str | None, default: float, setting: str, limit: float) -> float:
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigurationError(f"Microsoft: {setting} {text!r} is not a number") from None
-    if not 0 < value <= limit:
-        raise ConfigurationError(f"Microsoft: {setting} {text!r} must be between 0 and {limit:g}")
-    return value

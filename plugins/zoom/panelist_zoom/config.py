@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from panelist.errors import ConfigurationError
-from panelist.providers import ProviderOption
+from panelist.providers import ProviderOption, number_setting
 from panelist.providers.urls import https_or_loopback
 
 PROVIDER = "zoom"
@@ -82,7 +82,7 @@ class ZoomSettings:
             reference_scope=scope,
             api_base=safe_url(text("api_base") or DEFAULT_API_BASE, "api_base").rstrip("/"),
             oauth_uri=safe_url(text("oauth_uri") or DEFAULT_OAUTH_URI, "oauth_uri"),
-            timeout=_timeout(text("timeout")),
+            timeout=number_setting(text("timeout"), DEFAULT_TIMEOUT, "Zoom"),
         )
 
     def require(self) -> tuple[str, str]:
@@ -102,15 +102,3 @@ class ZoomSettings:
 def safe_url(url: str, setting: str) -> str:
     """`url` when it is https, or http on this machine (a test fake); else one clear line."""
     return https_or_loopback(url, setting, "Zoom")
-
-
-def _timeout(text: str | None) -> float:
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigurationError(f"Zoom: timeout {text!r} is not a number of seconds") from None
-    if not 0 < value <= 600:
-        raise ConfigurationError(f"Zoom: timeout {text!r} must be between 0 and 600 seconds")
-    return value

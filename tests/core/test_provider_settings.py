@@ -1,0 +1,31 @@
+"""`number_setting`: every provider's timeout (and Microsoft's sync days) read one way."""
+
+from __future__ import annotations
+
+import pytest
+
+from panelist.errors import ConfigurationError
+from panelist.providers import number_setting
+
+
+def test_empty_is_the_default_and_a_number_is_read() -> None:
+    assert number_setting(None, 20.0, "Zoom") == 20.0
+    assert number_setting("  ", 20.0, "Zoom") == 20.0
+    assert number_setting("7.5", 20.0, "Zoom") == 7.5
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("soon", "'soon' is not a number"), ("0", "between 0 and 600"), ("601", "between 0 and 600")],
+)
+def test_bad_values_are_one_line_naming_provider_and_setting(text: str, words: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        number_setting(text, 20.0, "GoTo Meeting")
+    message = str(caught.value)
+    assert message.startswith("GoTo Meeting: timeout ") and words in message
+
+
+def test_another_setting_with_its_own_limit() -> None:
+    assert number_setting("3650", 31, "Microsoft", "sync_days_back", 3650) == 3650
+    with pytest.raises(ConfigurationError, match="sync_days_back '3651' must be between 0"):
+        number_setting("3651", 31, "Microsoft", "sync_days_back", 3650)
