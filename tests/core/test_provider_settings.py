@@ -1,11 +1,15 @@
-"""`number_setting`: every provider's timeout (and Microsoft's sync days) read one way."""
+"""What providers share for settings: `number_setting` (every timeout, Microsoft's sync days)
+and `ProviderContext.trying` (a connection tried with typed secrets before any is kept)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from panelist.clock import FrozenClock
 from panelist.errors import ConfigurationError
-from panelist.providers import number_setting
+from panelist.providers import ProviderContext, number_setting
 
 
 def test_empty_is_the_default_and_a_number_is_read() -> None:
@@ -29,3 +33,19 @@ def test_another_setting_with_its_own_limit() -> None:
     assert number_setting("3650", 31, "Microsoft", "sync_days_back", 3650) == 3650
     with pytest.raises(ConfigurationError, match="sync_days_back '3651' must be between 0"):
         number_setting("3651", 31, "Microsoft", "sync_days_back", 3650)
+
+
+def test_a_tried_context_puts_typed_secrets_before_its_own() -> None:
+    kept = {("zoom", "client_secret"): "kept", ("zoom", "other"): "other"}
+    base = ProviderContext(
+        None,
+        FrozenClock(datetime(2026, 1, 1, tzinfo=UTC)),
+        {"a": "1"},
+        lambda p, n: kept.get((p, n)),
+    )
+    tried = base.trying({"b": "2"}, {"client_secret": "typed", "unused": None})
+    assert tried.settings == {"b": "2"} and base.settings == {"a": "1"}
+    assert tried.secret("zoom", "client_secret") == "typed"
+    assert tried.secret("zoom", "other") == "other"  # not typed: the context's own
+    assert base.secret("zoom", "client_secret") == "kept"
+    assert base.trying({}, {"client_secret": None}).secret("zoom", "client_secret") == "kept"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from panelist.errors import ConfigurationError
@@ -83,6 +83,19 @@ class ProviderContext:
     def secret(self, provider_id: str, name: str) -> str | None:
         """``PANELIST_<PROVIDER>_<NAME>`` from the environment, else the OS keyring."""
         return self.secret_lookup(provider_id, name)
+
+    def trying(
+        self, settings: Mapping[str, str], secrets: Mapping[str, str | None]
+    ) -> ProviderContext:
+        """This context with `settings`, and `secrets` (those given) before its own lookup:
+        ``panelist connect`` tries a connection with what was typed before keeping any."""
+        typed = {name: value for name, value in secrets.items() if value}
+        own = self.secret_lookup
+
+        def lookup(provider_id: str, name: str) -> str | None:
+            return typed.get(name) or own(provider_id, name)
+
+        return replace(self, settings=settings, secret_lookup=lookup)
 
 
 class Provider:

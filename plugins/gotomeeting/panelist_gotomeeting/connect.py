@@ -158,11 +158,8 @@ async def _connect(
     if "@" not in account:
         raise ConfigurationError(f"{DISPLAY}: the sign-in named no account; nothing was saved")
 
-    def lookup(provider: str, name: str) -> str | None:
-        return secret if name == SECRET_CLIENT else get_secret(provider, name)
-
     kept: dict[str, str] = {}
-    context = ProviderContext(base.database, base.clock, settings, lookup)
+    context = base.trying(settings, {SECRET_CLIENT: secret})
     provider = GoToMeetingProvider(context, keep=lambda name, value: kept.update({name: value}))
     try:
         provider.api.adopt(account, answer)

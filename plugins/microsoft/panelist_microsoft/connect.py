@@ -19,7 +19,7 @@ from panelist.cli import as_option, connect_group, db_option, given_secret, user
 from panelist.errors import ConfigurationError
 from panelist.permissions import Right, require
 from panelist.providers import ProviderContext
-from panelist.secrets import get_secret, keep_secret
+from panelist.secrets import keep_secret
 from panelist.services.settings import set_provider_settings
 from panelist_microsoft.config import PERMISSIONS, PROVIDER, SECRET_CLIENT, MicrosoftSettings
 
@@ -112,10 +112,7 @@ async def _try(
     """A token, the directory and `mailbox`'s calendar, with these settings and secret."""
     from panelist_microsoft.provider import MicrosoftCalendarProvider
 
-    def lookup(provider: str, name: str) -> str | None:
-        return secret if name == SECRET_CLIENT and secret else get_secret(provider, name)
-
-    context = ProviderContext(base.database, base.clock, settings, lookup)
+    context = base.trying(settings, {SECRET_CLIENT: secret})
     provider = MicrosoftCalendarProvider(context)
     try:
         checks = await provider.check([mailbox])

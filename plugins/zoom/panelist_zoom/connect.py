@@ -22,7 +22,7 @@ from panelist.cli import as_option, connect_group, db_option, given_secret, user
 from panelist.errors import ConfigurationError, PanelistError
 from panelist.permissions import Right, require
 from panelist.providers import ProviderContext
-from panelist.secrets import get_secret, keep_secret
+from panelist.secrets import keep_secret
 from panelist.services.settings import set_provider_settings
 from panelist_zoom.config import PROVIDER, SCOPES, SECRET_CLIENT, ZoomSettings
 
@@ -89,10 +89,7 @@ async def _try(
     """A token with these settings and secret, and whether `email` may host."""
     from panelist_zoom.provider import ZoomProvider
 
-    def lookup(provider: str, name: str) -> str | None:
-        return secret if name == SECRET_CLIENT and secret else get_secret(provider, name)
-
-    provider = ZoomProvider(ProviderContext(base.database, base.clock, settings, lookup))
+    provider = ZoomProvider(base.trying(settings, {SECRET_CLIENT: secret}))
     try:
         return await provider.is_verified_host(email)
     except PanelistError as exc:
