@@ -151,6 +151,14 @@ class _Views:
 
     # ------------------------------------------------------------------ helpers
 
+    def _admitted(self, request: Request, *, post: bool = False) -> str | Response:
+        """The request's token, well formed and within the rate limits; else the page to
+        answer with (429, or "unknown link")."""
+        token = self._token(request)
+        if (limited := self._limited(request, token, post=post)) is not None:
+            return limited
+        return token if token is not None else self.pages.unavailable("unknown")
+
     def _limited(
         self, request: Request, token: str | None, *, post: bool = False
     ) -> Response | None:
@@ -223,11 +231,9 @@ class _Views:
         return PlainTextResponse("ok")
 
     async def link_page(self, request: Request) -> Response:
-        token = self._token(request)
-        if (limited := self._limited(request, token)) is not None:
-            return limited
-        if token is None:
-            return self.pages.unavailable("unknown")
+        token = self._admitted(request)
+        if isinstance(token, Response):
+            return token
         zone, bad_zone = self._zone(request.query_params.get("zone"))
         done = request.query_params.get("done", "")
         try:
@@ -252,11 +258,9 @@ class _Views:
         return self.pages.render("link.html", 400 if bad_zone else 200, **context)
 
     async def confirm(self, request: Request) -> Response:
-        token = self._token(request)
-        if (limited := self._limited(request, token)) is not None:
-            return limited
-        if token is None:
-            return self.pages.unavailable("unknown")
+        token = self._admitted(request)
+        if isinstance(token, Response):
+            return token
         zone, bad_zone = self._zone(request.query_params.get("zone"))
         slot_id = request.query_params.get("slot", "")
         change = request.query_params.get("change") == "1"
@@ -289,11 +293,9 @@ class _Views:
         return await self._choose(request, reschedule=True)
 
     async def _choose(self, request: Request, *, reschedule: bool) -> Response:
-        token = self._token(request)
-        if (limited := self._limited(request, token, post=True)) is not None:
-            return limited
-        if token is None:
-            return self.pages.unavailable("unknown")
+        token = self._admitted(request, post=True)
+        if isinstance(token, Response):
+            return token
         refused = self._refuse_post(request, token, form := await self._form(request))
         if refused is not None:
             return refused
@@ -370,12 +372,10 @@ class _Views:
         return self.pages.render("link.html", 409, **context)
 
     async def cancel(self, request: Request) -> Response:
-        token = self._token(request)
         post = request.method == "POST"
-        if (limited := self._limited(request, token, post=post)) is not None:
-            return limited
-        if token is None:
-            return self.pages.unavailable("unknown")
+        token = self._admitted(request, post=post)
+        if isinstance(token, Response):
+            return token
         zone = known_zone(request.query_params.get("zone"))
         if post:
             form = await self._form(request)
@@ -407,11 +407,9 @@ class _Views:
         return self.pages.render("cancel.html", **self._link_context(token, page))
 
     async def ics(self, request: Request) -> Response:
-        token = self._token(request)
-        if (limited := self._limited(request, token)) is not None:
-            return limited
-        if token is None:
-            return self.pages.unavailable("unknown")
+        token = self._admitted(request)
+        if isinstance(token, Response):
+            return token
         try:
             data = self.links.ics(token)
         except Unavailable as gone:
