@@ -61,6 +61,16 @@ def company_rights(db: Database, employee_id: int) -> frozenset[Right]:
     return parse_rights(row[0]) if row else frozenset()
 
 
+def job_role_rights(db: Database, employee_id: int) -> dict[int, frozenset[Right]]:
+    """The rights of the role the user holds for each job whose team they are in."""
+    rows = db.execute(
+        "SELECT jr.job_id, r.rights FROM job_responsibles jr"
+        " JOIN recruiting_roles r ON r.id = jr.role_id WHERE jr.employee_id = ?",
+        [employee_id],
+    ).fetchall()
+    return {int(job_id): parse_rights(raw) for job_id, raw in rows}
+
+
 def _connected_rights(db: Database, employee_id: int, application_id: int) -> frozenset[Right]:
     """Rights from the roles a user holds for the application's job or its interviews."""
     rows = db.execute(

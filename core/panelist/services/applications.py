@@ -12,7 +12,7 @@ from panelist.permissions import (
     Right,
     can_view_application,
     company_rights,
-    parse_rights,
+    job_role_rights,
     visible_applications_sql,
 )
 from panelist.storage.transaction import immediate
@@ -103,28 +103,25 @@ class NewApplication:
 
 def jobs_open_to(ws: Workspace) -> list[tuple[int, str]]:
     """(id, title) of the open jobs the user may add applications to, by title."""
+    company = company_rights(ws.db, ws.user.id)
+    held = job_role_rights(ws.db, ws.user.id)
     rows = ws.db.execute("SELECT id, title FROM jobs WHERE status = 'open' ORDER BY title")
-    return [(int(i), str(t)) for i, t in rows.fetchall() if _may_add(ws, int(i))]
+    return [(int(i), str(t)) for i, t in rows.fetchall() if _may_add(company, held.get(int(i)))]
 
 
-def _may_add(ws: Workspace, job_id: int) -> bool:
-    """Adding takes scheduling and seeing the job's applications, company-wide or as one
-    of the job's responsibles."""
-    rights = set(company_rights(ws.db, ws.user.id))
-    held = ws.db.execute(
-        "SELECT r.rights FROM job_responsibles jr JOIN recruiting_roles r ON r.id = jr.role_id"
-        " WHERE jr.job_id = ? AND jr.employee_id = ?",
-        [job_id, ws.user.id],
-    ).fetchone()
-    job_rights = parse_rights(held[0]) if held else frozenset()
-    sees = Right.VIEW_ALL_APPLICATIONS in rights or Right.VIEW_APPLICATION in job_rights
-    return sees and Right.SCHEDULE_INTERVIEWS in rights | job_rights
+def _may_add(company: frozenset[Right], job: frozenset[Right] | None) -> bool:
+    """Adding takes scheduling and seeing the job's applications, company-wide or through
+    the role held in the job's team (`job`)."""
+    job = job or frozenset()
+    sees = Right.VIEW_ALL_APPLICATIONS in company or Right.VIEW_APPLICATION in job
+    return sees and Right.SCHEDULE_INTERVIEWS in company | job
 
 
 def add_application(ws: Workspace, wanted: NewApplication) -> int:
     """Add the candidate (or find them by email) and their application to an open job.
     Refused, with the field named, when a value is wrong or the candidate applied already."""
-    if not _may_add(ws, wanted.job_id):
+    company = company_rights(ws.db, ws.user.id)
+    if not _may_add(company, job_role_rights(ws.db, ws.user.id).get(wanted.job_id)):
         raise PermissionDenied("your recruiting role does not allow adding applications here")
     name = _plain(wanted.name, "name")
     try:
