@@ -238,20 +238,7 @@ def candidate_message(
     rendered = text or render_candidate(record, template, settings, previous=previous)
     sender = parse_mailbox(settings.sender, "mail_from")
     ics = candidate_ics(record, settings, rendered.text, method, now, sender.addr_spec)
-    return compose(
-        sender=settings.sender,
-        to=[(record.candidate_name, record.candidate_email)],
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        ics=ics,
-        ics_method=method,
-        message_id_key=key,
-        domain=settings.domain,
-        date=now,
-        reply_to=(record.organiser.name, record.organiser.email),
-        on_behalf_of=(record.organiser.name, record.organiser.email),
-    )
+    return _to_candidate(record, settings, rendered, key=key, now=now, ics=(ics, method))
 
 
 def candidate_ics(
@@ -305,17 +292,34 @@ def free_message(
     now: datetime,
 ) -> EmailMessage:
     """A message the recruiter wrote to the candidate: no .ics, from the organiser."""
+    return _to_candidate(record, settings, text, key=key, now=now)
+
+
+def _to_candidate(
+    record: InterviewRecord,
+    settings: MailSettings,
+    text: RenderedMessage,
+    *,
+    key: str,
+    now: datetime,
+    ics: tuple[bytes, str] | None = None,
+) -> EmailMessage:
+    """A mail to the candidate from the organiser, sent by the company's address ("on
+    behalf of"), with `ics` (the event, its METHOD) attached when given."""
+    organiser = (record.organiser.name, record.organiser.email)
     return compose(
         sender=settings.sender,
         to=[(record.candidate_name, record.candidate_email)],
         subject=text.subject,
         text=text.text,
         html=text.html,
+        ics=ics[0] if ics else None,
+        ics_method=ics[1] if ics else None,
         message_id_key=key,
         domain=settings.domain,
         date=now,
-        reply_to=(record.organiser.name, record.organiser.email),
-        on_behalf_of=(record.organiser.name, record.organiser.email),
+        reply_to=organiser,
+        on_behalf_of=organiser,
     )
 
 
